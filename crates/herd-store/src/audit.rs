@@ -1,0 +1,37 @@
+//! The audit trail: one row per privileged action, readable by the organization concerned.
+
+use sqlx::FromRow;
+
+use crate::{Conn, Result, TenantId};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub created_at: i64,
+}
+
+pub async fn record(c: &mut Conn, t: TenantId, e: &AuditRow) -> Result<()> {
+    c.q("INSERT INTO audit_log (id, tenant_id, actor, action, target, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind(e.id)
+        .bind(t.0)
+        .bind(e.actor.clone())
+        .bind(e.action.clone())
+        .bind(e.target.clone())
+        .bind(e.detail.clone())
+        .bind(e.created_at)
+        .execute(c.ex())
+        .await?;
+    Ok(())
+}
+
+pub async fn list(c: &mut Conn, t: TenantId, limit: i64) -> Result<Vec<AuditRow>> {
+    Ok(c.qa("SELECT id, actor, action, target, detail, created_at FROM audit_log WHERE tenant_id = ? ORDER BY id DESC LIMIT ?")
+        .bind(t.0)
+        .bind(limit)
+        .fetch_all(c.ex())
+        .await?)
+}

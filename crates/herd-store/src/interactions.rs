@@ -1,0 +1,106 @@
+//! Marks an account puts on a post: favourites, bookmarks and pins. All three tables have the
+//! same shape, so one set of functions serves them.
+
+use crate::{placeholders, Conn, Page, Result, StoreError, TenantId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Favourite,
+    Bookmark,
+    Pin,
+}
+
+impl Mark {
+    fn table(self) -> &'static str {
+        match self {
+            Mark::Favourite => "favourites",
+            Mark::Bookmark => "bookmarks",
+            Mark::Pin => "pins",
+        }
+    }
+}
+
+/// Adds the mark; `false` if it was there already.
+pub async fn add(c: &mut Conn, t: TenantId, mark: Mark, id: i64, account: i64, status: i64, now: i64) -> Result<bool> {
+    let r = c
+        .q(&format!(
+            "INSERT INTO {} (id, tenant_id, account_id, status_id, created_at) VALUES (?, ?, ?, ?, ?)",
+            mark.table()
+        ))
+        .bind(id)
+        .bind(t.0)
+        .bind(account)
+        .bind(status)
+        .bind(now)
+        .execute(c.ex())
+        .await
+        .map_err(StoreError::from_sqlx);
+    match r {
+        Ok(_) => Ok(true),
+        Err(StoreError::Conflict) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Removes the mark; `false` if there was none.
+pub async fn remove(c: &mut Conn, t: TenantId, mark: Mark, account: i64, status: i64) -> Result<bool> {
+    let r = c
+        .q(&format!("DELETE FROM {} WHERE tenant_id = ? AND account_id = ? AND status_id = ?", mark.table()))
+        .bind(t.0)
+        .bind(account)
+        .bind(status)
+        .execute(c.ex())
+        .await?;
+    Ok(r.rows_affected() > 0)
+}
+
+/// Which of `statuses` carry the viewer's mark.
+pub async fn marked(c: &mut Conn, t: TenantId, mark: Mark, account: i64, statuses: &[i64]) -> Result<Vec<i64>> {
+    if statuses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT status_id FROM {} WHERE tenant_id = ? AND account_id = ? AND status_id IN ({})",
+        mark.table(),
+        placeholders(statuses.len())
+    );
+    let mut q = c.qs(&sql).bind(t.0).bind(account);
+    for s in statuses {
+        q = q.bind(*s);
+    }
+    Ok(q.fetch_all(c.ex()).await?)
+}
+
+pub async fn count(c: &mut Conn, t: TenantId, mark: Mark, account: i64) -> Result<i64> {
+    Ok(c.qs(&format!("SELECT COUNT(*) FROM {} WHERE tenant_id = ? AND account_id = ?", mark.table()))
+        .bind(t.0)
+        .bind(account)
+        .fetch_one(c.ex())
+        .await?)
+}
+
+/// The account's marked posts, newest mark first: `(mark id, status id)` pairs.
+pub async fn list(c: &mut Conn, t: TenantId, mark: Mark, account: i64, page: &Page) -> Result<Vec<(i64, i64)>> {
+    let (clause, args, asc) = page.clause("id");
+    let sql = format!(
+        "SELECT id, status_id FROM {} WHERE tenant_id = ? AND account_id = ?{clause}{}",
+        mark.table(),
+        page.order("id", asc)
+    );
+    let mut q = c.qa::<(i64, i64)>(&sql).bind(t.0).bind(account);
+    for a in args {
+        q = q.bind(a);
+    }
+    let mut rows = q.fetch_all(c.ex()).await?;
+    if asc {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// The join for "who favourited this post" (see `accounts::via`).
+pub const FAVOURITED_BY: &str =
+    "favourites j JOIN accounts a ON a.id = j.account_id WHERE j.status_id = ?";
+/// The join for "who boosted this post".
+pub const REBLOGGED_BY: &str =
+    "statuses j JOIN accounts a ON a.id = j.account_id WHERE j.reblog_of_id = ?";

@@ -1,0 +1,127 @@
+//! Media attachments: uploaded originals, their processed files, descriptions and focus.
+
+use sqlx::FromRow;
+
+use crate::{placeholders, Conn, Result, StoreError, TenantId};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct MediaRow {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub account_id: i64,
+    pub status_id: Option<i64>,
+    pub position: i64,
+    pub kind: String,
+    pub state: String,
+    pub original_key: String,
+    pub file_key: Option<String>,
+    pub thumb_key: Option<String>,
+    pub mime: String,
+    pub description: String,
+    pub focus_x: f64,
+    pub focus_y: f64,
+    pub blurhash: Option<String>,
+    pub meta: String,
+    pub error: Option<String>,
+    pub created_at: i64,
+}
+
+const COLS: &str = "id, tenant_id, account_id, status_id, position, kind, state, original_key, file_key, \
+    thumb_key, mime, description, focus_x, focus_y, blurhash, meta, error, created_at";
+
+pub async fn insert(c: &mut Conn, t: TenantId, m: &MediaRow) -> Result<()> {
+    c.q("INSERT INTO media (id, tenant_id, account_id, kind, state, original_key, mime, description, \
+         focus_x, focus_y, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(m.id)
+        .bind(t.0)
+        .bind(m.account_id)
+        .bind(m.kind.clone())
+        .bind(m.state.clone())
+        .bind(m.original_key.clone())
+        .bind(m.mime.clone())
+        .bind(m.description.clone())
+        .bind(m.focus_x)
+        .bind(m.focus_y)
+        .bind(m.created_at)
+        .execute(c.ex())
+        .await
+        .map_err(StoreError::from_sqlx)?;
+    Ok(())
+}
+
+pub async fn by_id(c: &mut Conn, t: TenantId, id: i64) -> Result<Option<MediaRow>> {
+    Ok(c.qa(&format!("SELECT {COLS} FROM media WHERE tenant_id = ? AND id = ?"))
+        .bind(t.0)
+        .bind(id)
+        .fetch_optional(c.ex())
+        .await?)
+}
+
+pub async fn by_ids(c: &mut Conn, t: TenantId, ids: &[i64]) -> Result<Vec<MediaRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("SELECT {COLS} FROM media WHERE tenant_id = ? AND id IN ({})", placeholders(ids.len()));
+    let mut q = c.qa(&sql).bind(t.0);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(c.ex()).await?)
+}
+
+/// Attachments of these posts, in their order on each post.
+pub async fn for_statuses(c: &mut Conn, t: TenantId, statuses: &[i64]) -> Result<Vec<MediaRow>> {
+    if statuses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {COLS} FROM media WHERE tenant_id = ? AND status_id IN ({}) ORDER BY status_id, position",
+        placeholders(statuses.len())
+    );
+    let mut q = c.qa(&sql).bind(t.0);
+    for id in statuses {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(c.ex()).await?)
+}
+
+pub async fn attach(c: &mut Conn, t: TenantId, id: i64, status: Option<i64>, position: i64) -> Result<()> {
+    c.q("UPDATE media SET status_id = ?, position = ? WHERE tenant_id = ? AND id = ?")
+        .bind(status)
+        .bind(position)
+        .bind(t.0)
+        .bind(id)
+        .execute(c.ex())
+        .await?;
+    Ok(())
+}
+
+pub async fn describe(c: &mut Conn, t: TenantId, id: i64, description: &str, focus: (f64, f64)) -> Result<()> {
+    c.q("UPDATE media SET description = ?, focus_x = ?, focus_y = ? WHERE tenant_id = ? AND id = ?")
+        .bind(description)
+        .bind(focus.0)
+        .bind(focus.1)
+        .bind(t.0)
+        .bind(id)
+        .execute(c.ex())
+        .await?;
+    Ok(())
+}
+
+/// Records the outcome of processing.
+pub async fn processed(c: &mut Conn, t: TenantId, m: &MediaRow) -> Result<()> {
+    c.q("UPDATE media SET state = ?, file_key = ?, thumb_key = ?, blurhash = ?, meta = ?, mime = ?, error = ? \
+         WHERE tenant_id = ? AND id = ?")
+        .bind(m.state.clone())
+        .bind(m.file_key.clone())
+        .bind(m.thumb_key.clone())
+        .bind(m.blurhash.clone())
+        .bind(m.meta.clone())
+        .bind(m.mime.clone())
+        .bind(m.error.clone())
+        .bind(t.0)
+        .bind(m.id)
+        .execute(c.ex())
+        .await?;
+    Ok(())
+}

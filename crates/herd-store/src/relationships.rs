@@ -1,0 +1,180 @@
+//! Edges between accounts: follows, follow requests, blocks and mutes.
+
+use crate::{placeholders, Conn, Result, StoreError, TenantId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edge {
+    Follow,
+    FollowRequest,
+    Block,
+    Mute,
+}
+
+impl Edge {
+    fn table(self) -> &'static str {
+        match self {
+            Edge::Follow => "follows",
+            Edge::FollowRequest => "follow_requests",
+            Edge::Block => "blocks",
+            Edge::Mute => "mutes",
+        }
+    }
+
+    /// The join for listing the accounts on one side (see `accounts::via`): `outgoing` lists
+    /// targets of `key` (following), otherwise sources pointing at `key` (followers).
+    pub fn join(self, outgoing: bool) -> String {
+        if outgoing {
+            format!("{} j JOIN accounts a ON a.id = j.target_account_id WHERE j.account_id = ?", self.table())
+        } else {
+            format!("{} j JOIN accounts a ON a.id = j.account_id WHERE j.target_account_id = ?", self.table())
+        }
+    }
+}
+
+/// Options stored on follows and follow requests.
+#[derive(Debug, Clone, Copy)]
+pub struct FollowOptions {
+    pub show_reblogs: bool,
+    pub notify: bool,
+}
+
+/// Adds an edge; `false` if it existed (its options are then updated for follows).
+pub async fn add(c: &mut Conn, t: TenantId, edge: Edge, id: i64, from: i64, to: i64, opts: Option<FollowOptions>, now: i64) -> Result<bool> {
+    let r = match (edge, opts) {
+        (Edge::Follow | Edge::FollowRequest, Some(o)) => {
+            c.q(&format!(
+                "INSERT INTO {} (id, tenant_id, account_id, target_account_id, show_reblogs, notify, created_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                edge.table()
+            ))
+            .bind(id)
+            .bind(t.0)
+            .bind(from)
+            .bind(to)
+            .bind(i64::from(o.show_reblogs))
+            .bind(i64::from(o.notify))
+            .bind(now)
+            .execute(c.ex())
+            .await
+        }
+        _ => {
+            c.q(&format!(
+                "INSERT INTO {} (id, tenant_id, account_id, target_account_id, created_at) VALUES (?, ?, ?, ?, ?)",
+                edge.table()
+            ))
+            .bind(id)
+            .bind(t.0)
+            .bind(from)
+            .bind(to)
+            .bind(now)
+            .execute(c.ex())
+            .await
+        }
+    };
+    match r.map_err(StoreError::from_sqlx) {
+        Ok(_) => Ok(true),
+        Err(StoreError::Conflict) => {
+            if let (Edge::Follow | Edge::FollowRequest, Some(o)) = (edge, opts) {
+                c.q(&format!(
+                    "UPDATE {} SET show_reblogs = ?, notify = ? WHERE tenant_id = ? AND account_id = ? AND target_account_id = ?",
+                    edge.table()
+                ))
+                .bind(i64::from(o.show_reblogs))
+                .bind(i64::from(o.notify))
+                .bind(t.0)
+                .bind(from)
+                .bind(to)
+                .execute(c.ex())
+                .await?;
+            }
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn set_mute_notifications(c: &mut Conn, t: TenantId, from: i64, to: i64, notifications: bool, expires_at: Option<i64>) -> Result<()> {
+    c.q("UPDATE mutes SET notifications = ?, expires_at = ? WHERE tenant_id = ? AND account_id = ? AND target_account_id = ?")
+        .bind(i64::from(notifications))
+        .bind(expires_at)
+        .bind(t.0)
+        .bind(from)
+        .bind(to)
+        .execute(c.ex())
+        .await?;
+    Ok(())
+}
+
+/// Removes an edge; `false` if there was none.
+pub async fn remove(c: &mut Conn, t: TenantId, edge: Edge, from: i64, to: i64) -> Result<bool> {
+    let r = c
+        .q(&format!("DELETE FROM {} WHERE tenant_id = ? AND account_id = ? AND target_account_id = ?", edge.table()))
+        .bind(t.0)
+        .bind(from)
+        .bind(to)
+        .execute(c.ex())
+        .await?;
+    Ok(r.rows_affected() > 0)
+}
+
+pub async fn exists(c: &mut Conn, t: TenantId, edge: Edge, from: i64, to: i64) -> Result<bool> {
+    let n: i64 = c
+        .qs(&format!("SELECT COUNT(*) FROM {} WHERE tenant_id = ? AND account_id = ? AND target_account_id = ?", edge.table()))
+        .bind(t.0)
+        .bind(from)
+        .bind(to)
+        .fetch_one(c.ex())
+        .await?;
+    Ok(n > 0)
+}
+
+/// One edge row's details, as relationships report them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EdgeRow {
+    pub account_id: i64,
+    pub target_account_id: i64,
+    pub show_reblogs: i64,
+    pub notify: i64,
+}
+
+/// Edges from `from` to any of `targets` (outgoing) or from any of `targets` to `from`.
+pub async fn among(c: &mut Conn, t: TenantId, edge: Edge, from: i64, targets: &[i64], outgoing: bool) -> Result<Vec<EdgeRow>> {
+    if targets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let extra = match edge {
+        Edge::Follow | Edge::FollowRequest => "show_reblogs, notify",
+        Edge::Mute => "notifications AS show_reblogs, 0 AS notify",
+        Edge::Block => "0 AS show_reblogs, 0 AS notify",
+    };
+    let (me, them) = if outgoing { ("account_id", "target_account_id") } else { ("target_account_id", "account_id") };
+    let sql = format!(
+        "SELECT account_id, target_account_id, {extra} FROM {} WHERE tenant_id = ? AND {me} = ? AND {them} IN ({})",
+        edge.table(),
+        placeholders(targets.len())
+    );
+    let mut q = c.qa::<EdgeRow>(&sql).bind(t.0).bind(from);
+    for id in targets {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(c.ex()).await?)
+}
+
+/// Ids of accounts `account` follows (for mention checks and fan-out).
+pub async fn followers_of(c: &mut Conn, t: TenantId, account: i64) -> Result<Vec<i64>> {
+    Ok(c.qs("SELECT account_id FROM follows WHERE tenant_id = ? AND target_account_id = ?")
+        .bind(t.0)
+        .bind(account)
+        .fetch_all(c.ex())
+        .await?)
+}
+
+/// Accept every pending request to `target` (the account was unlocked).
+pub async fn pending_requests(c: &mut Conn, t: TenantId, target: i64) -> Result<Vec<EdgeRow>> {
+    Ok(c.qa("SELECT account_id, target_account_id, show_reblogs, notify FROM follow_requests \
+             WHERE tenant_id = ? AND target_account_id = ? ORDER BY id")
+        .bind(t.0)
+        .bind(target)
+        .fetch_all(c.ex())
+        .await?)
+}

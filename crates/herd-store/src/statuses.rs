@@ -1,0 +1,393 @@
+//! Posts (and boosts, which are posts with `reblog_of_id`), their edit history, and the
+//! timeline queries that select them.
+
+use sqlx::FromRow;
+
+use crate::{placeholders, Conn, Page, Result, StoreError, TenantId};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct StatusRow {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub account_id: i64,
+    pub uri: Option<String>,
+    pub in_reply_to_id: Option<i64>,
+    pub in_reply_to_account_id: Option<i64>,
+    pub reblog_of_id: Option<i64>,
+    pub text: String,
+    pub spoiler_text: String,
+    pub content_html: String,
+    pub visibility: String,
+    pub sensitive: i64,
+    pub language: Option<String>,
+    pub app_id: Option<i64>,
+    pub replies_count: i64,
+    pub reblogs_count: i64,
+    pub favourites_count: i64,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+}
+
+const COLS: &str = "s.id, s.tenant_id, s.account_id, s.uri, s.in_reply_to_id, s.in_reply_to_account_id, \
+    s.reblog_of_id, s.text, s.spoiler_text, s.content_html, s.visibility, s.sensitive, s.language, \
+    s.app_id, s.replies_count, s.reblogs_count, s.favourites_count, s.created_at, s.edited_at";
+
+pub async fn insert(c: &mut Conn, t: TenantId, s: &StatusRow) -> Result<()> {
+    c.q("INSERT INTO statuses (id, tenant_id, account_id, uri, in_reply_to_id, in_reply_to_account_id, \
+         reblog_of_id, text, spoiler_text, content_html, visibility, sensitive, language, app_id, \
+         created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(s.id)
+        .bind(t.0)
+        .bind(s.account_id)
+        .bind(s.uri.clone())
+        .bind(s.in_reply_to_id)
+        .bind(s.in_reply_to_account_id)
+        .bind(s.reblog_of_id)
+        .bind(s.text.clone())
+        .bind(s.spoiler_text.clone())
+        .bind(s.content_html.clone())
+        .bind(s.visibility.clone())
+        .bind(s.sensitive)
+        .bind(s.language.clone())
+        .bind(s.app_id)
+        .bind(s.created_at)
+        .execute(c.ex())
+        .await
+        .map_err(StoreError::from_sqlx)?;
+    Ok(())
+}
+
+pub async fn by_id(c: &mut Conn, t: TenantId, id: i64) -> Result<Option<StatusRow>> {
+    Ok(c.qa(&format!("SELECT {COLS} FROM statuses s WHERE s.tenant_id = ? AND s.id = ?"))
+        .bind(t.0)
+        .bind(id)
+        .fetch_optional(c.ex())
+        .await?)
+}
+
+pub async fn by_ids(c: &mut Conn, t: TenantId, ids: &[i64]) -> Result<Vec<StatusRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {COLS} FROM statuses s WHERE s.tenant_id = ? AND s.id IN ({})",
+        placeholders(ids.len())
+    );
+    let mut q = c.qa(&sql).bind(t.0);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(c.ex()).await?)
+}
+
+/// The boost of `target` by `account`, if there is one.
+pub async fn reblog_by(c: &mut Conn, t: TenantId, account: i64, target: i64) -> Result<Option<StatusRow>> {
+    Ok(c.qa(&format!(
+        "SELECT {COLS} FROM statuses s WHERE s.tenant_id = ? AND s.reblog_of_id = ? AND s.account_id = ?"
+    ))
+    .bind(t.0)
+    .bind(target)
+    .bind(account)
+    .fetch_optional(c.ex())
+    .await?)
+}
+
+pub async fn update_content(c: &mut Conn, t: TenantId, s: &StatusRow) -> Result<()> {
+    c.q("UPDATE statuses SET text = ?, spoiler_text = ?, content_html = ?, sensitive = ?, \
+         language = ?, edited_at = ? WHERE tenant_id = ? AND id = ?")
+        .bind(s.text.clone())
+        .bind(s.spoiler_text.clone())
+        .bind(s.content_html.clone())
+        .bind(s.sensitive)
+        .bind(s.language.clone())
+        .bind(s.edited_at)
+        .bind(t.0)
+        .bind(s.id)
+        .execute(c.ex())
+        .await?;
+    Ok(())
+}
+
+/// Deletes a post; its boosts, favourites, bookmarks, pins, mentions, tags and notifications
+/// go with it (foreign keys cascade).
+pub async fn delete(c: &mut Conn, t: TenantId, id: i64) -> Result<()> {
+    c.q("DELETE FROM statuses WHERE tenant_id = ? AND id = ?")
+        .bind(t.0)
+        .bind(id)
+        .execute(c.ex())
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Counter {
+    Replies,
+    Reblogs,
+    Favourites,
+}
+
+pub async fn bump(c: &mut Conn, t: TenantId, id: i64, counter: Counter, delta: i64) -> Result<()> {
+    let col = match counter {
+        Counter::Replies => "replies_count",
+        Counter::Reblogs => "reblogs_count",
+        Counter::Favourites => "favourites_count",
+    };
+    c.q(&format!(
+        "UPDATE statuses SET {col} = CASE WHEN {col} + ? < 0 THEN 0 ELSE {col} + ? END \
+         WHERE tenant_id = ? AND id = ?"
+    ))
+    .bind(delta)
+    .bind(delta)
+    .bind(t.0)
+    .bind(id)
+    .execute(c.ex())
+    .await?;
+    Ok(())
+}
+
+/// A statement under construction: SQL text and its integer or text arguments in order.
+struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+enum Arg {
+    I(i64),
+    S(String),
+}
+
+impl Sql {
+    fn new(text: impl Into<String>) -> Sql {
+        Sql { text: text.into(), args: Vec::new() }
+    }
+    fn push(&mut self, text: &str, args: impl IntoIterator<Item = Arg>) -> &mut Self {
+        self.text.push_str(text);
+        self.args.extend(args);
+        self
+    }
+    fn page(&mut self, page: &Page) -> bool {
+        let (clause, args, asc) = page.clause("s.id");
+        self.push(&clause, args.into_iter().map(Arg::I));
+        self.text.push_str(&page.order("s.id", asc));
+        asc
+    }
+    async fn fetch(self, c: &mut Conn, asc: bool) -> Result<Vec<StatusRow>> {
+        let mut q = c.qa::<StatusRow>(&self.text);
+        for a in self.args {
+            q = match a {
+                Arg::I(i) => q.bind(i),
+                Arg::S(s) => q.bind(s),
+            };
+        }
+        let mut rows = q.fetch_all(c.ex()).await?;
+        if asc {
+            rows.reverse();
+        }
+        Ok(rows)
+    }
+}
+
+/// Leaves out posts by accounts the viewer mutes or blocks, or who block the viewer.
+fn exclude_unwanted(sql: &mut Sql, t: TenantId, viewer: Option<i64>) {
+    if let Some(v) = viewer {
+        sql.push(
+            " AND s.account_id NOT IN (SELECT mu.target_account_id FROM mutes mu WHERE mu.tenant_id = ? AND mu.account_id = ?) \
+              AND s.account_id NOT IN (SELECT b.target_account_id FROM blocks b WHERE b.tenant_id = ? AND b.account_id = ?) \
+              AND s.account_id NOT IN (SELECT b2.account_id FROM blocks b2 WHERE b2.tenant_id = ? AND b2.target_account_id = ?)",
+            [Arg::I(t.0), Arg::I(v), Arg::I(t.0), Arg::I(v), Arg::I(t.0), Arg::I(v)],
+        );
+    }
+}
+
+/// The home timeline: the viewer's own posts and those of accounts they follow (boosts
+/// included unless hidden per follow), direct posts only where the viewer is mentioned, and
+/// replies only to people the viewer follows, as Mastodon's home feed does.
+pub async fn home(c: &mut Conn, t: TenantId, viewer: i64, page: &Page) -> Result<Vec<StatusRow>> {
+    let v = viewer;
+    let mut sql = Sql::new(format!("SELECT {COLS} FROM statuses s WHERE s.tenant_id = ?"));
+    sql.args.push(Arg::I(t.0));
+    sql.push(
+        " AND (s.account_id = ? OR s.account_id IN (SELECT f.target_account_id FROM follows f WHERE f.tenant_id = ? AND f.account_id = ?)) \
+          AND (s.visibility <> 'direct' OR s.account_id = ? OR EXISTS (SELECT 1 FROM mentions m WHERE m.tenant_id = ? AND m.status_id = s.id AND m.account_id = ?)) \
+          AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id OR s.in_reply_to_account_id = ? \
+               OR s.in_reply_to_account_id IN (SELECT f.target_account_id FROM follows f WHERE f.tenant_id = ? AND f.account_id = ?)) \
+          AND (s.reblog_of_id IS NULL OR s.account_id NOT IN (SELECT f.target_account_id FROM follows f WHERE f.tenant_id = ? AND f.account_id = ? AND f.show_reblogs = 0))",
+        [v, t.0, v, v, t.0, v, v, t.0, v, t.0, v].map(Arg::I),
+    );
+    sql.push(
+        " AND s.account_id NOT IN (SELECT mu.target_account_id FROM mutes mu WHERE mu.tenant_id = ? AND mu.account_id = ?)",
+        [Arg::I(t.0), Arg::I(v)],
+    );
+    let asc = sql.page(page);
+    sql.fetch(c, asc).await
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PublicFilter {
+    pub local_only: bool,
+    pub remote_only: bool,
+    pub only_media: bool,
+}
+
+fn public_filters(sql: &mut Sql, t: TenantId, f: &PublicFilter) {
+    if f.local_only {
+        sql.push(" AND s.account_id IN (SELECT a.id FROM accounts a WHERE a.tenant_id = ? AND a.domain = '')", [Arg::I(t.0)]);
+    }
+    if f.remote_only {
+        sql.push(" AND s.account_id IN (SELECT a.id FROM accounts a WHERE a.tenant_id = ? AND a.domain <> '')", [Arg::I(t.0)]);
+    }
+    if f.only_media {
+        sql.push(" AND EXISTS (SELECT 1 FROM media md WHERE md.tenant_id = ? AND md.status_id = s.id)", [Arg::I(t.0)]);
+    }
+}
+
+/// Public posts (no boosts, no replies to others), newest first.
+pub async fn public(c: &mut Conn, t: TenantId, viewer: Option<i64>, f: &PublicFilter, page: &Page) -> Result<Vec<StatusRow>> {
+    let mut sql = Sql::new(format!(
+        "SELECT {COLS} FROM statuses s WHERE s.tenant_id = ? AND s.visibility = 'public' AND s.reblog_of_id IS NULL \
+         AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)"
+    ));
+    sql.args.push(Arg::I(t.0));
+    public_filters(&mut sql, t, f);
+    exclude_unwanted(&mut sql, t, viewer);
+    let asc = sql.page(page);
+    sql.fetch(c, asc).await
+}
+
+/// Public posts carrying a hashtag.
+pub async fn tagged(c: &mut Conn, t: TenantId, viewer: Option<i64>, tag_key: &str, f: &PublicFilter, page: &Page) -> Result<Vec<StatusRow>> {
+    let mut sql = Sql::new(format!(
+        "SELECT {COLS} FROM statuses s WHERE s.tenant_id = ? AND s.visibility = 'public' AND s.reblog_of_id IS NULL \
+         AND s.id IN (SELECT st.status_id FROM status_tags st JOIN tags tg ON tg.id = st.tag_id \
+                      WHERE st.tenant_id = ? AND tg.tenant_id = ? AND tg.name_key = ?)"
+    ));
+    sql.args.extend([Arg::I(t.0), Arg::I(t.0), Arg::I(t.0), Arg::S(tag_key.to_string())]);
+    public_filters(&mut sql, t, f);
+    exclude_unwanted(&mut sql, t, viewer);
+    let asc = sql.page(page);
+    sql.fetch(c, asc).await
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AccountFilter {
+    /// Visibilities the viewer may see on this account.
+    pub visibilities: Vec<&'static str>,
+    pub exclude_replies: bool,
+    pub exclude_reblogs: bool,
+    pub only_media: bool,
+    pub pinned: bool,
+    pub tagged: Option<String>,
+    /// The viewer, for direct posts that mention them.
+    pub viewer: Option<i64>,
+}
+
+/// One account's posts as a given viewer may see them.
+pub async fn by_account(c: &mut Conn, t: TenantId, account: i64, f: &AccountFilter, page: &Page) -> Result<Vec<StatusRow>> {
+    let mut sql = Sql::new(format!("SELECT {COLS} FROM statuses s WHERE s.tenant_id = ? AND s.account_id = ?"));
+    sql.args.extend([Arg::I(t.0), Arg::I(account)]);
+    sql.text.push_str(&format!(" AND (s.visibility IN ({})", placeholders(f.visibilities.len())));
+    sql.args.extend(f.visibilities.iter().map(|v| Arg::S(v.to_string())));
+    if let Some(v) = f.viewer {
+        sql.push(
+            " OR (s.visibility = 'direct' AND EXISTS (SELECT 1 FROM mentions m WHERE m.tenant_id = ? AND m.status_id = s.id AND m.account_id = ?))",
+            [Arg::I(t.0), Arg::I(v)],
+        );
+    }
+    sql.text.push(')');
+    if f.exclude_replies {
+        sql.text.push_str(" AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)");
+    }
+    if f.exclude_reblogs {
+        sql.text.push_str(" AND s.reblog_of_id IS NULL");
+    }
+    if f.only_media {
+        sql.push(" AND EXISTS (SELECT 1 FROM media md WHERE md.tenant_id = ? AND md.status_id = s.id)", [Arg::I(t.0)]);
+    }
+    if f.pinned {
+        sql.push(" AND s.id IN (SELECT p.status_id FROM pins p WHERE p.tenant_id = ? AND p.account_id = ?)", [Arg::I(t.0), Arg::I(account)]);
+    }
+    if let Some(tag) = &f.tagged {
+        sql.push(
+            " AND s.id IN (SELECT st.status_id FROM status_tags st JOIN tags tg ON tg.id = st.tag_id WHERE st.tenant_id = ? AND tg.name_key = ?)",
+            [Arg::I(t.0), Arg::S(tag.to_lowercase())],
+        );
+    }
+    let asc = sql.page(page);
+    sql.fetch(c, asc).await
+}
+
+/// Direct replies to any of `parents`.
+pub async fn replies_to(c: &mut Conn, t: TenantId, parents: &[i64]) -> Result<Vec<StatusRow>> {
+    if parents.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {COLS} FROM statuses s WHERE s.tenant_id = ? AND s.in_reply_to_id IN ({}) ORDER BY s.id",
+        placeholders(parents.len())
+    );
+    let mut q = c.qa(&sql).bind(t.0);
+    for p in parents {
+        q = q.bind(*p);
+    }
+    Ok(q.fetch_all(c.ex()).await?)
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct EditRow {
+    pub id: i64,
+    pub status_id: i64,
+    pub text: String,
+    pub spoiler_text: String,
+    pub content_html: String,
+    pub sensitive: i64,
+    pub media_ids: String,
+    pub created_at: i64,
+}
+
+pub async fn insert_edit(c: &mut Conn, t: TenantId, e: &EditRow) -> Result<()> {
+    c.q("INSERT INTO status_edits (id, tenant_id, status_id, text, spoiler_text, content_html, sensitive, \
+         media_ids, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(e.id)
+        .bind(t.0)
+        .bind(e.status_id)
+        .bind(e.text.clone())
+        .bind(e.spoiler_text.clone())
+        .bind(e.content_html.clone())
+        .bind(e.sensitive)
+        .bind(e.media_ids.clone())
+        .bind(e.created_at)
+        .execute(c.ex())
+        .await?;
+    Ok(())
+}
+
+pub async fn edits(c: &mut Conn, t: TenantId, status_id: i64) -> Result<Vec<EditRow>> {
+    Ok(c.qa("SELECT id, status_id, text, spoiler_text, content_html, sensitive, media_ids, created_at \
+             FROM status_edits WHERE tenant_id = ? AND status_id = ? ORDER BY id")
+        .bind(t.0)
+        .bind(status_id)
+        .fetch_all(c.ex())
+        .await?)
+}
+
+pub async fn idempotent_status(c: &mut Conn, t: TenantId, account: i64, key: &str) -> Result<Option<i64>> {
+    Ok(c.qs("SELECT status_id FROM idempotency_keys WHERE tenant_id = ? AND account_id = ? AND key = ?")
+        .bind(t.0)
+        .bind(account)
+        .bind(key)
+        .fetch_optional(c.ex())
+        .await?)
+}
+
+pub async fn remember_idempotent(c: &mut Conn, t: TenantId, account: i64, key: &str, status_id: i64, now: i64) -> Result<()> {
+    c.q("INSERT INTO idempotency_keys (tenant_id, account_id, key, status_id, created_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(t.0)
+        .bind(account)
+        .bind(key)
+        .bind(status_id)
+        .bind(now)
+        .execute(c.ex())
+        .await
+        .map_err(StoreError::from_sqlx)?;
+    Ok(())
+}

@@ -1,0 +1,108 @@
+//! Hashtags, per instance, and which posts carry them.
+
+use sqlx::FromRow;
+
+use crate::{placeholders, Conn, Result, TenantId};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct TagRow {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The tag's id, created on first use.
+pub async fn ensure(c: &mut Conn, t: TenantId, new_id: i64, name: &str, now: i64) -> Result<i64> {
+    let key = name.to_lowercase();
+    c.q("INSERT INTO tags (id, tenant_id, name, name_key, created_at) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (tenant_id, name_key) DO NOTHING")
+        .bind(new_id)
+        .bind(t.0)
+        .bind(name)
+        .bind(key.clone())
+        .bind(now)
+        .execute(c.ex())
+        .await?;
+    Ok(c.qs("SELECT id FROM tags WHERE tenant_id = ? AND name_key = ?")
+        .bind(t.0)
+        .bind(key)
+        .fetch_one(c.ex())
+        .await?)
+}
+
+pub async fn by_name(c: &mut Conn, t: TenantId, name: &str) -> Result<Option<TagRow>> {
+    Ok(c.qa("SELECT id, name FROM tags WHERE tenant_id = ? AND name_key = ?")
+        .bind(t.0)
+        .bind(name.to_lowercase())
+        .fetch_optional(c.ex())
+        .await?)
+}
+
+/// Replaces the set of tags on a post.
+pub async fn set_for_status(c: &mut Conn, t: TenantId, status: i64, tag_ids: &[i64]) -> Result<()> {
+    c.q("DELETE FROM status_tags WHERE tenant_id = ? AND status_id = ?")
+        .bind(t.0)
+        .bind(status)
+        .execute(c.ex())
+        .await?;
+    for tag in tag_ids {
+        c.q("INSERT INTO status_tags (tenant_id, status_id, tag_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+            .bind(t.0)
+            .bind(status)
+            .bind(*tag)
+            .execute(c.ex())
+            .await?;
+    }
+    Ok(())
+}
+
+/// `(status id, tag name)` for these posts.
+pub async fn for_statuses(c: &mut Conn, t: TenantId, statuses: &[i64]) -> Result<Vec<(i64, String)>> {
+    if statuses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT st.status_id, tg.name FROM status_tags st JOIN tags tg ON tg.id = st.tag_id \
+         WHERE st.tenant_id = ? AND st.status_id IN ({}) ORDER BY tg.name_key",
+        placeholders(statuses.len())
+    );
+    let mut q = c.qa::<(i64, String)>(&sql).bind(t.0);
+    for s in statuses {
+        q = q.bind(*s);
+    }
+    Ok(q.fetch_all(c.ex()).await?)
+}
+
+/// Mentions: `(status id, account id)` for these posts.
+pub async fn mentions_for(c: &mut Conn, t: TenantId, statuses: &[i64]) -> Result<Vec<(i64, i64)>> {
+    if statuses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT status_id, account_id FROM mentions WHERE tenant_id = ? AND status_id IN ({}) ORDER BY id",
+        placeholders(statuses.len())
+    );
+    let mut q = c.qa::<(i64, i64)>(&sql).bind(t.0);
+    for s in statuses {
+        q = q.bind(*s);
+    }
+    Ok(q.fetch_all(c.ex()).await?)
+}
+
+/// Replaces the set of accounts a post mentions.
+pub async fn set_mentions(c: &mut Conn, t: TenantId, status: i64, ids: &[(i64, i64)]) -> Result<()> {
+    c.q("DELETE FROM mentions WHERE tenant_id = ? AND status_id = ?")
+        .bind(t.0)
+        .bind(status)
+        .execute(c.ex())
+        .await?;
+    for (id, account) in ids {
+        c.q("INSERT INTO mentions (id, tenant_id, status_id, account_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+            .bind(*id)
+            .bind(t.0)
+            .bind(status)
+            .bind(*account)
+            .execute(c.ex())
+            .await?;
+    }
+    Ok(())
+}

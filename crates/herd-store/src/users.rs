@@ -1,0 +1,83 @@
+//! Sign-in identities of local accounts: e-mail, password hash, role on this instance.
+
+use sqlx::FromRow;
+
+use crate::{Conn, Result, StoreError, TenantId};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub account_id: i64,
+    pub email: String,
+    pub password_hash: Option<String>,
+    pub role: String,
+    pub approved: i64,
+    pub confirmed_at: Option<i64>,
+    pub disabled: i64,
+    pub locale: String,
+    pub created_at: i64,
+}
+
+const COLS: &str = "id, tenant_id, account_id, email, password_hash, role, approved, \
+    confirmed_at, disabled, locale, created_at";
+
+pub struct NewUser<'a> {
+    pub id: i64,
+    pub account_id: i64,
+    pub email: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub role: &'a str,
+    pub approved: bool,
+    pub confirmed_at: Option<i64>,
+    pub locale: &'a str,
+    pub reason: &'a str,
+    pub now: i64,
+}
+
+pub async fn insert(c: &mut Conn, t: TenantId, u: NewUser<'_>) -> Result<()> {
+    c.q("INSERT INTO users (id, tenant_id, account_id, email, email_key, password_hash, role, \
+         approved, confirmed_at, locale, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(u.id)
+        .bind(t.0)
+        .bind(u.account_id)
+        .bind(u.email)
+        .bind(u.email.to_lowercase())
+        .bind(u.password_hash)
+        .bind(u.role)
+        .bind(i64::from(u.approved))
+        .bind(u.confirmed_at)
+        .bind(u.locale)
+        .bind(u.reason)
+        .bind(u.now)
+        .execute(c.ex())
+        .await
+        .map_err(StoreError::from_sqlx)?;
+    Ok(())
+}
+
+pub async fn by_email(c: &mut Conn, t: TenantId, email: &str) -> Result<Option<UserRow>> {
+    Ok(c.qa(&format!("SELECT {COLS} FROM users WHERE tenant_id = ? AND email_key = ?"))
+        .bind(t.0)
+        .bind(email.to_lowercase())
+        .fetch_optional(c.ex())
+        .await?)
+}
+
+pub async fn by_account(c: &mut Conn, t: TenantId, account_id: i64) -> Result<Option<UserRow>> {
+    Ok(c.qa(&format!("SELECT {COLS} FROM users WHERE tenant_id = ? AND account_id = ?"))
+        .bind(t.0)
+        .bind(account_id)
+        .fetch_optional(c.ex())
+        .await?)
+}
+
+pub async fn set_role(c: &mut Conn, t: TenantId, account_id: i64, role: &str) -> Result<()> {
+    c.q("UPDATE users SET role = ? WHERE tenant_id = ? AND account_id = ?")
+        .bind(role)
+        .bind(t.0)
+        .bind(account_id)
+        .execute(c.ex())
+        .await?;
+    Ok(())
+}

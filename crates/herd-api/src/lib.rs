@@ -1,1 +1,38 @@
+//! HTTP: axum routers for OAuth, the Mastodon client API and media files. Handlers parse
+//! (extractors), call a processing verb in `herd-app`, and render entities.
+//!
+//! **`herd-api` writes no SQL**; it reaches storage only through `herd-app` (and the
+//! read-side repositories for simple look-ups). Errors become responses only in `error.rs`.
 
+mod entities;
+mod error;
+mod extract;
+mod limits;
+mod paging;
+mod routes;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use herd_app::App;
+
+pub use entities::instance_v2;
+pub use error::ApiError;
+pub use limits::Limits;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct State {
+    pub app: App,
+    pub limits: Arc<Limits>,
+}
+
+/// The whole HTTP surface of Herd.
+pub fn router(app: App) -> Router {
+    let state = State { app, limits: Arc::new(Limits::new()) };
+    routes::routes()
+        // Uploads are checked against each instance's own limit; this only bounds memory.
+        .layer(DefaultBodyLimit::max(64 << 20))
+        .with_state(state)
+}

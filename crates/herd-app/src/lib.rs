@@ -1,1 +1,104 @@
+//! The processing layer: every change Herd makes, one verb per file (`statuses/create.rs`,
+//! `follows/follow.rs`), each in one transaction with its jobs, local and (later) federated
+//! alike; plus the read side (`views`, `timelines`) that gathers rows for rendering.
+//!
+//! **`herd-app` knows nothing about HTTP.** It takes parsed values and returns rows and views;
+//! `herd-api` turns those into Mastodon JSON.
 
+pub mod accounts;
+pub mod auth;
+mod context;
+mod error;
+pub mod files;
+pub mod follows;
+pub mod media;
+pub mod notifications;
+pub mod statuses;
+pub mod tenants;
+pub mod timelines;
+pub mod views;
+
+pub use context::{Tenant, Viewer};
+pub use error::AppError;
+pub use files::FileStore;
+
+use herd_core::{Id, Timestamp};
+use herd_jobs::Waker;
+use herd_store::{audit, Conn, Db, TenantId};
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Settings the processing layer needs, taken from the operator's configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `https` in production, `http` for local testing: the scheme of every URL Herd makes.
+    pub public_scheme: String,
+    /// Whether outgoing mail is configured; without it, sign-ups need no e-mail confirmation.
+    pub mail_configured: bool,
+}
+
+/// The services a request or job works with, built once at start-up.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub files: FileStore,
+    pub settings: Settings,
+    pub waker: Waker,
+}
+
+impl App {
+    pub fn new(db: Db, files: FileStore, settings: Settings) -> App {
+        App { db, files, settings, waker: Waker::default() }
+    }
+
+    /// The job handlers this layer provides, for the runner.
+    pub fn job_registry(&self) -> herd_jobs::Registry {
+        let a = self.clone();
+        let b = self.clone();
+        herd_jobs::Registry::default()
+            .on(move |t, job: media::ProcessMedia| {
+                let app = a.clone();
+                async move { media::process(&app, t, job).await.map_err(|e| e.to_string()) }
+            })
+            .on(move |t, job: files::DeleteFiles| {
+                let app = b.clone();
+                async move { app.files.delete_all(t, &job.keys).await.map_err(|e| e.to_string()) }
+            })
+    }
+}
+
+/// Who did a privileged action, for the audit trail.
+#[derive(Debug, Clone)]
+pub enum Actor {
+    /// The operator at the command line.
+    Operator,
+    /// A signed-in account of the instance.
+    Account(i64),
+}
+
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Actor::Operator => f.write_str("operator:cli"),
+            Actor::Account(id) => write!(f, "account:{id}"),
+        }
+    }
+}
+
+/// Records a privileged action in the same transaction as the action.
+pub(crate) async fn audit(c: &mut Conn, t: TenantId, actor: &Actor, action: &str, target: &str, detail: serde_json::Value) -> Result<()> {
+    audit::record(
+        c,
+        t,
+        &audit::AuditRow {
+            id: Id::generate().0,
+            actor: actor.to_string(),
+            action: action.to_string(),
+            target: target.to_string(),
+            detail: detail.to_string(),
+            created_at: Timestamp::now().0,
+        },
+    )
+    .await?;
+    Ok(())
+}

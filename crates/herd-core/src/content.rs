@@ -227,3 +227,27 @@ mod tests {
         assert_eq!(e.tags, vec!["a", "b"]);
     }
 }
+
+/// A post's length as Mastodon counts it: every URL counts 23 characters, and a remote
+/// mention counts only its `@username` part.
+pub fn length(text: &str) -> usize {
+    pieces(text)
+        .iter()
+        .map(|p| match p {
+            Piece::Text(t) => t.chars().count(),
+            Piece::Url(_) => 23,
+            Piece::Mention { lead, m, .. } => lead.chars().count() + 1 + m.username.chars().count(),
+            Piece::Tag { lead, name } => lead.chars().count() + 1 + name.chars().count(),
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod length_tests {
+    #[test]
+    fn counts_like_mastodon() {
+        assert_eq!(super::length("hello"), 5);
+        assert_eq!(super::length("see https://example.org/a/very/long/path/indeed"), 4 + 23);
+        assert_eq!(super::length("hi @bob@far.example"), 3 + 4);
+    }
+}

@@ -1,1 +1,176 @@
+//! The durable job runner. Jobs live in the database (`herd_store::jobs`), are written in the
+//! same transaction as the change that causes them, and are leased by workers with
+//! `locked_until`; a crashed worker's lease runs out and the job runs again. **No transaction
+//! is held open while a job runs**: lease, run, record are three separate steps.
 
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use herd_core::{Id, Timestamp};
+use herd_store::{jobs, Conn, Db, TenantId};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::sync::{watch, Notify};
+
+/// A kind of job: its name in the table and its payload type.
+pub trait JobKind: Serialize + DeserializeOwned + Send + 'static {
+    const KIND: &'static str;
+}
+
+/// Writes a job in the caller's transaction, due now.
+pub async fn enqueue<J: JobKind>(c: &mut Conn, t: TenantId, job: &J) -> herd_store::Result<()> {
+    let payload = serde_json::to_string(job).map_err(|e| herd_store::StoreError::Corrupt(e.to_string()))?;
+    let now = Timestamp::now().0;
+    jobs::enqueue(c, t, Id::generate().0, J::KIND, &payload, now, now).await
+}
+
+pub type JobFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
+type Handler = Arc<dyn Fn(TenantId, String) -> JobFuture + Send + Sync>;
+
+/// The handlers for every job kind, built once at start-up.
+#[derive(Default, Clone)]
+pub struct Registry {
+    handlers: HashMap<&'static str, Handler>,
+}
+
+impl Registry {
+    pub fn on<J, F, Fut>(mut self, f: F) -> Self
+    where
+        J: JobKind,
+        F: Fn(TenantId, J) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), String>> + Send + 'static,
+    {
+        let f = Arc::new(f);
+        self.handlers.insert(
+            J::KIND,
+            Arc::new(move |t, payload: String| {
+                let f = f.clone();
+                Box::pin(async move {
+                    let job: J = serde_json::from_str(&payload).map_err(|e| format!("bad payload: {e}"))?;
+                    f(t, job).await
+                })
+            }),
+        );
+        self
+    }
+}
+
+/// Wakes idle workers when a job was just enqueued by this process.
+#[derive(Clone, Default)]
+pub struct Waker(Arc<Notify>);
+
+impl Waker {
+    pub fn wake(&self) {
+        self.0.notify_waiters();
+    }
+}
+
+/// A pool of workers leasing from the job table.
+pub struct Runner {
+    db: Db,
+    registry: Registry,
+    waker: Waker,
+    workers: usize,
+    done: Arc<AtomicU64>,
+}
+
+const LEASE_MS: i64 = 5 * 60 * 1000;
+const POLL: Duration = Duration::from_secs(1);
+
+impl Runner {
+    pub fn new(db: Db, registry: Registry, waker: Waker, workers: usize) -> Runner {
+        Runner { db, registry, waker, workers: workers.max(1), done: Arc::default() }
+    }
+
+    /// Jobs finished since start, for health reports.
+    pub fn completed(&self) -> u64 {
+        self.done.load(Ordering::Relaxed)
+    }
+
+    /// Runs until `shutdown` turns true; a job under way is finished first.
+    pub async fn run(self, shutdown: watch::Receiver<bool>) {
+        let me = Arc::new(self);
+        let mut tasks = Vec::new();
+        for _ in 0..me.workers {
+            let me = me.clone();
+            let mut shutdown = shutdown.clone();
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    if *shutdown.borrow() {
+                        break;
+                    }
+                    match me.once().await {
+                        Ok(true) => continue,
+                        Ok(false) => {}
+                        Err(e) => tracing::warn!(error = %e, "job queue unavailable"),
+                    }
+                    let notified = me.waker.0.notified();
+                    tokio::select! {
+                        _ = notified => {}
+                        _ = tokio::time::sleep(POLL) => {}
+                        _ = shutdown.changed() => {}
+                    }
+                }
+            }));
+        }
+        for t in tasks {
+            let _ = t.await;
+        }
+    }
+
+    /// Leases and runs one due job. `Ok(false)` when none was due.
+    pub async fn once(&self) -> herd_store::Result<bool> {
+        let now = Timestamp::now().0;
+        let mut tx = self.db.begin().await?;
+        let Some(job) = jobs::lease(&mut tx, now, LEASE_MS).await? else {
+            tx.commit().await?;
+            return Ok(false);
+        };
+        tx.commit().await?;
+
+        let t = TenantId(job.tenant_id);
+        let outcome = match self.registry.handlers.get(job.kind.as_str()) {
+            Some(h) => h(t, job.payload.clone()).await,
+            None => Err(format!("no handler for job kind {:?}", job.kind)),
+        };
+        let mut c = self.db.conn().await?;
+        match outcome {
+            Ok(()) => {
+                jobs::complete(&mut c, job.id).await?;
+                self.done.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(e) => {
+                let next = if job.attempts >= job.max_attempts {
+                    tracing::error!(job = job.id, kind = %job.kind, error = %e, "job gave up");
+                    i64::MAX / 4
+                } else {
+                    tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed; will retry");
+                    Timestamp::now().0 + backoff_ms(job.attempts)
+                };
+                jobs::fail(&mut c, job.id, &e, next).await?;
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Exponential backoff with jitter: about 10 s, 20 s, 40 s ... capped at 6 hours.
+pub fn backoff_ms(attempts: i64) -> i64 {
+    let base = 10_000i64.saturating_mul(1i64 << attempts.clamp(0, 20));
+    let capped = base.min(6 * 3600 * 1000);
+    capped + rand::random_range(0..=capped / 4)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert!(super::backoff_ms(0) >= 10_000);
+        assert!(super::backoff_ms(3) >= 80_000);
+        assert!(super::backoff_ms(60) <= 6 * 3600 * 1000 * 5 / 4);
+    }
+}

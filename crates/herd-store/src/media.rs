@@ -125,3 +125,12 @@ pub async fn processed(c: &mut Conn, t: TenantId, m: &MediaRow) -> Result<()> {
         .await?;
     Ok(())
 }
+
+pub async fn delete_for_status(c: &mut Conn, t: TenantId, status: i64) -> Result<()> {
+    c.q("DELETE FROM media WHERE tenant_id = ? AND status_id = ?")
+        .bind(t.0)
+        .bind(status)
+        .execute(c.ex())
+        .await?;
+    Ok(())
+}

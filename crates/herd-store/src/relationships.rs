@@ -178,3 +178,20 @@ pub async fn pending_requests(c: &mut Conn, t: TenantId, target: i64) -> Result<
         .fetch_all(c.ex())
         .await?)
 }
+
+/// Followers who asked to be notified of the account's posts.
+pub async fn among_notify(c: &mut Conn, t: TenantId, account: i64) -> Result<Vec<i64>> {
+    Ok(c.qs("SELECT account_id FROM follows WHERE tenant_id = ? AND target_account_id = ? AND notify = 1")
+        .bind(t.0)
+        .bind(account)
+        .fetch_all(c.ex())
+        .await?)
+}
+
+pub async fn count_incoming(c: &mut Conn, t: TenantId, edge: Edge, target: i64) -> Result<i64> {
+    Ok(c.qs(&format!("SELECT COUNT(*) FROM {} WHERE tenant_id = ? AND target_account_id = ?", edge.table()))
+        .bind(t.0)
+        .bind(target)
+        .fetch_one(c.ex())
+        .await?)
+}

@@ -81,3 +81,17 @@ pub async fn set_role(c: &mut Conn, t: TenantId, account_id: i64, role: &str) ->
         .await?;
     Ok(())
 }
+
+/// The oldest account holding `role` (the instance's contact).
+pub async fn first_with_role(c: &mut Conn, t: TenantId, role: &str) -> Result<Option<crate::accounts::AccountRow>> {
+    Ok(c.qa(&format!(
+        "SELECT {} FROM accounts a JOIN users u ON u.account_id = a.id \
+         WHERE a.tenant_id = ? AND u.tenant_id = ? AND u.role = ? ORDER BY u.id LIMIT 1",
+        crate::accounts::COLS
+    ))
+    .bind(t.0)
+    .bind(t.0)
+    .bind(role)
+    .fetch_optional(c.ex())
+    .await?)
+}

@@ -1,1 +1,177 @@
-fn main() {}
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use herd::commands::{self, AccountSpec};
+use herd::config::{Config, Overrides};
+
+/// Herd: many organizations' Mastodon-compatible instances in one server.
+#[derive(Parser)]
+#[command(name = "herd", version)]
+struct Cli {
+    /// A TOML configuration file (also HERD_CONFIG).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Where data is kept (also HERD_DATA_DIR; default ./herd-data).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (migrations apply first).
+    Serve {
+        /// Address to listen on (also HERD_LISTEN; default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage instances.
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+    /// Manage accounts.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+    /// Make access tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Measure memory per instance and request rates (see README).
+    Bench {
+        #[command(subcommand)]
+        command: herd::bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Create an instance on its own domain (a port is allowed for local testing).
+    Create {
+        domain: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, default_value = "approval", value_parser = ["open", "approval", "invite", "closed"])]
+        registrations: String,
+    },
+    /// List instances.
+    List,
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Create an account (approved and confirmed).
+    Create {
+        #[arg(long)]
+        tenant: String,
+        username: String,
+        #[arg(long)]
+        email: String,
+        /// Omit to have a strong password generated and printed.
+        #[arg(long)]
+        password: Option<String>,
+        #[arg(long, default_value = "member", value_parser = ["owner", "admin", "moderator", "member"])]
+        role: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Print a new access token for an account (the token alone, on stdout).
+    Create {
+        #[arg(long)]
+        tenant: String,
+        username: String,
+        #[arg(long, default_value = "read write follow push")]
+        scopes: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("HERD_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let listen = match &cli.command {
+        Command::Serve { listen } => listen.clone(),
+        _ => None,
+    };
+    let cfg = match Config::load(cli.config.clone(), Overrides { listen, data_dir: cli.data_dir.clone() }) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("herd: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("herd: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli.command, cfg)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("herd: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { .. } => herd::server::serve(&cfg).await,
+        Command::Bench { command } => herd::bench::run(command, &cfg).await,
+        Command::Migrate => {
+            herd::server::open(&cfg).await?;
+            eprintln!("Migrations applied to {}", herd::server::redact(&cfg.database_url()));
+            Ok(())
+        }
+        Command::Tenant { command } => {
+            let app = herd::server::open(&cfg).await?;
+            match command {
+                TenantCommand::Create { domain, name, registrations } => {
+                    let t = commands::tenant_create(&app, &domain, name, &registrations).await?;
+                    println!("{}", t.domain);
+                    eprintln!("Instance {} created ({}://{}). Registrations: {}.", t.row.title, cfg.public_scheme, t.domain, t.row.registrations);
+                    eprintln!("Next, create its first account:");
+                    eprintln!("  herd account create --tenant {} admin --email admin@example.org --role owner", t.domain);
+                }
+                TenantCommand::List => {
+                    for t in commands::tenant_list(&app).await? {
+                        println!("{}\t{}\t{}\t{}", t.domain, t.title, t.registrations, t.state);
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Account { command: AccountCommand::Create { tenant, username, email, password, role } } => {
+            let app = herd::server::open(&cfg).await?;
+            let (acc, generated) = commands::account_create(&app, AccountSpec { tenant: tenant.clone(), username, email: email.clone(), password, role }).await?;
+            println!("{}", acc.id);
+            if let Some(p) = generated {
+                eprintln!("Generated password (shown once): {p}");
+            }
+            let url = format!("{}://{}", cfg.public_scheme, tenant);
+            eprintln!("Account @{} created on {tenant}.", acc.username);
+            eprintln!("Sign in with any Mastodon app at {url} (e-mail {email}), for example:");
+            eprintln!("  toot login_cli -i {url} -e {email}");
+            eprintln!("or make a token for scripts: herd token create --tenant {tenant} {}", acc.username);
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Create { tenant, username, scopes } } => {
+            let app = herd::server::open(&cfg).await?;
+            println!("{}", commands::token_create(&app, &tenant, &username, &scopes).await?);
+            Ok(())
+        }
+    }
+}

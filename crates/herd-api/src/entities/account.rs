@@ -1,0 +1,209 @@
+use herd_app::views::Relationship as RelView;
+use herd_app::Tenant;
+use herd_core::content::escape;
+use herd_store::accounts::AccountRow;
+use herd_store::users::UserRow;
+use serde::Serialize;
+
+use super::{file_or, time};
+
+#[derive(Serialize, Clone)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+    pub verified_at: Option<String>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct Account {
+    pub id: String,
+    pub username: String,
+    pub acct: String,
+    pub display_name: String,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+    pub group: bool,
+    pub created_at: String,
+    pub note: String,
+    pub url: String,
+    pub uri: String,
+    pub avatar: String,
+    pub avatar_static: String,
+    pub header: String,
+    pub header_static: String,
+    pub followers_count: i64,
+    pub following_count: i64,
+    pub statuses_count: i64,
+    pub last_status_at: Option<String>,
+    pub hide_collections: bool,
+    pub noindex: bool,
+    pub emojis: Vec<serde_json::Value>,
+    pub roles: Vec<serde_json::Value>,
+    pub fields: Vec<Field>,
+}
+
+fn fields(a: &AccountRow) -> Vec<(String, String)> {
+    serde_json::from_str::<Vec<serde_json::Value>>(&a.fields)
+        .unwrap_or_default()
+        .iter()
+        .map(|f| {
+            (
+                f.get("name").and_then(|v| v.as_str()).unwrap_or("").to_string(),
+                f.get("value").and_then(|v| v.as_str()).unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A field value as HTML: escaped, with a bare URL made a link.
+fn field_html(value: &str) -> String {
+    let html = herd_core::content::render(value, |_| None, |_| String::new());
+    html.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")).map(str::to_string).unwrap_or_else(|| escape(value))
+}
+
+pub fn account(tenant: &Tenant, a: &AccountRow) -> Account {
+    let local = a.domain.is_empty();
+    let acct = if local { a.username.clone() } else { format!("{}@{}", a.username, a.domain) };
+    let avatar = file_or(tenant, a.avatar_key.as_deref(), "/avatars/original/missing.png");
+    let header = file_or(tenant, a.header_key.as_deref(), "/headers/original/missing.png");
+    Account {
+        id: a.id.to_string(),
+        username: a.username.clone(),
+        acct,
+        display_name: a.display_name.clone(),
+        locked: a.locked != 0,
+        bot: a.bot != 0,
+        discoverable: a.discoverable != 0,
+        indexable: a.indexable != 0,
+        group: false,
+        created_at: time(herd_core::Timestamp(a.created_at).day_start().0),
+        note: a.note_html.clone(),
+        url: tenant.profile_url(&a.username),
+        uri: a.uri.clone().unwrap_or_else(|| tenant.actor_uri(&a.username)),
+        avatar_static: avatar.clone(),
+        avatar,
+        header_static: header.clone(),
+        header,
+        followers_count: a.followers_count,
+        following_count: a.following_count,
+        statuses_count: a.statuses_count,
+        last_status_at: a.last_status_at.map(|t| herd_core::Timestamp(t).to_date()),
+        hide_collections: false,
+        noindex: false,
+        emojis: Vec::new(),
+        roles: Vec::new(),
+        fields: fields(a)
+            .into_iter()
+            .map(|(name, value)| Field { name: escape(&name), value: field_html(&value), verified_at: None })
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
+pub struct Source {
+    pub privacy: &'static str,
+    pub sensitive: bool,
+    pub language: String,
+    pub note: String,
+    pub fields: Vec<Field>,
+    pub follow_requests_count: i64,
+    pub hide_collections: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+}
+
+#[derive(Serialize)]
+pub struct Role {
+    pub id: String,
+    pub name: String,
+    pub permissions: String,
+    pub color: String,
+    pub highlighted: bool,
+}
+
+#[derive(Serialize)]
+pub struct CredentialAccount {
+    #[serde(flatten)]
+    pub account: Account,
+    pub source: Source,
+    pub role: Role,
+}
+
+/// The signed-in user's own account, with the plain-text source of their profile.
+pub fn credential_account(tenant: &Tenant, a: &AccountRow, user: &UserRow, follow_requests: i64) -> CredentialAccount {
+    let role = herd_core::Role::parse(&user.role).unwrap_or(herd_core::Role::Member);
+    // Mastodon's permission bits: administrator (1) for owners/admins, manage reports etc.
+    // for moderators; none for members.
+    let permissions = match role {
+        herd_core::Role::Owner | herd_core::Role::Admin => "1",
+        herd_core::Role::Moderator => "1308",
+        herd_core::Role::Member => "0",
+    };
+    CredentialAccount {
+        account: account(tenant, a),
+        source: Source {
+            privacy: "public",
+            sensitive: false,
+            language: user.locale.clone(),
+            note: a.note.clone(),
+            fields: fields(a).into_iter().map(|(name, value)| Field { name, value, verified_at: None }).collect(),
+            follow_requests_count: follow_requests,
+            hide_collections: false,
+            discoverable: a.discoverable != 0,
+            indexable: a.indexable != 0,
+        },
+        role: Role {
+            id: match role {
+                herd_core::Role::Member => "-99".into(),
+                herd_core::Role::Moderator => "1".into(),
+                herd_core::Role::Admin => "2".into(),
+                herd_core::Role::Owner => "3".into(),
+            },
+            name: if role == herd_core::Role::Member { String::new() } else { role.as_str().to_string() },
+            permissions: permissions.to_string(),
+            color: String::new(),
+            highlighted: role.is_staff(),
+        },
+    }
+}
+
+#[derive(Serialize)]
+pub struct Relationship {
+    pub id: String,
+    pub following: bool,
+    pub showing_reblogs: bool,
+    pub notifying: bool,
+    pub languages: Option<Vec<String>>,
+    pub followed_by: bool,
+    pub blocking: bool,
+    pub blocked_by: bool,
+    pub muting: bool,
+    pub muting_notifications: bool,
+    pub requested: bool,
+    pub requested_by: bool,
+    pub domain_blocking: bool,
+    pub endorsed: bool,
+    pub note: String,
+}
+
+pub fn relationship(r: &RelView) -> Relationship {
+    Relationship {
+        id: r.id.to_string(),
+        following: r.following,
+        showing_reblogs: r.showing_reblogs,
+        notifying: r.notifying,
+        languages: None,
+        followed_by: r.followed_by,
+        blocking: r.blocking,
+        blocked_by: r.blocked_by,
+        muting: r.muting,
+        muting_notifications: r.muting_notifications,
+        requested: r.requested,
+        requested_by: r.requested_by,
+        domain_blocking: false,
+        endorsed: r.endorsed,
+        note: r.note.clone(),
+    }
+}

@@ -1,0 +1,104 @@
+use herd_app::Tenant;
+use herd_core::RegistrationMode;
+use herd_store::tenants::{RuleRow, Stats};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::Account;
+
+/// What clients read to decide which API calls exist: a Mastodon version they know, with
+/// Herd named beside it.
+pub const VERSION: &str = concat!("4.3.0 (compatible; Herd ", env!("CARGO_PKG_VERSION"), ")");
+
+#[derive(Serialize, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub text: String,
+    pub hint: String,
+}
+
+pub fn rule(r: &RuleRow) -> Rule {
+    Rule { id: r.id.to_string(), text: r.text.clone(), hint: r.hint.clone() }
+}
+
+fn languages(t: &Tenant) -> Value {
+    serde_json::from_str(&t.row.languages).unwrap_or_else(|_| json!(["en"]))
+}
+
+const MIME_TYPES: &[&str] = &["image/jpeg", "image/png", "image/gif", "image/webp"];
+
+fn configuration(t: &Tenant) -> Value {
+    let streaming = format!("{}://{}", if t.scheme == "https" { "wss" } else { "ws" }, t.domain);
+    json!({
+        "urls": {"streaming": streaming, "status": null},
+        "vapid": {"public_key": ""},
+        "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 5},
+        "statuses": {
+            "max_characters": t.row.max_post_chars,
+            "max_media_attachments": t.row.max_media_attachments,
+            "characters_reserved_per_url": 23
+        },
+        "media_attachments": {
+            "supported_mime_types": MIME_TYPES,
+            "description_limit": 1500,
+            "image_size_limit": t.row.max_image_bytes,
+            "image_matrix_limit": t.row.max_image_pixels,
+            "video_size_limit": 0,
+            "video_frame_rate_limit": 0,
+            "video_matrix_limit": 0
+        },
+        "polls": {"max_options": 4, "max_characters_per_option": 50, "min_expiration": 300, "max_expiration": 2629746},
+        "translation": {"enabled": false}
+    })
+}
+
+pub fn instance_v2(t: &Tenant, stats: &Stats, rules: &[RuleRow], contact: Option<Account>) -> Value {
+    let mode = t.registrations();
+    json!({
+        "domain": t.domain.as_str(),
+        "title": t.row.title,
+        "version": VERSION,
+        "source_url": "",
+        "description": t.row.description,
+        "usage": {"users": {"active_month": stats.active_month}},
+        "thumbnail": {"url": format!("{}/headers/original/missing.png", t.base_url()), "blurhash": null, "versions": {}},
+        "icon": [],
+        "languages": languages(t),
+        "configuration": configuration(t),
+        "registrations": {
+            "enabled": matches!(mode, RegistrationMode::Open | RegistrationMode::Approval),
+            "approval_required": mode == RegistrationMode::Approval,
+            "message": null,
+            "url": null
+        },
+        "api_versions": {"mastodon": 2},
+        "contact": {"email": t.row.contact_email, "account": contact},
+        "rules": rules.iter().map(rule).collect::<Vec<_>>()
+    })
+}
+
+pub fn instance_v1(t: &Tenant, stats: &Stats, rules: &[RuleRow], contact: Option<Account>) -> Value {
+    let mode = t.registrations();
+    let mut config = configuration(t);
+    if let Some(o) = config.as_object_mut() {
+        o.remove("urls");
+    }
+    json!({
+        "uri": t.domain.as_str(),
+        "title": t.row.title,
+        "short_description": t.row.description,
+        "description": t.row.description,
+        "email": t.row.contact_email,
+        "version": VERSION,
+        "urls": {"streaming_api": format!("{}://{}", if t.scheme == "https" { "wss" } else { "ws" }, t.domain)},
+        "stats": {"user_count": stats.users, "status_count": stats.statuses, "domain_count": 0},
+        "thumbnail": format!("{}/headers/original/missing.png", t.base_url()),
+        "languages": languages(t),
+        "registrations": matches!(mode, RegistrationMode::Open | RegistrationMode::Approval),
+        "approval_required": mode == RegistrationMode::Approval,
+        "invites_enabled": mode == RegistrationMode::Invite,
+        "configuration": config,
+        "contact_account": contact,
+        "rules": rules.iter().map(rule).collect::<Vec<_>>()
+    })
+}

@@ -1,0 +1,26 @@
+//! Mastodon's API entities, as its documentation gives them, and the one conversion from
+//! Herd's views into each. Nothing else serializes data for clients.
+
+mod account;
+mod instance;
+mod notification;
+mod status;
+
+pub use account::{account, credential_account, relationship, Account, CredentialAccount, Relationship};
+pub use instance::{instance_v1, instance_v2, rule, Rule};
+pub use notification::{notification, Notification};
+pub use status::{attachment, status, status_edit, Attachment, Status, StatusEdit};
+
+use herd_core::Timestamp;
+
+pub(crate) fn time(ms: i64) -> String {
+    Timestamp(ms).to_rfc3339()
+}
+
+/// Public URL of a stored file, or Mastodon's placeholder for a missing avatar/header.
+pub(crate) fn file_or(tenant: &herd_app::Tenant, key: Option<&str>, missing: &str) -> String {
+    match key {
+        Some(k) => tenant.file_url(k),
+        None => format!("{}{missing}", tenant.base_url()),
+    }
+}

@@ -1,0 +1,167 @@
+use herd_app::views::StatusView;
+use herd_app::Tenant;
+use herd_store::media::MediaRow;
+use herd_store::statuses::EditRow;
+use serde::Serialize;
+
+use super::{account, time, Account};
+
+#[derive(Serialize, Clone)]
+pub struct Attachment {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub url: Option<String>,
+    pub preview_url: Option<String>,
+    pub remote_url: Option<String>,
+    pub preview_remote_url: Option<String>,
+    pub text_url: Option<String>,
+    pub meta: serde_json::Value,
+    pub description: Option<String>,
+    pub blurhash: Option<String>,
+}
+
+pub fn attachment(tenant: &Tenant, m: &MediaRow) -> Attachment {
+    let mut meta: serde_json::Value = serde_json::from_str(&m.meta).unwrap_or_else(|_| serde_json::json!({}));
+    if let Some(o) = meta.as_object_mut() {
+        o.insert("focus".into(), serde_json::json!({"x": m.focus_x, "y": m.focus_y}));
+    }
+    Attachment {
+        id: m.id.to_string(),
+        kind: if m.state == "failed" { "unknown".into() } else { m.kind.clone() },
+        url: m.file_key.as_deref().map(|k| tenant.file_url(k)),
+        preview_url: m.thumb_key.as_deref().map(|k| tenant.file_url(k)),
+        remote_url: None,
+        preview_remote_url: None,
+        text_url: None,
+        meta,
+        description: Some(m.description.clone()).filter(|d| !d.is_empty()),
+        blurhash: m.blurhash.clone(),
+    }
+}
+
+#[derive(Serialize, Clone)]
+pub struct Mention {
+    pub id: String,
+    pub username: String,
+    pub url: String,
+    pub acct: String,
+}
+
+#[derive(Serialize, Clone)]
+pub struct Tag {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Serialize, Clone)]
+pub struct Status {
+    pub id: String,
+    pub uri: String,
+    pub url: Option<String>,
+    pub created_at: String,
+    pub account: Account,
+    pub content: String,
+    pub visibility: String,
+    pub sensitive: bool,
+    pub spoiler_text: String,
+    pub media_attachments: Vec<Attachment>,
+    pub application: Option<serde_json::Value>,
+    pub mentions: Vec<Mention>,
+    pub tags: Vec<Tag>,
+    pub emojis: Vec<serde_json::Value>,
+    pub reblogs_count: i64,
+    pub favourites_count: i64,
+    pub replies_count: i64,
+    pub in_reply_to_id: Option<String>,
+    pub in_reply_to_account_id: Option<String>,
+    pub reblog: Option<Box<Status>>,
+    pub poll: Option<serde_json::Value>,
+    pub card: Option<serde_json::Value>,
+    pub language: Option<String>,
+    /// The source text; only in the answer to a delete (for "delete and redraft").
+    pub text: Option<String>,
+    pub edited_at: Option<String>,
+    pub favourited: bool,
+    pub reblogged: bool,
+    pub muted: bool,
+    pub bookmarked: bool,
+    pub pinned: bool,
+    pub filtered: Vec<serde_json::Value>,
+}
+
+pub fn status(tenant: &Tenant, v: &StatusView) -> Status {
+    let r = &v.row;
+    let author = &v.account;
+    Status {
+        id: r.id.to_string(),
+        uri: r.uri.clone().unwrap_or_else(|| match r.reblog_of_id {
+            Some(_) => format!("{}/activity", tenant.status_uri(&author.username, r.id)),
+            None => tenant.status_uri(&author.username, r.id),
+        }),
+        url: if r.reblog_of_id.is_some() { None } else { Some(tenant.status_url(&author.username, r.id)) },
+        created_at: time(r.created_at),
+        account: account(tenant, author),
+        content: r.content_html.clone(),
+        visibility: r.visibility.clone(),
+        sensitive: r.sensitive != 0,
+        spoiler_text: r.spoiler_text.clone(),
+        media_attachments: v.media.iter().map(|m| attachment(tenant, m)).collect(),
+        application: None,
+        mentions: v
+            .mentions
+            .iter()
+            .map(|a| Mention {
+                id: a.id.to_string(),
+                username: a.username.clone(),
+                url: tenant.profile_url(&a.username),
+                acct: if a.domain.is_empty() { a.username.clone() } else { format!("{}@{}", a.username, a.domain) },
+            })
+            .collect(),
+        tags: v.tags.iter().map(|t| Tag { name: t.to_lowercase(), url: tenant.tag_url(t) }).collect(),
+        emojis: Vec::new(),
+        reblogs_count: r.reblogs_count,
+        favourites_count: r.favourites_count,
+        replies_count: r.replies_count,
+        in_reply_to_id: r.in_reply_to_id.map(|i| i.to_string()),
+        in_reply_to_account_id: r.in_reply_to_account_id.map(|i| i.to_string()),
+        reblog: v.reblog.as_ref().map(|rv| Box::new(status(tenant, rv))),
+        poll: None,
+        card: None,
+        language: r.language.clone(),
+        text: None,
+        edited_at: r.edited_at.map(time),
+        favourited: v.favourited,
+        reblogged: v.reblogged,
+        muted: false,
+        bookmarked: v.bookmarked,
+        pinned: v.pinned,
+        filtered: Vec::new(),
+    }
+}
+
+#[derive(Serialize)]
+pub struct StatusEdit {
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub created_at: String,
+    pub account: Account,
+    pub poll: Option<serde_json::Value>,
+    pub media_attachments: Vec<Attachment>,
+    pub emojis: Vec<serde_json::Value>,
+}
+
+pub fn status_edit(tenant: &Tenant, v: &StatusView, e: &EditRow, media: &[MediaRow]) -> StatusEdit {
+    let ids: Vec<i64> = serde_json::from_str(&e.media_ids).unwrap_or_default();
+    StatusEdit {
+        content: e.content_html.clone(),
+        spoiler_text: e.spoiler_text.clone(),
+        sensitive: e.sensitive != 0,
+        created_at: time(e.created_at),
+        account: account(tenant, &v.account),
+        poll: None,
+        media_attachments: ids.iter().filter_map(|id| media.iter().find(|m| m.id == *id)).map(|m| attachment(tenant, m)).collect(),
+        emojis: Vec::new(),
+    }
+}

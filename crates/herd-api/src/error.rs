@@ -1,0 +1,66 @@
+//! The one place where errors become HTTP responses: Mastodon's `{"error": "..."}` bodies.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use herd_app::AppError;
+
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl From<herd_store::StoreError> for ApiError {
+    fn from(e: herd_store::StoreError) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl From<herd_core::ParseError> for ApiError {
+    fn from(e: herd_core::ParseError) -> Self {
+        ApiError(e.into())
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, msg) = match &self.0 {
+            AppError::NotFound(m) => (StatusCode::NOT_FOUND, m.to_string()),
+            AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, m.clone()),
+            AppError::Forbidden(m) => (StatusCode::FORBIDDEN, m.clone()),
+            AppError::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, m.clone()),
+            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.clone()),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, m.clone()),
+            AppError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "Too many requests".to_string()),
+            AppError::Store(e) => {
+                tracing::error!(error = %e, "storage error");
+                (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error".to_string())
+            }
+            AppError::Internal(e) => {
+                tracing::error!(error = %e, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error".to_string())
+            }
+        };
+        (status, Json(serde_json::json!({ "error": msg }))).into_response()
+    }
+}
+
+/// OAuth endpoints answer with RFC 6749 error codes beside the description.
+pub fn oauth_error(e: AppError) -> Response {
+    let (status, code) = match &e {
+        AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "invalid_client"),
+        AppError::BadRequest(m) if m.contains("scope") => (StatusCode::BAD_REQUEST, "invalid_scope"),
+        AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "invalid_grant"),
+        AppError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
+        AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "unauthorized_client"),
+        AppError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "slow_down"),
+        _ => return ApiError(e).into_response(),
+    };
+    (status, Json(serde_json::json!({"error": code, "error_description": e.to_string()}))).into_response()
+}

@@ -1,0 +1,306 @@
+//! Request extractors: the instance (from the Host header), the signed-in viewer (from the
+//! bearer token) and parameters, which real clients send as query strings, form bodies, JSON
+//! or multipart, with Rails-style `a[]` and `a[0][name]` keys.
+
+use std::collections::HashMap;
+
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
+use axum::http::request::Parts;
+use herd_app::media::Upload;
+use herd_app::{AppError, Tenant, Viewer};
+use herd_core::Id;
+use serde_json::{Map, Value};
+
+use crate::error::{ApiError, ApiResult};
+use crate::State;
+
+/// The instance this request is for. Unknown hosts get 404 and no data.
+pub struct Ctx(pub Tenant);
+
+impl FromRequestParts<State> for Ctx {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &State) -> Result<Self, Self::Rejection> {
+        if let Some(t) = parts.extensions.get::<Tenant>() {
+            return Ok(Ctx(t.clone()));
+        }
+        let host = parts
+            .headers
+            .get(HOST)
+            .and_then(|h| h.to_str().ok())
+            .or_else(|| parts.uri.authority().map(|a| a.as_str()))
+            .unwrap_or("");
+        match herd_app::tenants::resolve(&state.app, host).await? {
+            Some(t) => {
+                parts.extensions.insert(t.clone());
+                Ok(Ctx(t))
+            }
+            None => Err(ApiError(AppError::NotFound("No instance is served at this address"))),
+        }
+    }
+}
+
+/// The viewer, if the request carries a valid token of this instance. A token that is
+/// present but invalid is an error, as on Mastodon.
+pub struct Auth(pub Option<Viewer>);
+
+impl FromRequestParts<State> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &State) -> Result<Self, Self::Rejection> {
+        let Some(h) = parts.headers.get(AUTHORIZATION) else { return Ok(Auth(None)) };
+        let h = h.to_str().map_err(|_| ApiError(AppError::Unauthorized("The access token is invalid".into())))?;
+        let token = h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")).unwrap_or("").trim().to_string();
+        if token.is_empty() {
+            return Err(ApiError(AppError::Unauthorized("The access token is invalid".into())));
+        }
+        let Ctx(tenant) = Ctx::from_request_parts(parts, state).await?;
+        Ok(Auth(Some(herd_app::auth::authenticate(&state.app, &tenant, &token).await?)))
+    }
+}
+
+impl Auth {
+    /// A token of a user (not only an app) holding `scope`.
+    pub fn user(&self, scope: &str) -> ApiResult<(Viewer, i64)> {
+        let v = self.0.clone().ok_or_else(|| ApiError(AppError::Unauthorized("The access token is invalid".into())))?;
+        let Some(account) = v.account_id else {
+            return Err(ApiError(AppError::Unauthorized("This method requires an authenticated user".into())));
+        };
+        if !v.scopes.allows(scope) {
+            return Err(ApiError(AppError::Forbidden("This action is outside the authorized scopes".into())));
+        }
+        Ok((v, account))
+    }
+
+    /// The viewer's account id when signed in with `scope`; anonymous access is allowed.
+    pub fn optional(&self, scope: &str) -> ApiResult<Option<i64>> {
+        match &self.0 {
+            None => Ok(None),
+            Some(v) if v.account_id.is_none() => Ok(None),
+            Some(_) => Ok(Some(self.user(scope)?.1)),
+        }
+    }
+}
+
+/// Parameters from the query string and body, merged (body wins).
+#[derive(Default)]
+pub struct Params {
+    map: Map<String, Value>,
+    files: HashMap<String, Upload>,
+}
+
+impl FromRequest<State> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &State) -> Result<Self, Self::Rejection> {
+        let mut p = Params::default();
+        if let Some(q) = req.uri().query() {
+            p.add_pairs(q)?;
+        }
+        let ctype = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+        if ctype.starts_with("multipart/form-data") {
+            let mut mp = Multipart::from_request(req, state).await.map_err(|e| bad(format!("multipart body: {e}")))?;
+            while let Some(field) = mp.next_field().await.map_err(|e| bad(format!("multipart body: {e}")))? {
+                let name = field.name().unwrap_or("").to_string();
+                if field.file_name().is_some() {
+                    let filename = field.file_name().map(str::to_string);
+                    let mime = field.content_type().map(str::to_string);
+                    let bytes = field.bytes().await.map_err(|e| bad(format!("multipart body: {e}")))?.to_vec();
+                    p.files.insert(name, Upload { bytes, mime, filename });
+                } else {
+                    let text = field.text().await.map_err(|e| bad(format!("multipart body: {e}")))?;
+                    insert(&mut p.map, &name, Value::String(text));
+                }
+            }
+            return Ok(p);
+        }
+        let body = axum::body::to_bytes(req.into_body(), usize::MAX).await.map_err(|e| bad(format!("request body: {e}")))?;
+        if body.iter().all(|b| b.is_ascii_whitespace()) {
+            return Ok(p);
+        }
+        if ctype.starts_with("application/json") || (ctype.is_empty() && body.first() == Some(&b'{')) {
+            let v: Value = serde_json::from_slice(&body).map_err(|e| bad(format!("the JSON body could not be parsed: {e}")))?;
+            match v {
+                Value::Object(m) => p.map.extend(m),
+                _ => return Err(bad("the JSON body must be an object".into())),
+            }
+        } else {
+            let text = std::str::from_utf8(&body).map_err(|_| bad("the form body is not UTF-8".into()))?;
+            p.add_pairs(text)?;
+        }
+        Ok(p)
+    }
+}
+
+fn bad(msg: String) -> ApiError {
+    ApiError(AppError::BadRequest(msg))
+}
+
+/// Inserts `value` under a Rails-style key: `a`, `a[]`, `a[b]`, `a[0][name]`.
+fn insert(map: &mut Map<String, Value>, key: &str, value: Value) {
+    let (head, rest) = match key.find('[') {
+        Some(i) => (&key[..i], &key[i..]),
+        None => (key, ""),
+    };
+    let mut segs: Vec<&str> = Vec::new();
+    let mut r = rest;
+    while let Some(stripped) = r.strip_prefix('[') {
+        let Some(end) = stripped.find(']') else { break };
+        segs.push(&stripped[..end]);
+        r = &stripped[end + 1..];
+    }
+    fn place(slot: &mut Value, segs: &[&str], value: Value) {
+        match segs.split_first() {
+            None => *slot = value,
+            Some((&"", rest)) => {
+                if !slot.is_array() {
+                    *slot = Value::Array(Vec::new());
+                }
+                if let Value::Array(a) = slot {
+                    if rest.is_empty() {
+                        a.push(value);
+                    } else {
+                        let mut v = Value::Null;
+                        place(&mut v, rest, value);
+                        a.push(v);
+                    }
+                }
+            }
+            Some((k, rest)) => {
+                if !slot.is_object() {
+                    *slot = Value::Object(Map::new());
+                }
+                if let Value::Object(m) = slot {
+                    place(m.entry(k.to_string()).or_insert(Value::Null), rest, value);
+                }
+            }
+        }
+    }
+    place(map.entry(head.to_string()).or_insert(Value::Null), &segs, value);
+}
+
+impl Params {
+    fn add_pairs(&mut self, s: &str) -> ApiResult<()> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(s).map_err(|e| bad(format!("parameters could not be parsed: {e}")))?;
+        for (k, v) in pairs {
+            insert(&mut self.map, &k, Value::String(v));
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, k: &str) -> Option<&Value> {
+        self.map.get(k).filter(|v| !v.is_null())
+    }
+
+    pub fn str(&self, k: &str) -> Option<String> {
+        match self.get(k)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// A non-empty string parameter, or 400 naming it.
+    pub fn required(&self, k: &str) -> ApiResult<String> {
+        self.str(k).filter(|s| !s.is_empty()).ok_or_else(|| bad(format!("Missing required parameter: {k}")))
+    }
+
+    pub fn bool(&self, k: &str) -> ApiResult<Option<bool>> {
+        Ok(match self.get(k) {
+            None => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(Value::Number(n)) => Some(n.as_i64().unwrap_or(0) != 0),
+            Some(Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "t" | "on" | "yes" => Some(true),
+                "0" | "false" | "f" | "off" | "no" | "" => Some(false),
+                _ => return Err(ApiError(AppError::Invalid(format!("Validation failed: {k} must be true or false")))),
+            },
+            Some(_) => return Err(ApiError(AppError::Invalid(format!("Validation failed: {k} must be true or false")))),
+        })
+    }
+
+    pub fn flag(&self, k: &str) -> ApiResult<bool> {
+        Ok(self.bool(k)?.unwrap_or(false))
+    }
+
+    pub fn int(&self, k: &str) -> ApiResult<Option<i64>> {
+        match self.str(k) {
+            None => Ok(None),
+            Some(s) if s.is_empty() => Ok(None),
+            Some(s) => s.trim().parse().map(Some).map_err(|_| ApiError(AppError::Invalid(format!("Validation failed: {k} must be a whole number")))),
+        }
+    }
+
+    pub fn id(&self, k: &str) -> ApiResult<Option<i64>> {
+        match self.str(k) {
+            None => Ok(None),
+            Some(s) if s.is_empty() => Ok(None),
+            Some(s) => Ok(Some(Id::parse("id", &s).map_err(|_| ApiError(AppError::NotFound("Record not found")))?.0)),
+        }
+    }
+
+    /// A list given as `k[]=a&k[]=b`, `k[0]=a`, a JSON array, or a single value.
+    pub fn list(&self, k: &str) -> Vec<String> {
+        let scalar = |v: &Value| match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        };
+        match self.get(k) {
+            Some(Value::Array(a)) => a.iter().filter_map(scalar).collect(),
+            Some(Value::Object(m)) => m.values().filter_map(scalar).collect(),
+            Some(v) => scalar(v).into_iter().collect(),
+            None => Vec::new(),
+        }
+    }
+
+    pub fn ids(&self, k: &str) -> ApiResult<Vec<i64>> {
+        self.list(k)
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| Id::parse("id", s).map(|i| i.0).map_err(|_| ApiError(AppError::Invalid(format!("Validation failed: {k} has an invalid id")))))
+            .collect()
+    }
+
+    /// `fields_attributes` as Mastodon takes it: an object keyed by index or an array of
+    /// `{name, value}`.
+    pub fn fields(&self, k: &str) -> Option<Vec<(String, String)>> {
+        let entry = |v: &Value| {
+            let name = v.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+            let value = v.get("value").and_then(Value::as_str).unwrap_or("").to_string();
+            (name, value)
+        };
+        match self.get(k)? {
+            Value::Array(a) => Some(a.iter().map(entry).collect()),
+            Value::Object(m) => {
+                let mut items: Vec<(usize, (String, String))> =
+                    m.iter().map(|(i, v)| (i.parse().unwrap_or(usize::MAX), entry(v))).collect();
+                items.sort_by_key(|(i, _)| *i);
+                Some(items.into_iter().map(|(_, e)| e).collect())
+            }
+            _ => None,
+        }
+    }
+
+    pub fn take_file(&mut self, k: &str) -> Option<Upload> {
+        self.files.remove(k)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rails_keys() {
+        let mut p = Params::default();
+        p.add_pairs("media_ids[]=1&media_ids[]=2&fields_attributes[0][name]=a&fields_attributes[0][value]=b&fields_attributes[1][name]=c&x=1").unwrap();
+        assert_eq!(p.list("media_ids"), vec!["1", "2"]);
+        assert_eq!(p.fields("fields_attributes").unwrap(), vec![("a".into(), "b".into()), ("c".into(), "".into())]);
+        assert_eq!(p.bool("x").unwrap(), Some(true));
+        assert_eq!(p.list("x"), vec!["1"]);
+        assert!(p.bool("media_ids").is_err());
+    }
+}

@@ -1,0 +1,290 @@
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, OriginalUri, Path, State as S};
+use axum::http::HeaderMap;
+use axum::routing::{get, patch, post};
+use axum::{Json, Router};
+use herd_app::accounts::{NewLocalAccount, ProfileUpdate};
+use herd_app::{follows, views, AppError, Tenant};
+use herd_core::{Email, Id, RegistrationMode, Role, Username};
+use herd_store::accounts::{self, AccountRow};
+use herd_store::relationships::{Edge, FollowOptions};
+use herd_store::statuses::AccountFilter;
+use herd_store::{users, Conn};
+use serde_json::{json, Value};
+
+use crate::entities::{self, Account, CredentialAccount, Relationship, Status};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Auth, Ctx, Params};
+use crate::paging;
+use crate::State;
+
+pub fn routes() -> Router<State> {
+    Router::new()
+        .route("/api/v1/accounts", post(sign_up))
+        .route("/api/v1/accounts/verify_credentials", get(verify_credentials))
+        .route("/api/v1/accounts/update_credentials", patch(update_credentials))
+        .route("/api/v1/accounts/relationships", get(relationships))
+        .route("/api/v1/accounts/lookup", get(lookup))
+        .route("/api/v1/accounts/search", get(search))
+        .route("/api/v1/accounts/{id}", get(show))
+        .route("/api/v1/accounts/{id}/statuses", get(statuses))
+        .route("/api/v1/accounts/{id}/followers", get(followers))
+        .route("/api/v1/accounts/{id}/following", get(following))
+        .route("/api/v1/accounts/{id}/follow", post(follow))
+        .route("/api/v1/accounts/{id}/unfollow", post(unfollow))
+        .route("/api/v1/accounts/{id}/block", post(block))
+        .route("/api/v1/accounts/{id}/unblock", post(unblock))
+        .route("/api/v1/accounts/{id}/mute", post(mute))
+        .route("/api/v1/accounts/{id}/unmute", post(unmute))
+        .route("/api/v1/follow_requests", get(follow_requests))
+        .route("/api/v1/follow_requests/{id}/authorize", post(authorize_request))
+        .route("/api/v1/follow_requests/{id}/reject", post(reject_request))
+        .route("/api/v1/blocks", get(blocks))
+        .route("/api/v1/mutes", get(mutes))
+}
+
+/// An id from the path; anything else is simply not found.
+pub fn path_id(s: &str) -> ApiResult<i64> {
+    Id::parse("id", s).map(|i| i.0).map_err(|_| ApiError(AppError::NotFound("Record not found")))
+}
+
+async fn sign_up(S(s): S<State>, Ctx(t): Ctx, ConnectInfo(peer): ConnectInfo<SocketAddr>, a: Auth, p: Params) -> ApiResult<Json<Value>> {
+    let v = a.0.clone().ok_or_else(|| ApiError(AppError::Unauthorized("The access token is invalid".into())))?;
+    if !v.scopes.allows("write:accounts") {
+        return Err(ApiError(AppError::Forbidden("This action is outside the authorized scopes".into())));
+    }
+    let mode = t.registrations();
+    match mode {
+        RegistrationMode::Closed => return Err(ApiError(AppError::Forbidden("Registrations are closed on this instance".into()))),
+        RegistrationMode::Invite => return Err(ApiError(AppError::Forbidden("This instance accepts new accounts by invitation only".into()))),
+        RegistrationMode::Open | RegistrationMode::Approval => {}
+    }
+    if !s.limits.signup(t.id.0, peer.ip()) {
+        return Err(ApiError(AppError::RateLimited));
+    }
+    let username = Username::parse(&p.required("username")?)?;
+    let email = Email::parse(&p.required("email")?)?;
+    let password = p.required("password")?;
+    if !p.flag("agreement")? {
+        return Err(ApiError(AppError::Invalid("Validation failed: Agreement must be accepted".into())));
+    }
+    let reason = p.str("reason").unwrap_or_default();
+    if mode == RegistrationMode::Approval && reason.trim().is_empty() {
+        return Err(ApiError(AppError::Invalid("Validation failed: Reason can't be blank (this instance reviews sign-ups)".into())));
+    }
+    let (row, _) = herd_app::accounts::create(
+        &s.app,
+        &t,
+        &herd_app::Actor::Operator,
+        NewLocalAccount {
+            username,
+            email,
+            password: Some(password),
+            role: Role::Member,
+            approved: mode == RegistrationMode::Open,
+            confirmed: !s.app.settings.mail_configured,
+            locale: p.str("locale").unwrap_or_else(|| "en".into()),
+            reason,
+        },
+    )
+    .await?;
+    let tok = herd_app::auth::issue_after_signup(&s.app, &t, v.app_id, row.id, &v.scopes).await?;
+    Ok(Json(json!({"access_token": tok.token, "token_type": "Bearer", "scope": tok.scopes.to_string(), "created_at": tok.created_at / 1000})))
+}
+
+pub async fn credential(c: &mut Conn, t: &Tenant, account: i64) -> ApiResult<CredentialAccount> {
+    let row = accounts::by_id(c, t.id, account).await?;
+    let user = users::by_account(c, t.id, account).await?.ok_or(ApiError(AppError::NotFound("Record not found")))?;
+    let pending = herd_store::relationships::count_incoming(c, t.id, Edge::FollowRequest, account).await?;
+    Ok(entities::credential_account(t, &row, &user, pending))
+}
+
+async fn verify_credentials(S(s): S<State>, Ctx(t): Ctx, a: Auth) -> ApiResult<Json<CredentialAccount>> {
+    let account = match a.user("read:accounts") {
+        Ok((_, id)) => id,
+        Err(e) => a.0.as_ref().filter(|v| v.scopes.allows("profile")).and_then(|v| v.account_id).ok_or(e)?,
+    };
+    let mut c = s.app.db.conn().await?;
+    Ok(Json(credential(&mut c, &t, account).await?))
+}
+
+async fn update_credentials(S(s): S<State>, Ctx(t): Ctx, a: Auth, mut p: Params) -> ApiResult<Json<CredentialAccount>> {
+    let (_, me) = a.user("write:accounts")?;
+    let update = ProfileUpdate {
+        display_name: p.str("display_name"),
+        note: p.str("note"),
+        fields: p.fields("fields_attributes"),
+        avatar: p.take_file("avatar"),
+        header: p.take_file("header"),
+        locked: p.bool("locked")?,
+        bot: p.bool("bot")?,
+        discoverable: p.bool("discoverable")?,
+        indexable: p.bool("indexable")?,
+    };
+    herd_app::accounts::update_profile(&s.app, &t, me, update).await?;
+    let mut c = s.app.db.conn().await?;
+    Ok(Json(credential(&mut c, &t, me).await?))
+}
+
+async fn relationships(S(s): S<State>, Ctx(t): Ctx, a: Auth, p: Params) -> ApiResult<Json<Vec<Relationship>>> {
+    let (_, me) = a.user("read:follows")?;
+    let ids: Vec<i64> = p.list("id").iter().filter_map(|i| Id::parse("id", i).ok()).map(|i| i.0).take(100).collect();
+    let mut c = s.app.db.conn().await?;
+    let known: Vec<i64> = accounts::by_ids(&mut c, t.id, &ids).await?.iter().map(|a| a.id).collect();
+    let ids: Vec<i64> = ids.into_iter().filter(|i| known.contains(i)).collect();
+    Ok(Json(views::relationships(&mut c, t.id, me, &ids).await?.iter().map(entities::relationship).collect()))
+}
+
+async fn lookup(S(s): S<State>, Ctx(t): Ctx, p: Params) -> ApiResult<Json<Account>> {
+    let acct = p.required("acct")?;
+    let acct = acct.trim_start_matches('@');
+    let (user, domain) = acct.split_once('@').map(|(u, d)| (u, Some(d.to_ascii_lowercase()))).unwrap_or((acct, None));
+    let local = domain.as_deref().is_none_or(|d| d == t.domain.as_str() || d == t.handle_domain());
+    let mut c = s.app.db.conn().await?;
+    let row = if local { accounts::by_username(&mut c, t.id, user, "").await? } else { accounts::by_username(&mut c, t.id, user, domain.as_deref().unwrap_or("")).await? };
+    match row {
+        Some(r) if r.suspended_at.is_none() => Ok(Json(entities::account(&t, &r))),
+        _ => Err(ApiError(AppError::NotFound("Record not found"))),
+    }
+}
+
+async fn search(S(s): S<State>, Ctx(t): Ctx, a: Auth, p: Params) -> ApiResult<Json<Vec<Account>>> {
+    let me = a.optional("read:accounts")?;
+    let q = p.required("q")?;
+    let q = q.trim().trim_start_matches('@');
+    let q = q.split('@').next().unwrap_or("");
+    let limit = p.int("limit")?.unwrap_or(40).clamp(1, 80);
+    let offset = p.int("offset")?.unwrap_or(0).max(0);
+    let mut c = s.app.db.conn().await?;
+    let mut rows = accounts::search(&mut c, t.id, q, limit, offset).await?;
+    if p.flag("following")? {
+        let Some(me) = me else { return Err(ApiError(AppError::Unauthorized("The access token is invalid".into()))) };
+        let rels = views::relationships(&mut c, t.id, me, &rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+        rows.retain(|r| rels.iter().any(|x| x.id == r.id && x.following));
+    }
+    Ok(Json(rows.iter().map(|r| entities::account(&t, r)).collect()))
+}
+
+async fn show(S(s): S<State>, Ctx(t): Ctx, Path(id): Path<String>) -> ApiResult<Json<Account>> {
+    let mut c = s.app.db.conn().await?;
+    Ok(Json(entities::account(&t, &views::account(&mut c, t.id, path_id(&id)?).await?)))
+}
+
+async fn statuses(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, Path(id): Path<String>, p: Params) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
+    let me = a.optional("read:statuses")?;
+    let id = path_id(&id)?;
+    let page = paging::page(&p, 20, 40)?;
+    let mut c = s.app.db.conn().await?;
+    views::account(&mut c, t.id, id).await?;
+    let filter = AccountFilter {
+        exclude_replies: p.flag("exclude_replies")?,
+        exclude_reblogs: p.flag("exclude_reblogs")?,
+        only_media: p.flag("only_media")?,
+        pinned: p.flag("pinned")?,
+        tagged: p.str("tagged").filter(|s| !s.is_empty()),
+        ..Default::default()
+    };
+    let list = herd_app::timelines::account(&mut c, t.id, me, id, filter, &page).await?;
+    let ids: Vec<i64> = list.iter().map(|v| v.row.id).collect();
+    Ok((paging::link(&t, &uri, &ids), Json(list.iter().map(|v| entities::status(&t, v)).collect())))
+}
+
+async fn account_list(s: &State, t: &Tenant, uri: &axum::http::Uri, join: &str, key: i64, p: &Params) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
+    let page = paging::page(p, 40, 80)?;
+    let mut c = s.app.db.conn().await?;
+    let rows: Vec<(i64, AccountRow)> = accounts::via(&mut c, t.id, join, key, &page).await?;
+    let ids: Vec<i64> = rows.iter().map(|(j, _)| *j).collect();
+    Ok((paging::link(t, uri, &ids), Json(rows.iter().map(|(_, a)| entities::account(t, a)).collect())))
+}
+
+async fn followers(S(s): S<State>, Ctx(t): Ctx, OriginalUri(uri): OriginalUri, Path(id): Path<String>, p: Params) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
+    let id = path_id(&id)?;
+    views::account(&mut s.app.db.conn().await?, t.id, id).await?;
+    account_list(&s, &t, &uri, &Edge::Follow.join(false), id, &p).await
+}
+
+async fn following(S(s): S<State>, Ctx(t): Ctx, OriginalUri(uri): OriginalUri, Path(id): Path<String>, p: Params) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
+    let id = path_id(&id)?;
+    views::account(&mut s.app.db.conn().await?, t.id, id).await?;
+    account_list(&s, &t, &uri, &Edge::Follow.join(true), id, &p).await
+}
+
+async fn blocks(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, p: Params) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
+    let (_, me) = a.user("read:blocks")?;
+    account_list(&s, &t, &uri, &Edge::Block.join(true), me, &p).await
+}
+
+async fn mutes(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, p: Params) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
+    let (_, me) = a.user("read:mutes")?;
+    account_list(&s, &t, &uri, &Edge::Mute.join(true), me, &p).await
+}
+
+async fn follow_requests(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, p: Params) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
+    let (_, me) = a.user("read:follows")?;
+    account_list(&s, &t, &uri, &Edge::FollowRequest.join(false), me, &p).await
+}
+
+async fn relationship_with(s: &State, t: &Tenant, me: i64, target: i64) -> ApiResult<Json<Relationship>> {
+    let mut c = s.app.db.conn().await?;
+    let rels = views::relationships(&mut c, t.id, me, &[target]).await?;
+    let r = rels.first().ok_or(ApiError(AppError::NotFound("Record not found")))?;
+    Ok(Json(entities::relationship(r)))
+}
+
+async fn follow(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>, p: Params) -> ApiResult<Json<Relationship>> {
+    let (_, me) = a.user("write:follows")?;
+    let target = path_id(&id)?;
+    let opts = FollowOptions { show_reblogs: p.bool("reblogs")?.unwrap_or(true), notify: p.flag("notify")? };
+    follows::follow(&s.app, &t, me, target, opts).await?;
+    relationship_with(&s, &t, me, target).await
+}
+
+async fn unfollow(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> ApiResult<Json<Relationship>> {
+    let (_, me) = a.user("write:follows")?;
+    let target = path_id(&id)?;
+    follows::unfollow(&s.app, &t, me, target).await?;
+    relationship_with(&s, &t, me, target).await
+}
+
+async fn block(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> ApiResult<Json<Relationship>> {
+    let (_, me) = a.user("write:blocks")?;
+    let target = path_id(&id)?;
+    follows::block(&s.app, &t, me, target).await?;
+    relationship_with(&s, &t, me, target).await
+}
+
+async fn unblock(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> ApiResult<Json<Relationship>> {
+    let (_, me) = a.user("write:blocks")?;
+    let target = path_id(&id)?;
+    follows::unblock(&s.app, &t, me, target).await?;
+    relationship_with(&s, &t, me, target).await
+}
+
+async fn mute(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>, p: Params) -> ApiResult<Json<Relationship>> {
+    let (_, me) = a.user("write:mutes")?;
+    let target = path_id(&id)?;
+    follows::mute(&s.app, &t, me, target, p.bool("notifications")?.unwrap_or(true), p.int("duration")?).await?;
+    relationship_with(&s, &t, me, target).await
+}
+
+async fn unmute(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> ApiResult<Json<Relationship>> {
+    let (_, me) = a.user("write:mutes")?;
+    let target = path_id(&id)?;
+    follows::unmute(&s.app, &t, me, target).await?;
+    relationship_with(&s, &t, me, target).await
+}
+
+async fn authorize_request(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> ApiResult<Json<Relationship>> {
+    let (_, me) = a.user("write:follows")?;
+    let from = path_id(&id)?;
+    follows::authorize(&s.app, &t, me, from).await?;
+    relationship_with(&s, &t, me, from).await
+}
+
+async fn reject_request(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> ApiResult<Json<Relationship>> {
+    let (_, me) = a.user("write:follows")?;
+    let from = path_id(&id)?;
+    follows::reject(&s.app, &t, me, from).await?;
+    relationship_with(&s, &t, me, from).await
+}

@@ -1,0 +1,34 @@
+mod accounts;
+mod apps;
+mod files;
+mod instance;
+mod media;
+mod notifications;
+mod oauth;
+mod statuses;
+mod timelines;
+
+use axum::routing::get;
+use axum::Router;
+
+use crate::State;
+
+pub fn routes() -> Router<State> {
+    Router::new()
+        .merge(instance::routes())
+        .merge(apps::routes())
+        .merge(oauth::routes())
+        .merge(accounts::routes())
+        .merge(statuses::routes())
+        .merge(timelines::routes())
+        .merge(notifications::routes())
+        .merge(media::routes())
+        .merge(files::routes())
+        .route("/health", get(|| async { "ok" }))
+        .fallback(not_found)
+        .route("/api/v1/custom_emojis", get(|| async { axum::Json(Vec::<()>::new()) }))
+}
+
+async fn not_found() -> crate::error::ApiError {
+    crate::error::ApiError(herd_app::AppError::NotFound("Not found"))
+}

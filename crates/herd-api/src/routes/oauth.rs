@@ -1,0 +1,300 @@
+//! OAuth 2: the sign-in and consent page, the token endpoint (authorization_code with PKCE,
+//! password, client_credentials), revocation and server metadata (RFC 8414).
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State as S};
+use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, COOKIE, LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine;
+use herd_app::auth::{self, Authorization, Grant, OOB};
+use herd_app::{AppError, Tenant};
+use herd_core::content::escape;
+use herd_core::{secret, Scopes};
+use serde_json::json;
+use subtle::ConstantTimeEq;
+
+use crate::error::oauth_error;
+use crate::extract::{Ctx, Params};
+use crate::State;
+
+pub fn routes() -> Router<State> {
+    Router::new()
+        .route("/oauth/authorize", get(authorize_page).post(authorize_submit))
+        .route("/oauth/token", post(token))
+        .route("/oauth/revoke", post(revoke))
+        .route("/.well-known/oauth-authorization-server", get(metadata))
+}
+
+const SCOPES_SUPPORTED: &[&str] = &[
+    "read", "write", "follow", "push", "profile", "admin:read", "admin:write", "read:accounts", "read:blocks",
+    "read:bookmarks", "read:favourites", "read:filters", "read:follows", "read:lists", "read:mutes",
+    "read:notifications", "read:search", "read:statuses", "write:accounts", "write:blocks", "write:bookmarks",
+    "write:conversations", "write:favourites", "write:filters", "write:follows", "write:lists", "write:media",
+    "write:mutes", "write:notifications", "write:reports", "write:statuses",
+];
+
+async fn metadata(Ctx(t): Ctx) -> Json<serde_json::Value> {
+    let base = t.base_url();
+    Json(json!({
+        "issuer": format!("{base}/"),
+        "service_documentation": "https://docs.joinmastodon.org/",
+        "authorization_endpoint": format!("{base}/oauth/authorize"),
+        "token_endpoint": format!("{base}/oauth/token"),
+        "revocation_endpoint": format!("{base}/oauth/revoke"),
+        "app_registration_endpoint": format!("{base}/api/v1/apps"),
+        "scopes_supported": SCOPES_SUPPORTED,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query", "fragment", "form_post"],
+        "code_challenge_methods_supported": ["S256"],
+        "grant_types_supported": ["authorization_code", "password", "client_credentials"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"]
+    }))
+}
+
+/// Client credentials from HTTP Basic auth or the body.
+fn client_credentials(headers: &HeaderMap, p: &Params) -> (Option<String>, Option<String>) {
+    let basic = headers
+        .get(AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Basic "))
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.split_once(':').map(|(a, b)| (a.to_string(), b.to_string())));
+    match basic {
+        Some((id, sec)) => (Some(id), Some(sec)),
+        None => (p.str("client_id"), p.str("client_secret")),
+    }
+}
+
+fn scopes_param(p: &Params) -> Result<Option<Scopes>, AppError> {
+    match p.str("scope").or_else(|| p.str("scopes")).filter(|s| !s.trim().is_empty()) {
+        Some(s) => Ok(Some(Scopes::parse(&s)?)),
+        None => Ok(None),
+    }
+}
+
+async fn token(S(s): S<State>, Ctx(t): Ctx, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, p: Params) -> Response {
+    let result = async {
+        let (client_id, client_secret) = client_credentials(&headers, &p);
+        let client_id = client_id.ok_or_else(|| AppError::Unauthorized("Client authentication failed: no client_id".into()))?;
+        let grant = match p.str("grant_type").as_deref() {
+            Some("authorization_code") => Grant::AuthorizationCode {
+                code: p.str("code").ok_or_else(|| AppError::Invalid("Missing required parameter: code".into()))?,
+                redirect_uri: p.str("redirect_uri").unwrap_or_else(|| OOB.to_string()),
+                code_verifier: p.str("code_verifier"),
+            },
+            Some("password") => {
+                let username = p.str("username").ok_or_else(|| AppError::Invalid("Missing required parameter: username".into()))?;
+                if !s.limits.login(t.id.0, peer.ip(), &username) {
+                    return Err(AppError::RateLimited);
+                }
+                Grant::Password { username, password: p.str("password").unwrap_or_default(), scopes: scopes_param(&p)? }
+            }
+            Some("client_credentials") => Grant::ClientCredentials { scopes: scopes_param(&p)? },
+            Some(other) => return Err(AppError::Invalid(format!("The authorization grant type {other:?} is not supported"))),
+            None => return Err(AppError::Invalid("Missing required parameter: grant_type".into())),
+        };
+        auth::issue_token(&s.app, &t, &client_id, client_secret.as_deref(), grant).await
+    }
+    .await;
+    match result {
+        Ok(tok) => (
+            [(CACHE_CONTROL, "no-store")],
+            Json(json!({
+                "access_token": tok.token,
+                "token_type": "Bearer",
+                "scope": tok.scopes.to_string(),
+                "created_at": tok.created_at / 1000
+            })),
+        )
+            .into_response(),
+        Err(AppError::Invalid(m)) => (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_request", "error_description": m}))).into_response(),
+        Err(e) => oauth_error(e),
+    }
+}
+
+async fn revoke(S(s): S<State>, Ctx(t): Ctx, headers: HeaderMap, p: Params) -> Response {
+    let (id, sec) = client_credentials(&headers, &p);
+    let (Some(id), Some(sec), Some(tok)) = (id, sec, p.str("token")) else {
+        return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_request", "error_description": "client_id, client_secret and token are required"}))).into_response();
+    };
+    match auth::revoke(&s.app, &t, &id, &sec, &tok).await {
+        Ok(()) => Json(json!({})).into_response(),
+        Err(e) => oauth_error(e),
+    }
+}
+
+/// The authorization request as it travels from the page to the form and back.
+struct Request {
+    client_id: String,
+    redirect_uri: String,
+    scope: String,
+    state: String,
+    code_challenge: String,
+    code_challenge_method: String,
+}
+
+impl Request {
+    fn from(p: &Params) -> Request {
+        Request {
+            client_id: p.str("client_id").unwrap_or_default(),
+            redirect_uri: p.str("redirect_uri").unwrap_or_default(),
+            scope: p.str("scope").or_else(|| p.str("scopes")).unwrap_or_else(|| "read".into()),
+            state: p.str("state").unwrap_or_default(),
+            code_challenge: p.str("code_challenge").unwrap_or_default(),
+            code_challenge_method: p.str("code_challenge_method").unwrap_or_default(),
+        }
+    }
+}
+
+const CSRF_COOKIE: &str = "herd_csrf";
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{title}</title><style>body{{font-family:system-ui,sans-serif;background:#f4f4f8;color:#1a1a1a;margin:0}}\
+main{{max-width:26rem;margin:3rem auto;background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 4px #0002}}\
+label{{display:block;margin-top:1rem;font-weight:600}}input[type=email],input[type=text],input[type=password]{{width:100%;padding:.6rem;margin-top:.3rem;box-sizing:border-box;border:1px solid #767676;border-radius:4px}}\
+button{{margin-top:1.5rem;width:100%;padding:.7rem;background:#4338ca;color:#fff;border:0;border-radius:4px;font-size:1rem;cursor:pointer}}\
+button:focus,input:focus{{outline:3px solid #f59e0b}}.error{{color:#b00020;font-weight:600}}code{{word-break:break-all;font-size:1.1rem}}</style></head>\
+<body><main><h1>{title}</h1>{body}</main></body></html>"
+    )
+}
+
+fn html_response(status: StatusCode, html: String, cookie: Option<String>) -> Response {
+    let mut r = (status, Html(html)).into_response();
+    let h = r.headers_mut();
+    h.insert("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' *; frame-ancestors 'none'".parse().expect("static header"));
+    h.insert("x-frame-options", "DENY".parse().expect("static header"));
+    h.insert(CACHE_CONTROL, "no-store".parse().expect("static header"));
+    h.insert("referrer-policy", "no-referrer".parse().expect("static header"));
+    if let Some(c) = cookie.and_then(|c| c.parse().ok()) {
+        h.insert(SET_COOKIE, c);
+    }
+    r
+}
+
+fn error_page(status: StatusCode, msg: &str) -> Response {
+    html_response(status, page("Authorization failed", &format!("<p class=\"error\" role=\"alert\">{}</p>", escape(msg))), None)
+}
+
+fn form(t: &Tenant, app_name: &str, r: &Request, csrf: &str, error: Option<&str>) -> String {
+    let hidden = |name: &str, value: &str| format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape(value));
+    let scopes: String = r.scope.split_whitespace().map(|s| format!("<li>{}</li>", escape(s))).collect();
+    page(
+        &format!("Sign in to {}", escape(&t.row.title)),
+        &format!(
+            "{}<p><strong>{}</strong> asks for access to your account on {} with these permissions:</p><ul>{scopes}</ul>\
+<form method=\"post\" action=\"/oauth/authorize\">{}{}{}{}{}{}{}\
+<label for=\"email\">E-mail address or username</label><input id=\"email\" type=\"text\" name=\"email\" autocomplete=\"username\" required>\
+<label for=\"password\">Password</label><input id=\"password\" type=\"password\" name=\"password\" autocomplete=\"current-password\" required>\
+<button type=\"submit\">Authorize</button></form>",
+            error.map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e))).unwrap_or_default(),
+            escape(app_name),
+            escape(t.domain.as_str()),
+            hidden("client_id", &r.client_id),
+            hidden("redirect_uri", &r.redirect_uri),
+            hidden("scope", &r.scope),
+            hidden("state", &r.state),
+            hidden("code_challenge", &r.code_challenge),
+            hidden("code_challenge_method", &r.code_challenge_method),
+            hidden("authenticity_token", csrf),
+        ),
+    )
+}
+
+fn csrf_cookie(t: &Tenant, value: &str) -> String {
+    let secure = if t.scheme == "https" { "; Secure" } else { "" };
+    format!("{CSRF_COOKIE}={value}; Path=/oauth; HttpOnly; SameSite=Strict; Max-Age=3600{secure}")
+}
+
+async fn authorize_page(S(s): S<State>, Ctx(t): Ctx, p: Params) -> Response {
+    let r = Request::from(&p);
+    if p.str("response_type").as_deref().unwrap_or("code") != "code" {
+        return error_page(StatusCode::BAD_REQUEST, "Only response_type=code is supported.");
+    }
+    let scopes = match Scopes::parse(&r.scope) {
+        Ok(s) => s,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e.to_string()),
+    };
+    match auth::check_client(&s.app, &t, &r.client_id, &r.redirect_uri, &scopes).await {
+        Ok(app) => {
+            let csrf = secret::generate();
+            html_response(StatusCode::OK, form(&t, &app.name, &r, &csrf, None), Some(csrf_cookie(&t, &csrf)))
+        }
+        Err(e) => error_page(StatusCode::BAD_REQUEST, &e.to_string()),
+    }
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then(|| v.to_string())
+    })
+}
+
+async fn authorize_submit(S(s): S<State>, Ctx(t): Ctx, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, p: Params) -> Response {
+    let r = Request::from(&p);
+    let sent = p.str("authenticity_token").unwrap_or_default();
+    let cookie = cookie_value(&headers, CSRF_COOKIE).unwrap_or_default();
+    if sent.is_empty() || !bool::from(sent.as_bytes().ct_eq(cookie.as_bytes())) {
+        return error_page(StatusCode::FORBIDDEN, "The form expired or did not come from this site. Go back, reload the page and try again.");
+    }
+    let scopes = match Scopes::parse(&r.scope) {
+        Ok(s) => s,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e.to_string()),
+    };
+    let app = match auth::check_client(&s.app, &t, &r.client_id, &r.redirect_uri, &scopes).await {
+        Ok(a) => a,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e.to_string()),
+    };
+    let email = p.str("email").unwrap_or_default();
+    let retry = |msg: &str, status: StatusCode| {
+        let csrf = secret::generate();
+        html_response(status, form(&t, &app.name, &r, &csrf, Some(msg)), Some(csrf_cookie(&t, &csrf)))
+    };
+    if !s.limits.login(t.id.0, peer.ip(), &email) {
+        return retry("Too many attempts. Wait a minute and try again.", StatusCode::TOO_MANY_REQUESTS);
+    }
+    let result = auth::authorize(
+        &s.app,
+        &t,
+        Authorization {
+            client_id: r.client_id.clone(),
+            redirect_uri: r.redirect_uri.clone(),
+            scopes,
+            code_challenge: Some(r.code_challenge.clone()).filter(|c| !c.is_empty()),
+            code_challenge_method: Some(r.code_challenge_method.clone()).filter(|c| !c.is_empty()),
+            email,
+            password: p.str("password").unwrap_or_default(),
+        },
+    )
+    .await;
+    match result {
+        Ok(code) if r.redirect_uri == OOB => html_response(
+            StatusCode::OK,
+            page("Authorization code", &format!("<p>Copy this code and paste it into the application:</p><p><code>{}</code></p>", escape(&code))),
+            None,
+        ),
+        Ok(code) => {
+            let mut q = vec![("code", code.as_str())];
+            if !r.state.is_empty() {
+                q.push(("state", r.state.as_str()));
+            }
+            let sep = if r.redirect_uri.contains('?') { '&' } else { '?' };
+            let location = format!("{}{sep}{}", r.redirect_uri, serde_urlencoded::to_string(&q).unwrap_or_default());
+            let mut resp = StatusCode::FOUND.into_response();
+            if let Ok(v) = location.parse() {
+                resp.headers_mut().insert(LOCATION, v);
+            }
+            resp
+        }
+        Err(AppError::Unauthorized(m)) => retry(&m, StatusCode::UNAUTHORIZED),
+        Err(AppError::Forbidden(m)) => retry(&m, StatusCode::FORBIDDEN),
+        Err(e) => error_page(StatusCode::BAD_REQUEST, &e.to_string()),
+    }
+}

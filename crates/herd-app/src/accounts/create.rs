@@ -1,0 +1,66 @@
+use herd_core::{Email, Id, Role, Timestamp, Username};
+use herd_store::accounts::{self, AccountRow};
+use herd_store::users;
+
+use crate::auth::password;
+use crate::{audit, Actor, App, AppError, Result, Tenant};
+
+pub struct NewLocalAccount {
+    pub username: Username,
+    pub email: Email,
+    /// `None` makes a random password, returned to the caller once.
+    pub password: Option<String>,
+    pub role: Role,
+    /// False while an admin has yet to approve a sign-up.
+    pub approved: bool,
+    pub confirmed: bool,
+    pub locale: String,
+    pub reason: String,
+}
+
+/// Creates a local account with its sign-in identity. Returns the account and, when none was
+/// given, the generated password.
+pub async fn create(app: &App, tenant: &Tenant, actor: &Actor, n: NewLocalAccount) -> Result<(AccountRow, Option<String>)> {
+    let (plain, generated) = match n.password {
+        Some(p) => (p, None),
+        None => {
+            let p = herd_core::secret::generate()[..20].to_string();
+            (p.clone(), Some(p))
+        }
+    };
+    password::check_strength(&plain)?;
+    let hash = password::hash(plain).await?;
+    let now = Timestamp::now().0;
+    let account_id = Id::generate().0;
+    let mut tx = app.db.begin().await?;
+    if accounts::by_username(&mut tx, tenant.id, n.username.as_str(), "").await?.is_some() {
+        return Err(AppError::Invalid("Validation failed: Username has already been taken".into()));
+    }
+    if users::by_email(&mut tx, tenant.id, n.email.as_str()).await?.is_some() {
+        return Err(AppError::Invalid("Validation failed: Email has already been taken".into()));
+    }
+    accounts::insert_local(&mut tx, tenant.id, account_id, n.username.as_str(), now).await?;
+    users::insert(
+        &mut tx,
+        tenant.id,
+        users::NewUser {
+            id: Id::generate().0,
+            account_id,
+            email: n.email.as_str(),
+            password_hash: Some(&hash),
+            role: n.role.as_str(),
+            approved: n.approved,
+            confirmed_at: n.confirmed.then_some(now),
+            locale: &n.locale,
+            reason: &n.reason,
+            now,
+        },
+    )
+    .await?;
+    if matches!(actor, Actor::Operator) || n.role != Role::Member {
+        audit(&mut tx, tenant.id, actor, "account.create", n.username.as_str(), serde_json::json!({"role": n.role.as_str()})).await?;
+    }
+    let row = accounts::by_id(&mut tx, tenant.id, account_id).await?;
+    tx.commit().await?;
+    Ok((row, generated))
+}

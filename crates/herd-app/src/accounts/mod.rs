@@ -1,0 +1,48 @@
+//! Local accounts: creating them (CLI, sign-up) and changing their profile.
+
+mod create;
+mod update;
+
+pub use create::{create, NewLocalAccount};
+pub use update::{update_profile, ProfileUpdate};
+
+use herd_store::accounts::{self, AccountRow};
+
+use crate::{App, AppError, Result, Tenant};
+
+/// A local account by username, for the CLI.
+pub async fn local_by_username(app: &App, tenant: &Tenant, username: &str) -> Result<AccountRow> {
+    let mut c = app.db.conn().await?;
+    accounts::by_username(&mut c, tenant.id, username, "")
+        .await?
+        .ok_or_else(|| AppError::Invalid(format!("no account {username:?} on {}", tenant.domain)))
+}
+
+/// Profile text rendered with links, mentions of local accounts and hashtags.
+pub(crate) async fn render_text(c: &mut herd_store::Conn, tenant: &Tenant, text: &str) -> Result<(String, Vec<AccountRow>, Vec<String>)> {
+    let ex = herd_core::content::extract(text);
+    let mut found = Vec::new();
+    for m in &ex.mentions {
+        let local = m.domain.as_deref().is_none_or(|d| d == tenant.domain.as_str() || d == tenant.handle_domain());
+        if !local {
+            continue;
+        }
+        if let Some(a) = accounts::by_username(c, tenant.id, &m.username, "").await? {
+            if !found.iter().any(|f: &AccountRow| f.id == a.id) {
+                found.push(a);
+            }
+        }
+    }
+    let html = herd_core::content::render(
+        text,
+        |m| {
+            let local = m.domain.as_deref().is_none_or(|d| d == tenant.domain.as_str() || d == tenant.handle_domain());
+            found
+                .iter()
+                .find(|a| local && a.username.eq_ignore_ascii_case(&m.username))
+                .map(|a| tenant.profile_url(&a.username))
+        },
+        |name| tenant.tag_url(name),
+    );
+    Ok((html, found, ex.tags))
+}

@@ -1,0 +1,102 @@
+use herd_core::{Id, Timestamp};
+use herd_store::accounts::{self, AccountRow, ProfileChange};
+use herd_store::relationships;
+
+use crate::media::{self, Upload};
+use crate::{follows, App, AppError, Result, Tenant};
+
+#[derive(Default)]
+pub struct ProfileUpdate {
+    pub display_name: Option<String>,
+    pub note: Option<String>,
+    pub fields: Option<Vec<(String, String)>>,
+    pub avatar: Option<Upload>,
+    pub header: Option<Upload>,
+    pub locked: Option<bool>,
+    pub bot: Option<bool>,
+    pub discoverable: Option<bool>,
+    pub indexable: Option<bool>,
+}
+
+const MAX_FIELDS: usize = 4;
+
+/// Changes the signed-in account's profile. Unlocking accepts waiting follow requests, as
+/// Mastodon does.
+pub async fn update_profile(app: &App, tenant: &Tenant, account: i64, u: ProfileUpdate) -> Result<AccountRow> {
+    if let Some(d) = &u.display_name {
+        if d.chars().count() > 30 {
+            return Err(AppError::Invalid("Validation failed: Display name is too long (maximum is 30 characters)".into()));
+        }
+    }
+    if let Some(n) = &u.note {
+        if n.chars().count() > 500 {
+            return Err(AppError::Invalid("Validation failed: Note is too long (maximum is 500 characters)".into()));
+        }
+    }
+    if let Some(f) = &u.fields {
+        if f.len() > MAX_FIELDS {
+            return Err(AppError::Invalid(format!("Validation failed: at most {MAX_FIELDS} profile fields")));
+        }
+        if f.iter().any(|(n, v)| n.chars().count() > 255 || v.chars().count() > 2047) {
+            return Err(AppError::Invalid("Validation failed: a profile field is too long".into()));
+        }
+    }
+    let mut change = ProfileChange {
+        display_name: u.display_name.map(|d| d.trim().to_string()),
+        locked: u.locked,
+        bot: u.bot,
+        discoverable: u.discoverable,
+        indexable: u.indexable,
+        ..Default::default()
+    };
+    // Images are processed before the transaction; a failure changes nothing.
+    let mut written = Vec::new();
+    for (upload, kind) in [(u.avatar, "avatar"), (u.header, "header")] {
+        let Some(upload) = upload else { continue };
+        let (w, h) = if kind == "avatar" { (400, 400) } else { (1500, 500) };
+        let (bytes, ext) = media::image::cropped(upload.bytes, tenant.row.max_image_pixels as u64, w, h).await?;
+        let key = format!("accounts/{account}/{kind}-{}.{ext}", Id::generate());
+        app.files.put(tenant.id, &key, &bytes).await?;
+        written.push(key.clone());
+        if kind == "avatar" {
+            change.avatar_key = Some(key);
+        } else {
+            change.header_key = Some(key);
+        }
+    }
+    let mut tx = app.db.begin().await?;
+    if let Some(note) = &u.note {
+        let (html, _, _) = super::render_text(&mut tx, tenant, note).await?;
+        change.note = Some(note.clone());
+        change.note_html = Some(html);
+    }
+    if let Some(fields) = &u.fields {
+        let json: Vec<serde_json::Value> = fields
+            .iter()
+            .filter(|(n, v)| !n.trim().is_empty() || !v.trim().is_empty())
+            .map(|(n, v)| serde_json::json!({"name": n.trim(), "value": v.trim()}))
+            .collect();
+        change.fields = Some(serde_json::Value::Array(json).to_string());
+    }
+    let before = accounts::by_id(&mut tx, tenant.id, account).await?;
+    accounts::update_profile(&mut tx, tenant.id, account, &change, Timestamp::now().0).await?;
+    if before.locked != 0 && u.locked == Some(false) {
+        for req in relationships::pending_requests(&mut tx, tenant.id, account).await? {
+            follows::accept(&mut tx, tenant.id, account, req.account_id).await?;
+        }
+    }
+    let after = accounts::by_id(&mut tx, tenant.id, account).await?;
+    tx.commit().await?;
+    // The replaced images are no longer referenced.
+    let old: Vec<String> = [
+        (before.avatar_key, &after.avatar_key),
+        (before.header_key, &after.header_key),
+    ]
+    .into_iter()
+    .filter_map(|(old, new)| old.filter(|o| Some(o) != new.as_ref()))
+    .collect();
+    if !old.is_empty() {
+        let _ = app.files.delete_all(tenant.id, &old).await;
+    }
+    Ok(after)
+}

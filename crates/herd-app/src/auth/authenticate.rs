@@ -1,0 +1,62 @@
+use herd_core::{secret, Role, Scopes};
+use herd_store::{accounts, oauth, users};
+
+use crate::auth::password;
+use crate::{App, AppError, Result, Tenant, Viewer};
+
+/// The viewer a bearer token stands for, or Unauthorized. Tokens are looked up by digest
+/// within the tenant, so a token of one instance means nothing on another.
+pub async fn authenticate(app: &App, tenant: &Tenant, token: &str) -> Result<Viewer> {
+    let invalid = || AppError::Unauthorized("The access token is invalid".into());
+    let mut c = app.db.conn().await?;
+    let row = oauth::token_by_hash(&mut c, tenant.id, &secret::digest(token)).await?.ok_or_else(invalid)?;
+    let scopes = Scopes::parse(&row.scopes).map_err(|_| invalid())?;
+    let Some(account_id) = row.account_id else {
+        return Ok(Viewer { account_id: None, role: Role::Member, scopes, app_id: row.app_id, token_id: row.id });
+    };
+    let user = users::by_account(&mut c, tenant.id, account_id).await?.ok_or_else(invalid)?;
+    let account = accounts::by_id(&mut c, tenant.id, account_id).await?;
+    check_usable(app, &user, account.suspended_at)?;
+    Ok(Viewer {
+        account_id: Some(account_id),
+        role: Role::parse(&user.role).unwrap_or(Role::Member),
+        scopes,
+        app_id: row.app_id,
+        token_id: row.id,
+    })
+}
+
+/// Whether a user may act at all: not disabled or suspended, approved, and confirmed where
+/// mail is configured. The messages are Mastodon's.
+pub(crate) fn check_usable(app: &App, user: &users::UserRow, suspended_at: Option<i64>) -> Result<()> {
+    if user.disabled != 0 || suspended_at.is_some() {
+        return Err(AppError::Forbidden("Your login is currently disabled".into()));
+    }
+    if user.approved == 0 {
+        return Err(AppError::Forbidden("Your login is currently pending approval".into()));
+    }
+    if app.settings.mail_configured && user.confirmed_at.is_none() {
+        return Err(AppError::Forbidden("Your login is missing a confirmed e-mail address".into()));
+    }
+    Ok(())
+}
+
+/// Checks an e-mail address (or username) and password; the account id on success.
+pub(crate) async fn sign_in(app: &App, tenant: &Tenant, login: &str, plain: String) -> Result<i64> {
+    let mut c = app.db.conn().await?;
+    let mut user = users::by_email(&mut c, tenant.id, login.trim()).await?;
+    if user.is_none() {
+        if let Some(a) = accounts::by_username(&mut c, tenant.id, login.trim(), "").await? {
+            user = users::by_account(&mut c, tenant.id, a.id).await?;
+        }
+    }
+    drop(c);
+    let ok = password::verify(plain, user.as_ref().and_then(|u| u.password_hash.clone())).await?;
+    let (true, Some(user)) = (ok, user) else {
+        return Err(AppError::Unauthorized("Invalid email or password.".into()));
+    };
+    let mut c = app.db.conn().await?;
+    let account = accounts::by_id(&mut c, tenant.id, user.account_id).await?;
+    check_usable(app, &user, account.suspended_at)?;
+    Ok(user.account_id)
+}

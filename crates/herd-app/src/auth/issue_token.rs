@@ -1,0 +1,133 @@
+use herd_core::{secret, Id, Scopes, Timestamp};
+use herd_store::oauth::{self, AppRow};
+
+use crate::{App, AppError, Result, Tenant};
+
+/// The grants `/oauth/token` accepts.
+pub enum Grant {
+    AuthorizationCode { code: String, redirect_uri: String, code_verifier: Option<String> },
+    Password { username: String, password: String, scopes: Option<Scopes> },
+    ClientCredentials { scopes: Option<Scopes> },
+}
+
+pub struct IssuedToken {
+    pub token: String,
+    pub scopes: Scopes,
+    pub created_at: i64,
+}
+
+fn invalid_client() -> AppError {
+    AppError::Unauthorized("Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.".into())
+}
+
+fn invalid_grant() -> AppError {
+    AppError::BadRequest("The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.".into())
+}
+
+/// Exchanges a grant for an access token. The client authenticates with its secret, or, for
+/// an authorization code issued with a PKCE challenge, with the verifier alone.
+pub async fn issue_token(app: &App, tenant: &Tenant, client_id: &str, client_secret: Option<&str>, grant: Grant) -> Result<IssuedToken> {
+    let mut c = app.db.conn().await?;
+    let client = oauth::app_by_client_id(&mut c, tenant.id, client_id).await?.ok_or_else(invalid_client)?;
+    let secret_ok = client_secret.is_some_and(|s| secret::matches(s, &client.secret_hash));
+    let allowed = Scopes::parse(&client.scopes)?;
+    let within = |s: Option<Scopes>| -> Result<Scopes> {
+        let s = s.unwrap_or_else(|| allowed.clone());
+        if allowed.contains_all(&s) {
+            Ok(s)
+        } else {
+            Err(AppError::BadRequest("The requested scope is invalid, unknown, or malformed.".into()))
+        }
+    };
+    let now = Timestamp::now().0;
+    let (account, scopes) = match grant {
+        Grant::ClientCredentials { scopes } => {
+            if !secret_ok {
+                return Err(invalid_client());
+            }
+            (None, within(scopes)?)
+        }
+        Grant::Password { username, password, scopes } => {
+            if !secret_ok {
+                return Err(invalid_client());
+            }
+            let scopes = within(scopes)?;
+            drop(c);
+            let account = super::authenticate::sign_in(app, tenant, &username, password)
+                .await
+                .map_err(|e| match e {
+                    AppError::Unauthorized(_) => invalid_grant(),
+                    e => e,
+                })?;
+            c = app.db.conn().await?;
+            (Some(account), scopes)
+        }
+        Grant::AuthorizationCode { code, redirect_uri, code_verifier } => {
+            let mut tx = app.db.begin().await?;
+            let row = oauth::take_code(&mut tx, tenant.id, &secret::digest(&code), now).await?.ok_or_else(invalid_grant)?;
+            if row.used_at.is_some() {
+                // A replayed code: revoke what it was exchanged for (RFC 6749 4.1.2).
+                oauth::revoke_for(&mut tx, tenant.id, row.app_id, row.account_id, now).await?;
+                tx.commit().await?;
+                return Err(invalid_grant());
+            }
+            tx.commit().await?;
+            let pkce_ok = match (&row.code_challenge, &code_verifier) {
+                (Some(ch), Some(v)) => secret::pkce_s256_matches(v, ch),
+                (Some(_), None) => false,
+                (None, _) => true,
+            };
+            let client_ok = secret_ok || (row.code_challenge.is_some() && pkce_ok);
+            if !client_ok {
+                return Err(invalid_client());
+            }
+            if row.app_id != client.id || row.redirect_uri != redirect_uri || row.expires_at < now || !pkce_ok {
+                return Err(invalid_grant());
+            }
+            (Some(row.account_id), Scopes::parse(&row.scopes)?)
+        }
+    };
+    let token = secret::generate();
+    oauth::insert_token(
+        &mut c,
+        tenant.id,
+        oauth::NewToken { id: Id::generate().0, app_id: Some(client.id), account_id: account, token_hash: &secret::digest(&token), scopes: &scopes.to_string(), now },
+    )
+    .await?;
+    Ok(IssuedToken { token, scopes, created_at: now })
+}
+
+/// A token for a local account, made by the operator (`herd token create`).
+pub async fn issue_for_cli(app: &App, tenant: &Tenant, account: i64, scopes: &Scopes) -> Result<String> {
+    let token = secret::generate();
+    let mut tx = app.db.begin().await?;
+    oauth::insert_token(
+        &mut tx,
+        tenant.id,
+        oauth::NewToken { id: Id::generate().0, app_id: None, account_id: Some(account), token_hash: &secret::digest(&token), scopes: &scopes.to_string(), now: Timestamp::now().0 },
+    )
+    .await?;
+    crate::audit(&mut tx, tenant.id, &crate::Actor::Operator, "token.create", &account.to_string(), serde_json::json!({"scopes": scopes.to_string()})).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// The app a client id names, for `verify_credentials` of apps.
+pub async fn app_of(app: &App, tenant: &Tenant, app_id: i64) -> Result<AppRow> {
+    let mut c = app.db.conn().await?;
+    oauth::app_by_id(&mut c, tenant.id, app_id).await?.ok_or(AppError::NotFound("Record not found"))
+}
+
+/// A token for an account that just signed up through an app (`POST /api/v1/accounts`).
+pub async fn issue_after_signup(app: &App, tenant: &Tenant, app_id: Option<i64>, account: i64, scopes: &Scopes) -> Result<IssuedToken> {
+    let token = secret::generate();
+    let now = Timestamp::now().0;
+    let mut c = app.db.conn().await?;
+    oauth::insert_token(
+        &mut c,
+        tenant.id,
+        oauth::NewToken { id: Id::generate().0, app_id, account_id: Some(account), token_hash: &secret::digest(&token), scopes: &scopes.to_string(), now },
+    )
+    .await?;
+    Ok(IssuedToken { token, scopes: scopes.clone(), created_at: now })
+}

@@ -1,0 +1,18 @@
+//! OAuth 2 as Mastodon speaks it: apps, authorization codes (with PKCE S256), the password and
+//! client-credentials grants, token authentication and revocation.
+
+mod authenticate;
+mod authorize;
+mod create_app;
+mod issue_token;
+pub mod password;
+mod revoke;
+
+pub use authenticate::authenticate;
+pub use authorize::{authorize, check_client, Authorization};
+pub use create_app::{create_app, NewApp};
+pub use issue_token::{app_of, issue_after_signup, issue_for_cli, issue_token, Grant, IssuedToken};
+pub use revoke::revoke;
+
+/// The redirect URI that shows the code instead of redirecting.
+pub const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";

@@ -1,0 +1,27 @@
+//! Edges between accounts: follows (and requests to follow locked accounts), blocks, mutes.
+
+mod block;
+mod follow;
+mod mute;
+mod requests;
+mod unfollow;
+
+pub use block::{block, unblock};
+pub use follow::follow;
+pub(crate) use follow::accept;
+pub use mute::{mute, unmute};
+pub use requests::{authorize, reject};
+pub use unfollow::unfollow;
+
+use herd_store::{Conn, TenantId};
+
+use crate::{views, AppError, Result};
+
+/// The target of an action on another account: exists here, is not the actor.
+pub(crate) async fn other(c: &mut Conn, t: TenantId, actor: i64, target: i64) -> Result<()> {
+    views::account(c, t, target).await?;
+    if actor == target {
+        return Err(AppError::Forbidden("This action is not allowed on your own account".into()));
+    }
+    Ok(())
+}

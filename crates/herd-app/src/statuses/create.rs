@@ -1,0 +1,102 @@
+use herd_core::{content, Id, Timestamp, Visibility};
+use herd_store::statuses::{self, StatusRow};
+use herd_store::{accounts, media, relationships};
+
+use crate::notifications::notify;
+use crate::{views, App, AppError, Result, Tenant};
+
+pub struct NewStatus {
+    pub text: String,
+    pub spoiler_text: String,
+    pub visibility: Option<Visibility>,
+    pub sensitive: bool,
+    pub language: Option<String>,
+    pub in_reply_to_id: Option<i64>,
+    pub media_ids: Vec<i64>,
+    pub idempotency_key: Option<String>,
+    pub app_id: Option<i64>,
+}
+
+/// Posts a status: text rendered to HTML, mentions and tags linked, media attached,
+/// counters and notifications written, all in one transaction. With an idempotency key
+/// seen before, returns the post made then.
+pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Result<i64> {
+    let text = n.text.trim_end().to_string();
+    if text.trim().is_empty() && n.media_ids.is_empty() {
+        return Err(AppError::Invalid("Validation failed: Text can't be blank".into()));
+    }
+    let len = content::length(&text) + n.spoiler_text.chars().count();
+    if len as i64 > tenant.row.max_post_chars {
+        return Err(AppError::Invalid(format!("Validation failed: Text character limit of {} exceeded", tenant.row.max_post_chars)));
+    }
+    let language = n.language.filter(|l| !l.trim().is_empty());
+    if let Some(l) = &language {
+        if l.len() > 16 || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(AppError::Invalid("Validation failed: Language is not a valid language code".into()));
+        }
+    }
+    let mut tx = app.db.begin().await?;
+    if let Some(key) = &n.idempotency_key {
+        if let Some(id) = statuses::idempotent_status(&mut tx, tenant.id, author, key).await? {
+            return Ok(id);
+        }
+    }
+    let parent = match n.in_reply_to_id {
+        Some(pid) => Some(views::visible_status(&mut tx, tenant.id, Some(author), pid).await?),
+        None => None,
+    };
+    let visibility = n.visibility.unwrap_or(Visibility::Public);
+    let id = Id::generate().0;
+    let media_rows = super::own_media(&mut tx, tenant, author, &n.media_ids, None).await?;
+    let (html, mentioned, tag_names) = crate::accounts::render_text(&mut tx, tenant, &text).await?;
+    let now = Timestamp::now().0;
+    let row = StatusRow {
+        id,
+        tenant_id: tenant.id.0,
+        account_id: author,
+        uri: None,
+        in_reply_to_id: parent.as_ref().map(|p| p.id),
+        in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+        reblog_of_id: None,
+        text: text.clone(),
+        spoiler_text: n.spoiler_text.clone(),
+        content_html: html,
+        visibility: visibility.as_str().to_string(),
+        sensitive: i64::from(n.sensitive || !n.spoiler_text.is_empty()),
+        language,
+        app_id: n.app_id,
+        replies_count: 0,
+        reblogs_count: 0,
+        favourites_count: 0,
+        created_at: now,
+        edited_at: None,
+    };
+    statuses::insert(&mut tx, tenant.id, &row).await?;
+    super::link_text(&mut tx, tenant, id, &mentioned, &tag_names).await?;
+    for (i, m) in media_rows.iter().enumerate() {
+        media::attach(&mut tx, tenant.id, m.id, Some(id), i as i64).await?;
+    }
+    accounts::bump(&mut tx, tenant.id, author, accounts::Counter::Statuses, 1).await?;
+    accounts::touch_last_status(&mut tx, tenant.id, author, now).await?;
+    if let Some(p) = &parent {
+        statuses::bump(&mut tx, tenant.id, p.id, statuses::Counter::Replies, 1).await?;
+    }
+    for m in &mentioned {
+        if !relationships::exists(&mut tx, tenant.id, relationships::Edge::Block, m.id, author).await? {
+            notify(&mut tx, tenant.id, m.id, author, "mention", Some(id)).await?;
+        }
+    }
+    if matches!(visibility, Visibility::Public | Visibility::Unlisted | Visibility::Private) && parent.is_none() {
+        let subscribers: Vec<i64> = relationships::among_notify(&mut tx, tenant.id, author).await?;
+        for s in subscribers {
+            if !mentioned.iter().any(|m| m.id == s) {
+                notify(&mut tx, tenant.id, s, author, "status", Some(id)).await?;
+            }
+        }
+    }
+    if let Some(key) = &n.idempotency_key {
+        statuses::remember_idempotent(&mut tx, tenant.id, author, key, id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}

@@ -1,0 +1,35 @@
+use herd_store::{accounts, media, statuses};
+
+use crate::files::DeleteFiles;
+use crate::{App, AppError, Result, Tenant};
+
+/// Deletes a post by its author, with its boosts; its media files are removed by a job
+/// written in the same transaction.
+pub async fn delete(app: &App, tenant: &Tenant, author: i64, id: i64) -> Result<()> {
+    let mut tx = app.db.begin().await?;
+    let row = statuses::by_id(&mut tx, tenant.id, id).await?.ok_or(AppError::NotFound("Record not found"))?;
+    if row.account_id != author || row.reblog_of_id.is_some() {
+        return Err(AppError::NotFound("Record not found"));
+    }
+    let files: Vec<String> = media::for_statuses(&mut tx, tenant.id, &[id])
+        .await?
+        .into_iter()
+        .flat_map(|m| [Some(m.original_key), m.file_key, m.thumb_key])
+        .flatten()
+        .collect();
+    for (_, booster) in statuses::reblogs_of(&mut tx, tenant.id, id).await? {
+        accounts::bump(&mut tx, tenant.id, booster, accounts::Counter::Statuses, -1).await?;
+    }
+    if let Some(p) = row.in_reply_to_id {
+        statuses::bump(&mut tx, tenant.id, p, statuses::Counter::Replies, -1).await?;
+    }
+    accounts::bump(&mut tx, tenant.id, author, accounts::Counter::Statuses, -1).await?;
+    media::delete_for_status(&mut tx, tenant.id, id).await?;
+    statuses::delete(&mut tx, tenant.id, id).await?;
+    if !files.is_empty() {
+        herd_jobs::enqueue(&mut tx, tenant.id, &DeleteFiles { keys: files }).await?;
+    }
+    tx.commit().await?;
+    app.waker.wake();
+    Ok(())
+}

@@ -1,0 +1,57 @@
+//! Posting and everything done to a post.
+
+mod create;
+mod delete;
+mod edit;
+mod mark;
+mod reblog;
+
+pub use create::{create, NewStatus};
+pub use delete::delete;
+pub use edit::{edit, StatusEdit};
+pub use mark::{mark, unmark};
+pub use reblog::{reblog, unreblog};
+
+use herd_core::{Id, Timestamp};
+use herd_store::accounts::AccountRow;
+use herd_store::media::{self, MediaRow};
+use herd_store::{tags, Conn};
+
+use crate::{AppError, Result, Tenant};
+
+/// Checks and orders the attachments named by a post: the author's own, processed, within
+/// the instance's limit.
+pub(crate) async fn own_media(c: &mut Conn, tenant: &Tenant, author: i64, ids: &[i64], status: Option<i64>) -> Result<Vec<MediaRow>> {
+    if ids.len() as i64 > tenant.row.max_media_attachments {
+        return Err(AppError::Invalid(format!("Validation failed: at most {} media attachments", tenant.row.max_media_attachments)));
+    }
+    let rows = media::by_ids(c, tenant.id, ids).await?;
+    let mut ordered = Vec::with_capacity(ids.len());
+    for id in ids {
+        let m = rows
+            .iter()
+            .find(|m| m.id == *id && m.account_id == author && (m.status_id.is_none() || m.status_id == status))
+            .ok_or(AppError::Invalid("Validation failed: media attachment not found or already attached".into()))?;
+        if m.state == "processing" {
+            return Err(AppError::Invalid("Cannot attach files that have not finished processing. Try again in a moment!".into()));
+        }
+        if m.state == "failed" {
+            return Err(AppError::Invalid("Validation failed: a media attachment could not be processed".into()));
+        }
+        ordered.push(m.clone());
+    }
+    Ok(ordered)
+}
+
+/// Stores mentions and hashtags for a post's current text; the accounts mentioned.
+pub(crate) async fn link_text(c: &mut Conn, tenant: &Tenant, status: i64, mentioned: &[AccountRow], tag_names: &[String]) -> Result<()> {
+    let now = Timestamp::now().0;
+    let mut tag_ids = Vec::new();
+    for name in tag_names {
+        tag_ids.push(tags::ensure(c, tenant.id, Id::generate().0, name, now).await?);
+    }
+    tags::set_for_status(c, tenant.id, status, &tag_ids).await?;
+    let pairs: Vec<(i64, i64)> = mentioned.iter().map(|a| (Id::generate().0, a.id)).collect();
+    tags::set_mentions(c, tenant.id, status, &pairs).await?;
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! Timelines and threads, as views for one viewer.
+
+use herd_store::statuses::{self, AccountFilter, PublicFilter, StatusRow};
+use herd_store::{Conn, Page, TenantId};
+
+use crate::views::{self, StatusView};
+use crate::Result;
+
+pub async fn home(c: &mut Conn, t: TenantId, viewer: i64, page: &Page) -> Result<Vec<StatusView>> {
+    let rows = statuses::home(c, t, viewer, page).await?;
+    let rows = drop_unseen_boosts(c, t, Some(viewer), rows).await?;
+    views::statuses(c, t, Some(viewer), rows).await
+}
+
+pub async fn public(c: &mut Conn, t: TenantId, viewer: Option<i64>, f: &PublicFilter, page: &Page) -> Result<Vec<StatusView>> {
+    let rows = statuses::public(c, t, viewer, f, page).await?;
+    views::statuses(c, t, viewer, rows).await
+}
+
+pub async fn tag(c: &mut Conn, t: TenantId, viewer: Option<i64>, tag: &str, f: &PublicFilter, page: &Page) -> Result<Vec<StatusView>> {
+    let rows = statuses::tagged(c, t, viewer, tag, f, page).await?;
+    views::statuses(c, t, viewer, rows).await
+}
+
+/// An account's posts as the viewer may see them.
+pub async fn account(c: &mut Conn, t: TenantId, viewer: Option<i64>, account: i64, mut f: AccountFilter, page: &Page) -> Result<Vec<StatusView>> {
+    let is_self = viewer == Some(account);
+    let follows = match viewer {
+        Some(v) if !is_self => herd_store::relationships::exists(c, t, herd_store::relationships::Edge::Follow, v, account).await?,
+        _ => false,
+    };
+    if let Some(v) = viewer {
+        if !is_self && herd_store::relationships::exists(c, t, herd_store::relationships::Edge::Block, account, v).await? {
+            return Ok(Vec::new());
+        }
+    }
+    f.visibilities = match (is_self, follows) {
+        (true, _) => vec!["public", "unlisted", "private", "direct"],
+        (false, true) => vec!["public", "unlisted", "private"],
+        (false, false) => vec!["public", "unlisted"],
+    };
+    f.viewer = viewer.filter(|_| !is_self);
+    let rows = statuses::by_account(c, t, account, &f, page).await?;
+    let rows = drop_unseen_boosts(c, t, viewer, rows).await?;
+    views::statuses(c, t, viewer, rows).await
+}
+
+/// Boosts whose original the viewer may not see are left out.
+async fn drop_unseen_boosts(c: &mut Conn, t: TenantId, viewer: Option<i64>, rows: Vec<StatusRow>) -> Result<Vec<StatusRow>> {
+    if rows.iter().all(|r| r.reblog_of_id.is_none()) {
+        return Ok(rows);
+    }
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        match r.reblog_of_id {
+            None => out.push(r),
+            Some(target) => {
+                if let Some(tr) = statuses::by_id(c, t, target).await? {
+                    if views::visible(c, t, viewer, &tr).await? {
+                        out.push(r);
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A thread around a post: ancestors oldest first, descendants in reply order.
+pub struct Context {
+    pub ancestors: Vec<StatusView>,
+    pub descendants: Vec<StatusView>,
+}
+
+const MAX_ANCESTORS: usize = 40;
+const MAX_DESCENDANTS: usize = 60;
+
+pub async fn context(c: &mut Conn, t: TenantId, viewer: Option<i64>, id: i64) -> Result<Context> {
+    let row = views::visible_status(c, t, viewer, id).await?;
+    let mut ancestors = Vec::new();
+    let mut parent = row.in_reply_to_id;
+    while let Some(p) = parent {
+        if ancestors.len() >= MAX_ANCESTORS {
+            break;
+        }
+        let Some(pr) = statuses::by_id(c, t, p).await? else { break };
+        parent = pr.in_reply_to_id;
+        ancestors.push(pr);
+    }
+    ancestors.reverse();
+    // Depth-first, so each reply follows the one it answers.
+    let mut descendants = Vec::new();
+    let mut stack = vec![row.id];
+    while let Some(p) = stack.pop() {
+        if descendants.len() >= MAX_DESCENDANTS {
+            break;
+        }
+        let children = statuses::replies_to(c, t, &[p]).await?;
+        for ch in children.iter().rev() {
+            stack.push(ch.id);
+        }
+        descendants.extend(children.into_iter().take(MAX_DESCENDANTS - descendants.len()));
+    }
+    // Order descendants as a depth-first walk.
+    let ordered = depth_first(row.id, descendants);
+    let ancestors = views::filter_visible(c, t, viewer, ancestors).await?;
+    let descendants = views::filter_visible(c, t, viewer, ordered).await?;
+    Ok(Context {
+        ancestors: views::statuses(c, t, viewer, ancestors).await?,
+        descendants: views::statuses(c, t, viewer, descendants).await?,
+    })
+}
+
+fn depth_first(root: i64, mut rows: Vec<StatusRow>) -> Vec<StatusRow> {
+    rows.sort_by_key(|r| r.id);
+    let mut out = Vec::with_capacity(rows.len());
+    fn walk(parent: i64, rows: &[StatusRow], out: &mut Vec<StatusRow>) {
+        for r in rows.iter().filter(|r| r.in_reply_to_id == Some(parent)) {
+            out.push(r.clone());
+            walk(r.id, rows, out);
+        }
+    }
+    walk(root, &rows, &mut out);
+    out
+}

@@ -1,0 +1,99 @@
+//! One typed configuration, layered: built-in defaults, then a TOML file (`--config` or
+//! `HERD_CONFIG`), then `HERD_*` environment variables, then command-line flags. Errors name
+//! the key and where its value came from.
+
+use std::path::PathBuf;
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on (`HERD_LISTEN`).
+    pub listen: String,
+    /// Where the embedded database and media files live (`HERD_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...` (`HERD_DATABASE_URL`); default: SQLite in the data
+    /// directory.
+    pub database_url: Option<String>,
+    /// Scheme of every URL Herd generates (`HERD_PUBLIC_SCHEME`): `https`, or `http` for local
+    /// testing.
+    pub public_scheme: String,
+    /// Background job workers per node (`HERD_WORKERS`).
+    pub workers: usize,
+    /// Database connections per node (`HERD_DB_MAX_CONNECTIONS`).
+    pub db_max_connections: u32,
+    /// Outgoing mail (`HERD_SMTP_URL`). Without it, sign-ups need no e-mail confirmation.
+    pub smtp_url: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./herd-data"),
+            database_url: None,
+            public_scheme: "https".into(),
+            workers: 2,
+            db_max_connections: 16,
+            smtp_url: None,
+        }
+    }
+}
+
+/// Flags that override everything else.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Figment(#[from] Box<figment::Error>),
+    #[error("configuration: public_scheme (HERD_PUBLIC_SCHEME) must be \"https\" or \"http\", not {0:?}")]
+    Scheme(String),
+    #[error("configuration: database_url (HERD_DATABASE_URL) must start with sqlite: or postgres:, not {0:?}")]
+    Database(String),
+    #[error("configuration: workers must be at least 1")]
+    Workers,
+}
+
+impl Config {
+    pub fn load(file: Option<PathBuf>, overrides: Overrides) -> Result<Config, ConfigError> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(f) = file.or_else(|| std::env::var_os("HERD_CONFIG").map(PathBuf::from)) {
+            fig = fig.merge(Toml::file_exact(f));
+        }
+        let cfg: Config = fig
+            .merge(Env::prefixed("HERD_").ignore(&["CONFIG", "RESOLVE", "ALLOW_PRIVATE_ADDRESSES", "TEST_DATABASE_URL", "BIN", "TEST_PG_URL"]))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(Box::new)?;
+        cfg.validate()
+    }
+
+    fn validate(self) -> Result<Config, ConfigError> {
+        if self.public_scheme != "https" && self.public_scheme != "http" {
+            return Err(ConfigError::Scheme(self.public_scheme));
+        }
+        if let Some(u) = &self.database_url {
+            if !(u.starts_with("sqlite:") || u.starts_with("postgres:") || u.starts_with("postgresql:")) {
+                return Err(ConfigError::Database(u.clone()));
+            }
+        }
+        if self.workers == 0 {
+            return Err(ConfigError::Workers);
+        }
+        Ok(self)
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("herd.db").display()))
+    }
+}

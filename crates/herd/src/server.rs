@@ -1,0 +1,137 @@
+//! Start-up wiring and the server's lifecycle: build the services in order (database, files,
+//! processing layer, job runner, HTTP), run until told to stop, then stop in reverse order,
+//! letting requests and jobs under way finish.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use axum::ServiceExt;
+use herd_app::{App, FileStore, Settings};
+use herd_jobs::Runner;
+use herd_store::Db;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower::Layer;
+use tower_http::normalize_path::NormalizePathLayer;
+
+use crate::Config;
+
+/// Opens the database (creating the data directory) and applies migrations.
+pub async fn open(cfg: &Config) -> anyhow::Result<App> {
+    std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating data directory {}", cfg.data_dir.display()))?;
+    let url = cfg.database_url();
+    let db = Db::connect(&url, cfg.db_max_connections).await.with_context(|| format!("opening database {}", redact(&url)))?;
+    db.migrate().await.context("applying migrations")?;
+    let files = FileStore::new(cfg.data_dir.join("media"));
+    Ok(App::new(db, files, Settings { public_scheme: cfg.public_scheme.clone(), mail_configured: cfg.smtp_url.is_some() }))
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***@{}", &url[..s], &url[at + 1..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// A running server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub app: App,
+    stop: watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops accepting, lets requests and jobs under way finish, closes the database.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for t in self.tasks {
+            let _ = t.await;
+        }
+        self.app.db.close().await;
+    }
+}
+
+/// Builds every service and starts serving on `cfg.listen` (port 0 picks a free port).
+pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
+    let app = open(cfg).await?;
+    let (stop, stopped) = watch::channel(false);
+
+    let runner = Runner::new(app.db.clone(), app.job_registry(), app.waker.clone(), cfg.workers);
+    let jobs = tokio::spawn(runner.run(stopped.clone()));
+
+    let listener = TcpListener::bind(&cfg.listen).await.with_context(|| format!("listening on {}", cfg.listen))?;
+    let addr = listener.local_addr()?;
+    let router = herd_api::router(app.clone()).layer(tower_http::trace::TraceLayer::new_for_http());
+    // Mastodon answers `/api/v1/instance/` like `/api/v1/instance`; clients rely on it.
+    let service = NormalizePathLayer::trim_trailing_slash().layer(router);
+    let mut stopped_http = stopped.clone();
+    let http = tokio::spawn(async move {
+        let serve = axum::serve(listener, ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<SocketAddr>(service))
+            .with_graceful_shutdown(async move {
+                let _ = stopped_http.wait_for(|s| *s).await;
+            });
+        if let Err(e) = serve.await {
+            tracing::error!(error = %e, "HTTP server failed");
+        }
+    });
+    Ok(Running { addr, app, stop, tasks: vec![http, jobs] })
+}
+
+/// `herd serve`: runs until SIGINT or SIGTERM.
+pub async fn serve(cfg: &Config) -> anyhow::Result<()> {
+    let running = start(cfg).await?;
+    let mut c = running.app.db.conn().await?;
+    let tenants = herd_store::tenants::list(&mut c).await?;
+    drop(c);
+    let scheme = &cfg.public_scheme;
+    eprintln!("Herd {} listening on http://{} (data in {}, database {})", env!("CARGO_PKG_VERSION"), running.addr, cfg.data_dir.display(), redact(&cfg.database_url()));
+    if tenants.is_empty() {
+        eprintln!();
+        eprintln!("No instance exists yet. In another terminal, create one and its first account:");
+        eprintln!("  herd tenant create {} --name \"My organization\"", suggest_domain(&running.addr));
+        eprintln!("  herd account create --tenant {} admin --email admin@example.org --role owner", suggest_domain(&running.addr));
+        eprintln!("(use the same --data-dir / HERD_DATA_DIR and HERD_DATABASE_URL as this server)");
+    } else {
+        for t in &tenants {
+            eprintln!("  instance {scheme}://{} ({})", t.domain, t.title);
+        }
+    }
+    shutdown_signal().await;
+    eprintln!("Shutting down: finishing requests and jobs under way...");
+    running.shutdown().await;
+    Ok(())
+}
+
+/// A domain a newcomer can reach at once: `localhost` with the port.
+pub fn suggest_domain(addr: &SocketAddr) -> String {
+    format!("localhost:{}", addr.port())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}

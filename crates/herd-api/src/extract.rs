@@ -49,15 +49,46 @@ impl FromRequestParts<State> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &State) -> Result<Self, Self::Rejection> {
-        let Some(h) = parts.headers.get(AUTHORIZATION) else { return Ok(Auth(None)) };
-        let h = h.to_str().map_err(|_| ApiError(AppError::Unauthorized("The access token is invalid".into())))?;
-        let token = h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")).unwrap_or("").trim().to_string();
-        if token.is_empty() {
-            return Err(ApiError(AppError::Unauthorized("The access token is invalid".into())));
+        if let Some(v) = parts.extensions.get::<Viewer>() {
+            return Ok(Auth(Some(v.clone())));
         }
+        let Some(token) = bearer(&parts.headers)? else { return Ok(Auth(None)) };
         let Ctx(tenant) = Ctx::from_request_parts(parts, state).await?;
-        Ok(Auth(Some(herd_app::auth::authenticate(&state.app, &tenant, &token).await?)))
+        let v = herd_app::auth::authenticate(&state.app, &tenant, &token).await?;
+        parts.extensions.insert(v.clone());
+        Ok(Auth(Some(v)))
     }
+}
+
+/// The bearer token of a request, if it carries one; a malformed header is an error.
+fn bearer(headers: &axum::http::HeaderMap) -> ApiResult<Option<String>> {
+    let Some(h) = headers.get(AUTHORIZATION) else { return Ok(None) };
+    let invalid = || ApiError(AppError::Unauthorized("The access token is invalid".into()));
+    let h = h.to_str().map_err(|_| invalid())?;
+    if h.starts_with("Basic ") {
+        return Ok(None);
+    }
+    let token = h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")).unwrap_or("").trim();
+    if token.is_empty() {
+        return Err(invalid());
+    }
+    Ok(Some(token.to_string()))
+}
+
+/// A token that is sent must be valid, on every API route (Mastodon's
+/// `authorize_if_got_token!`), except the instance's public description.
+pub async fn check_token(axum::extract::State(state): axum::extract::State<State>, req: Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = req.uri().path();
+    let exempt = !path.starts_with("/api/") || path.starts_with("/api/v1/instance") || path.starts_with("/api/v2/instance");
+    if exempt || !req.headers().contains_key(AUTHORIZATION) {
+        return next.run(req).await;
+    }
+    let (mut parts, body) = req.into_parts();
+    if let Err(e) = Auth::from_request_parts(&mut parts, &state).await {
+        return e.into_response();
+    }
+    next.run(Request::from_parts(parts, body)).await
 }
 
 impl Auth {

@@ -32,6 +32,7 @@ pub struct State {
 pub fn router(app: App) -> Router {
     let state = State { app, limits: Arc::new(Limits::new()) };
     routes::routes()
+        .layer(axum::middleware::from_fn_with_state(state.clone(), extract::check_token))
         // Uploads are checked against each instance's own limit; this only bounds memory.
         .layer(DefaultBodyLimit::max(64 << 20))
         .with_state(state)

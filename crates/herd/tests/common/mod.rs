@@ -1,0 +1,172 @@
+//! Test harness: a real server on port 0 with a fresh database, reached over HTTP with test
+//! domains resolved to it by the client (never through /etc/hosts).
+//!
+//! `HERD_TEST_DATABASE_URL=postgres://user@host:port` runs every test on its own new
+//! PostgreSQL database; unset, each test gets its own SQLite file.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use herd::server::{self, Running};
+use herd::Config;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+pub const DOMAINS: &[&str] = &["org-a.test", "org-b.test", "org-c.test"];
+
+pub struct Server {
+    pub running: Option<Running>,
+    pub addr: SocketAddr,
+    pub http: reqwest::Client,
+    pub dir: tempfile::TempDir,
+    pub cfg: Config,
+}
+
+async fn fresh_database(dir: &std::path::Path) -> Option<String> {
+    let base = std::env::var("HERD_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+    if base.starts_with("sqlite") {
+        return Some(format!("sqlite://{}", dir.join("herd.db").display()));
+    }
+    use sqlx::Connection;
+    let base = base.trim_end_matches('/');
+    let name = format!("herd_test_{:016x}", rand::random::<u64>());
+    let mut conn = sqlx::PgConnection::connect(&format!("{base}/postgres")).await.expect("connect to PostgreSQL for tests");
+    sqlx::Executor::execute(&mut conn, sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("create test database");
+    Some(format!("{base}/{name}"))
+}
+
+impl Server {
+    pub async fn start() -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cfg = Config {
+            listen: "127.0.0.1:0".into(),
+            data_dir: dir.path().join("data"),
+            database_url: fresh_database(dir.path()).await,
+            public_scheme: "http".into(),
+            workers: 2,
+            db_max_connections: 8,
+            smtp_url: None,
+        };
+        let running = server::start(&cfg).await.expect("server starts");
+        let addr = running.addr;
+        let mut b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).no_proxy();
+        for d in DOMAINS {
+            b = b.resolve(d, addr);
+        }
+        Server { running: Some(running), addr, http: b.build().expect("client"), dir, cfg }
+    }
+
+    pub fn domain(&self, name: &str) -> String {
+        format!("{name}:{}", self.addr.port())
+    }
+
+    pub fn url(&self, domain: &str, path: &str) -> String {
+        format!("http://{domain}{path}")
+    }
+
+    pub fn app(&self) -> &herd_app::App {
+        &self.running.as_ref().expect("running").app
+    }
+
+    /// Creates an instance `name` (e.g. "org-a.test") and returns its domain with port.
+    pub async fn tenant(&self, name: &str, registrations: &str) -> String {
+        let d = self.domain(name);
+        herd::commands::tenant_create(self.app(), &d, Some(format!("Instance {name}")), registrations).await.expect("tenant");
+        d
+    }
+
+    /// Creates an account and a token with every client scope; returns (account id, token).
+    pub async fn account(&self, domain: &str, username: &str, role: &str) -> (String, String) {
+        let (acc, _) = herd::commands::account_create(
+            self.app(),
+            herd::commands::AccountSpec {
+                tenant: domain.into(),
+                username: username.into(),
+                email: format!("{username}@example.org"),
+                password: Some("correct horse battery".into()),
+                role: role.into(),
+            },
+        )
+        .await
+        .expect("account");
+        let token = herd::commands::token_create(self.app(), domain, username, "read write follow push").await.expect("token");
+        (acc.id.to_string(), token)
+    }
+
+    /// Sends a request; `body` is sent as JSON when it is an object, nothing when null.
+    pub async fn call(&self, method: Method, domain: &str, path: &str, token: Option<&str>, body: Value) -> Resp {
+        let mut rb = self.http.request(method, self.url(domain, path));
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        if !body.is_null() {
+            rb = rb.json(&body);
+        }
+        Resp::from(rb.send().await.expect("request sent")).await
+    }
+
+    pub async fn get(&self, domain: &str, path: &str, token: Option<&str>) -> Resp {
+        self.call(Method::GET, domain, path, token, Value::Null).await
+    }
+
+    pub async fn post(&self, domain: &str, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.call(Method::POST, domain, path, token, body).await
+    }
+
+    /// Waits until media processing (a job) has given the attachment a URL.
+    pub async fn wait_media(&self, domain: &str, id: &str, token: &str) -> Value {
+        for _ in 0..200 {
+            let r = self.get(domain, &format!("/api/v1/media/{id}"), Some(token)).await;
+            if r.status == StatusCode::OK {
+                return r.json;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("media {id} was not processed in time");
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.shutdown().await;
+        }
+    }
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+    pub json: Value,
+}
+
+impl Resp {
+    pub async fn from(r: reqwest::Response) -> Resp {
+        let status = r.status();
+        let headers = r.headers().clone();
+        let text = r.text().await.unwrap_or_default();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp { status, headers, text, json }
+    }
+
+    /// Asserts the status, printing the body when it differs.
+    pub fn expect(self, status: u16) -> Resp {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
+        self
+    }
+
+    pub fn id(&self) -> String {
+        self.json["id"].as_str().expect("response has an id").to_string()
+    }
+
+    pub fn link(&self) -> String {
+        self.headers.get("link").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+    }
+}
+
+/// A small PNG with an EXIF-like text chunk, made in memory.
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Png).expect("png");
+    out.into_inner()
+}

@@ -37,6 +37,8 @@ impl IntoResponse for ApiError {
             AppError::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, m.clone()),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.clone()),
             AppError::Conflict(m) => (StatusCode::CONFLICT, m.clone()),
+            AppError::Unsupported(m) => (StatusCode::BAD_REQUEST, m.clone()),
+            AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m.clone()),
             AppError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "Too many requests".to_string()),
             AppError::Store(e) => {
                 tracing::error!(error = %e, "storage error");
@@ -58,6 +60,7 @@ pub fn oauth_error(e: AppError) -> Response {
         AppError::BadRequest(m) if m.contains("scope") => (StatusCode::BAD_REQUEST, "invalid_scope"),
         AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "invalid_grant"),
         AppError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
+        AppError::Unsupported(_) => (StatusCode::BAD_REQUEST, "unsupported_grant_type"),
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "unauthorized_client"),
         AppError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "slow_down"),
         _ => return ApiError(e).into_response(),

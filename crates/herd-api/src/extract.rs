@@ -96,7 +96,7 @@ impl Auth {
     pub fn user(&self, scope: &str) -> ApiResult<(Viewer, i64)> {
         let v = self.0.clone().ok_or_else(|| ApiError(AppError::Unauthorized("The access token is invalid".into())))?;
         let Some(account) = v.account_id else {
-            return Err(ApiError(AppError::Unauthorized("This method requires an authenticated user".into())));
+            return Err(ApiError(AppError::Invalid("This method requires an authenticated user".into())));
         };
         if !v.scopes.allows(scope) {
             return Err(ApiError(AppError::Forbidden("This action is outside the authorized scopes".into())));
@@ -111,6 +111,36 @@ impl Auth {
             Some(v) if v.account_id.is_none() => Ok(None),
             Some(_) => Ok(Some(self.user(scope)?.1)),
         }
+    }
+}
+
+/// The client's address: the peer, or with `trust_forwarded_for` the last address the proxy
+/// appended to `X-Forwarded-For`.
+pub struct ClientIp(pub std::net::IpAddr);
+
+impl FromRequestParts<State> for ClientIp {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &State) -> Result<Self, Self::Rejection> {
+        if state.options.trust_forwarded_for {
+            let forwarded = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+                .last();
+            if let Some(ip) = forwarded {
+                return Ok(ClientIp(ip));
+            }
+        }
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
+            .ok_or_else(|| ApiError(AppError::Internal("no peer address on the connection".into())))?;
+        Ok(ClientIp(peer))
     }
 }
 
@@ -141,12 +171,14 @@ impl FromRequest<State> for Params {
                     p.files.insert(name, Upload { bytes, mime, filename });
                 } else {
                     let text = field.text().await.map_err(|e| bad(format!("multipart body: {e}")))?;
-                    insert(&mut p.map, &name, Value::String(text));
+                    insert(&mut p.map, &name, Value::String(text))?;
                 }
             }
             return Ok(p);
         }
-        let body = axum::body::to_bytes(req.into_body(), usize::MAX).await.map_err(|e| bad(format!("request body: {e}")))?;
+        let body = axum::body::to_bytes(req.into_body(), MAX_BODY)
+            .await
+            .map_err(|_| ApiError(AppError::TooLarge(format!("The request body is over {MAX_BODY} bytes (files go in multipart uploads)"))))?;
         if body.iter().all(|b| b.is_ascii_whitespace()) {
             return Ok(p);
         }
@@ -168,8 +200,18 @@ fn bad(msg: String) -> ApiError {
     ApiError(AppError::BadRequest(msg))
 }
 
-/// Inserts `value` under a Rails-style key: `a`, `a[]`, `a[b]`, `a[0][name]`.
-fn insert(map: &mut Map<String, Value>, key: &str, value: Value) {
+/// The largest non-multipart body read (JSON or form); uploads are multipart.
+const MAX_BODY: usize = 1 << 20;
+/// Nesting allowed in a parameter key (`fields_attributes[0][name]` has 2).
+const MAX_KEY_DEPTH: usize = 4;
+const MAX_KEY_LEN: usize = 256;
+
+/// Inserts `value` under a Rails-style key: `a`, `a[]`, `a[b]`, `a[0][name]`. Keys are
+/// bounded in length and depth, so no input can nest values without limit.
+fn insert(map: &mut Map<String, Value>, key: &str, value: Value) -> ApiResult<()> {
+    if key.len() > MAX_KEY_LEN {
+        return Err(bad(format!("parameter name too long (over {MAX_KEY_LEN} characters)")));
+    }
     let (head, rest) = match key.find('[') {
         Some(i) => (&key[..i], &key[i..]),
         None => (key, ""),
@@ -180,6 +222,9 @@ fn insert(map: &mut Map<String, Value>, key: &str, value: Value) {
         let Some(end) = stripped.find(']') else { break };
         segs.push(&stripped[..end]);
         r = &stripped[end + 1..];
+        if segs.len() > MAX_KEY_DEPTH {
+            return Err(bad(format!("parameter {key:?} is nested too deeply")));
+        }
     }
     fn place(slot: &mut Value, segs: &[&str], value: Value) {
         match segs.split_first() {
@@ -209,13 +254,14 @@ fn insert(map: &mut Map<String, Value>, key: &str, value: Value) {
         }
     }
     place(map.entry(head.to_string()).or_insert(Value::Null), &segs, value);
+    Ok(())
 }
 
 impl Params {
     fn add_pairs(&mut self, s: &str) -> ApiResult<()> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(s).map_err(|e| bad(format!("parameters could not be parsed: {e}")))?;
         for (k, v) in pairs {
-            insert(&mut self.map, &k, Value::String(v));
+            insert(&mut self.map, &k, Value::String(v))?;
         }
         Ok(())
     }
@@ -333,5 +379,7 @@ mod tests {
         assert_eq!(p.bool("x").unwrap(), Some(true));
         assert_eq!(p.list("x"), vec!["1"]);
         assert!(p.bool("media_ids").is_err());
+        let deep = format!("a{}=1", "[]".repeat(50_000));
+        assert!(Params::default().add_pairs(&deep).is_err(), "deep keys are refused, not recursed into");
     }
 }

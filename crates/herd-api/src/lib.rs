@@ -26,11 +26,20 @@ pub use limits::Limits;
 pub struct State {
     pub app: App,
     pub limits: Arc<Limits>,
+    pub options: Options,
+}
+
+/// How the HTTP layer sees its surroundings.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Behind a reverse proxy that appends the client's address to `X-Forwarded-For`: rate
+    /// limits then key on that address instead of the proxy's.
+    pub trust_forwarded_for: bool,
 }
 
 /// The whole HTTP surface of Herd.
-pub fn router(app: App) -> Router {
-    let state = State { app, limits: Arc::new(Limits::new()) };
+pub fn router(app: App, options: Options) -> Router {
+    let state = State { app, limits: Arc::new(Limits::new()), options };
     routes::routes()
         .layer(axum::middleware::from_fn_with_state(state.clone(), extract::check_token))
         // Uploads are checked against each instance's own limit; this only bounds memory.

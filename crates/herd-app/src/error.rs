@@ -20,6 +20,12 @@ pub enum AppError {
     BadRequest(String),
     #[error("{0}")]
     Conflict(String),
+    /// An OAuth grant type this server does not offer.
+    #[error("{0}")]
+    Unsupported(String),
+    /// The request body is larger than this endpoint accepts.
+    #[error("{0}")]
+    TooLarge(String),
     #[error("too many attempts; try again later")]
     RateLimited,
     #[error("storage: {0}")]

@@ -44,11 +44,19 @@ pub struct App {
     pub files: FileStore,
     pub settings: Settings,
     pub waker: Waker,
+    /// Bounds how many images are decoded at once (each may take hundreds of MiB).
+    images: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
     pub fn new(db: Db, files: FileStore, settings: Settings) -> App {
-        App { db, files, settings, waker: Waker::default() }
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        App { db, files, settings, waker: Waker::default(), images: std::sync::Arc::new(tokio::sync::Semaphore::new(cores)) }
+    }
+
+    /// Waits for a turn to decode an image.
+    pub(crate) async fn image_permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>> {
+        self.images.acquire().await.map_err(|e| AppError::Internal(e.to_string()))
     }
 
     /// The job handlers this layer provides, for the runner.

@@ -6,24 +6,36 @@ use herd_store::{Conn, Page, TenantId};
 use crate::views::{self, StatusView};
 use crate::Result;
 
-pub async fn home(c: &mut Conn, t: TenantId, viewer: i64, page: &Page) -> Result<Vec<StatusView>> {
+/// One page of a timeline. `cursor` holds the ids the page covered before anything was
+/// filtered out, so pagination goes on past a page that filtering emptied.
+pub struct Timeline {
+    pub items: Vec<StatusView>,
+    pub cursor: Vec<i64>,
+}
+
+async fn finish(c: &mut Conn, t: TenantId, viewer: Option<i64>, rows: Vec<StatusRow>) -> Result<Timeline> {
+    let cursor = rows.iter().map(|r| r.id).collect();
+    let rows = drop_unseen_boosts(c, t, viewer, rows).await?;
+    Ok(Timeline { items: views::statuses(c, t, viewer, rows).await?, cursor })
+}
+
+pub async fn home(c: &mut Conn, t: TenantId, viewer: i64, page: &Page) -> Result<Timeline> {
     let rows = statuses::home(c, t, viewer, page).await?;
-    let rows = drop_unseen_boosts(c, t, Some(viewer), rows).await?;
-    views::statuses(c, t, Some(viewer), rows).await
+    finish(c, t, Some(viewer), rows).await
 }
 
-pub async fn public(c: &mut Conn, t: TenantId, viewer: Option<i64>, f: &PublicFilter, page: &Page) -> Result<Vec<StatusView>> {
+pub async fn public(c: &mut Conn, t: TenantId, viewer: Option<i64>, f: &PublicFilter, page: &Page) -> Result<Timeline> {
     let rows = statuses::public(c, t, viewer, f, page).await?;
-    views::statuses(c, t, viewer, rows).await
+    finish(c, t, viewer, rows).await
 }
 
-pub async fn tag(c: &mut Conn, t: TenantId, viewer: Option<i64>, tag: &str, f: &PublicFilter, page: &Page) -> Result<Vec<StatusView>> {
+pub async fn tag(c: &mut Conn, t: TenantId, viewer: Option<i64>, tag: &str, f: &PublicFilter, page: &Page) -> Result<Timeline> {
     let rows = statuses::tagged(c, t, viewer, tag, f, page).await?;
-    views::statuses(c, t, viewer, rows).await
+    finish(c, t, viewer, rows).await
 }
 
 /// An account's posts as the viewer may see them.
-pub async fn account(c: &mut Conn, t: TenantId, viewer: Option<i64>, account: i64, mut f: AccountFilter, page: &Page) -> Result<Vec<StatusView>> {
+pub async fn account(c: &mut Conn, t: TenantId, viewer: Option<i64>, account: i64, mut f: AccountFilter, page: &Page) -> Result<Timeline> {
     let is_self = viewer == Some(account);
     let follows = match viewer {
         Some(v) if !is_self => herd_store::relationships::exists(c, t, herd_store::relationships::Edge::Follow, v, account).await?,
@@ -31,7 +43,7 @@ pub async fn account(c: &mut Conn, t: TenantId, viewer: Option<i64>, account: i6
     };
     if let Some(v) = viewer {
         if !is_self && herd_store::relationships::exists(c, t, herd_store::relationships::Edge::Block, account, v).await? {
-            return Ok(Vec::new());
+            return Ok(Timeline { items: Vec::new(), cursor: Vec::new() });
         }
     }
     f.visibilities = match (is_self, follows) {
@@ -41,8 +53,7 @@ pub async fn account(c: &mut Conn, t: TenantId, viewer: Option<i64>, account: i6
     };
     f.viewer = viewer.filter(|_| !is_self);
     let rows = statuses::by_account(c, t, account, &f, page).await?;
-    let rows = drop_unseen_boosts(c, t, viewer, rows).await?;
-    views::statuses(c, t, viewer, rows).await
+    finish(c, t, viewer, rows).await
 }
 
 /// Boosts whose original the viewer may not see are left out.

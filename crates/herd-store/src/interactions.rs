@@ -1,7 +1,7 @@
 //! Marks an account puts on a post: favourites, bookmarks and pins. All three tables have the
 //! same shape, so one set of functions serves them.
 
-use crate::{placeholders, Conn, Page, Result, StoreError, TenantId};
+use crate::{placeholders, Conn, Page, Result, TenantId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mark {
@@ -24,7 +24,8 @@ impl Mark {
 pub async fn add(c: &mut Conn, t: TenantId, mark: Mark, id: i64, account: i64, status: i64, now: i64) -> Result<bool> {
     let r = c
         .q(&format!(
-            "INSERT INTO {} (id, tenant_id, account_id, status_id, created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO {} (id, tenant_id, account_id, status_id, created_at) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (account_id, status_id) DO NOTHING",
             mark.table()
         ))
         .bind(id)
@@ -33,13 +34,8 @@ pub async fn add(c: &mut Conn, t: TenantId, mark: Mark, id: i64, account: i64, s
         .bind(status)
         .bind(now)
         .execute(c.ex())
-        .await
-        .map_err(StoreError::from_sqlx);
-    match r {
-        Ok(_) => Ok(true),
-        Err(StoreError::Conflict) => Ok(false),
-        Err(e) => Err(e),
-    }
+        .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 /// Removes the mark; `false` if there was none.

@@ -54,8 +54,10 @@ pub async fn list(c: &mut Conn, t: TenantId, account: i64, f: &Filter, page: &Pa
     }
     // Notifications from muted accounts (with notifications muted) stay hidden.
     sql.push_str(
-        " AND from_account_id NOT IN (SELECT target_account_id FROM mutes WHERE tenant_id = ? AND account_id = ? AND notifications = 1) \
-          AND from_account_id NOT IN (SELECT target_account_id FROM blocks WHERE tenant_id = ? AND account_id = ?)",
+        " AND from_account_id NOT IN (SELECT target_account_id FROM mutes WHERE tenant_id = ? AND account_id = ? AND notifications = 1 \
+                                      AND (expires_at IS NULL OR expires_at > ?)) \
+          AND from_account_id NOT IN (SELECT target_account_id FROM blocks WHERE tenant_id = ? AND account_id = ? \
+                                      UNION SELECT account_id FROM blocks WHERE tenant_id = ? AND target_account_id = ?)",
     );
     sql.push_str(&clause);
     sql.push_str(&page.order("id", asc));
@@ -66,7 +68,7 @@ pub async fn list(c: &mut Conn, t: TenantId, account: i64, f: &Filter, page: &Pa
     if let Some(a) = f.from_account {
         q = q.bind(a);
     }
-    q = q.bind(t.0).bind(account).bind(t.0).bind(account);
+    q = q.bind(t.0).bind(account).bind(herd_core::Timestamp::now().0).bind(t.0).bind(account).bind(t.0).bind(account);
     for a in args {
         q = q.bind(a);
     }

@@ -62,12 +62,13 @@ pub struct NewCode<'a> {
     pub redirect_uri: &'a str,
     pub scopes: &'a str,
     pub code_challenge: Option<&'a str>,
+    pub code_challenge_method: Option<&'a str>,
     pub expires_at: i64,
 }
 
 pub async fn insert_code(c: &mut Conn, t: TenantId, n: NewCode<'_>) -> Result<()> {
     c.q("INSERT INTO oauth_codes (id, tenant_id, app_id, account_id, code_hash, redirect_uri, \
-         scopes, code_challenge, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+         scopes, code_challenge, code_challenge_method, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(n.id)
         .bind(t.0)
         .bind(n.app_id)
@@ -76,6 +77,7 @@ pub async fn insert_code(c: &mut Conn, t: TenantId, n: NewCode<'_>) -> Result<()
         .bind(n.redirect_uri)
         .bind(n.scopes)
         .bind(n.code_challenge)
+        .bind(n.code_challenge_method)
         .bind(n.expires_at)
         .execute(c.ex())
         .await?;
@@ -90,31 +92,32 @@ pub struct CodeRow {
     pub redirect_uri: String,
     pub scopes: String,
     pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
     pub expires_at: i64,
     pub used_at: Option<i64>,
 }
 
-/// Marks a code used and returns it; a code can be redeemed once. Returns the row even when
-/// it was used before (`used_at` set) so the caller can revoke what it was exchanged for.
-pub async fn take_code(c: &mut Conn, t: TenantId, code_hash: &str, now: i64) -> Result<Option<CodeRow>> {
+/// Marks a code used and returns it with whether this call was the one that used it. A
+/// code is redeemed once: the conditional UPDATE lets only one of two concurrent exchanges
+/// win. A row already used comes back with `false`, so the caller can revoke what it gave.
+pub async fn take_code(c: &mut Conn, t: TenantId, code_hash: &str, now: i64) -> Result<Option<(CodeRow, bool)>> {
+    let won = c
+        .q("UPDATE oauth_codes SET used_at = ? WHERE tenant_id = ? AND code_hash = ? AND used_at IS NULL")
+        .bind(now)
+        .bind(t.0)
+        .bind(code_hash)
+        .execute(c.ex())
+        .await?
+        .rows_affected()
+        == 1;
     let row: Option<CodeRow> = c
-        .qa("SELECT id, app_id, account_id, redirect_uri, scopes, code_challenge, expires_at, used_at \
+        .qa("SELECT id, app_id, account_id, redirect_uri, scopes, code_challenge, code_challenge_method, expires_at, used_at \
              FROM oauth_codes WHERE tenant_id = ? AND code_hash = ?")
         .bind(t.0)
         .bind(code_hash)
         .fetch_optional(c.ex())
         .await?;
-    if let Some(r) = &row {
-        if r.used_at.is_none() {
-            c.q("UPDATE oauth_codes SET used_at = ? WHERE tenant_id = ? AND id = ?")
-                .bind(now)
-                .bind(t.0)
-                .bind(r.id)
-                .execute(c.ex())
-                .await?;
-        }
-    }
-    Ok(row)
+    Ok(row.map(|r| (r, won)))
 }
 
 #[derive(Debug, Clone, FromRow)]

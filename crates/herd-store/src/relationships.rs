@@ -1,6 +1,6 @@
 //! Edges between accounts: follows, follow requests, blocks and mutes.
 
-use crate::{placeholders, Conn, Result, StoreError, TenantId};
+use crate::{placeholders, Conn, Result, TenantId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Edge {
@@ -38,43 +38,29 @@ pub struct FollowOptions {
     pub notify: bool,
 }
 
-/// Adds an edge; `false` if it existed (its options are then updated for follows).
+/// Adds an edge; `false` if it existed (a follow's options are then updated). Uses
+/// `ON CONFLICT`, never a failed insert: on PostgreSQL an error aborts the whole transaction.
 pub async fn add(c: &mut Conn, t: TenantId, edge: Edge, id: i64, from: i64, to: i64, opts: Option<FollowOptions>, now: i64) -> Result<bool> {
-    let r = match (edge, opts) {
+    let inserted = match (edge, opts) {
         (Edge::Follow | Edge::FollowRequest, Some(o)) => {
-            c.q(&format!(
-                "INSERT INTO {} (id, tenant_id, account_id, target_account_id, show_reblogs, notify, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
-                edge.table()
-            ))
-            .bind(id)
-            .bind(t.0)
-            .bind(from)
-            .bind(to)
-            .bind(i64::from(o.show_reblogs))
-            .bind(i64::from(o.notify))
-            .bind(now)
-            .execute(c.ex())
-            .await
-        }
-        _ => {
-            c.q(&format!(
-                "INSERT INTO {} (id, tenant_id, account_id, target_account_id, created_at) VALUES (?, ?, ?, ?, ?)",
-                edge.table()
-            ))
-            .bind(id)
-            .bind(t.0)
-            .bind(from)
-            .bind(to)
-            .bind(now)
-            .execute(c.ex())
-            .await
-        }
-    };
-    match r.map_err(StoreError::from_sqlx) {
-        Ok(_) => Ok(true),
-        Err(StoreError::Conflict) => {
-            if let (Edge::Follow | Edge::FollowRequest, Some(o)) = (edge, opts) {
+            let fresh = c
+                .q(&format!(
+                    "INSERT INTO {} (id, tenant_id, account_id, target_account_id, show_reblogs, notify, created_at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, target_account_id) DO NOTHING",
+                    edge.table()
+                ))
+                .bind(id)
+                .bind(t.0)
+                .bind(from)
+                .bind(to)
+                .bind(i64::from(o.show_reblogs))
+                .bind(i64::from(o.notify))
+                .bind(now)
+                .execute(c.ex())
+                .await?
+                .rows_affected()
+                == 1;
+            if !fresh {
                 c.q(&format!(
                     "UPDATE {} SET show_reblogs = ?, notify = ? WHERE tenant_id = ? AND account_id = ? AND target_account_id = ?",
                     edge.table()
@@ -87,10 +73,26 @@ pub async fn add(c: &mut Conn, t: TenantId, edge: Edge, id: i64, from: i64, to: 
                 .execute(c.ex())
                 .await?;
             }
-            Ok(false)
+            fresh
         }
-        Err(e) => Err(e),
-    }
+        _ => {
+            c.q(&format!(
+                "INSERT INTO {} (id, tenant_id, account_id, target_account_id, created_at) VALUES (?, ?, ?, ?, ?) \
+                 ON CONFLICT (account_id, target_account_id) DO NOTHING",
+                edge.table()
+            ))
+            .bind(id)
+            .bind(t.0)
+            .bind(from)
+            .bind(to)
+            .bind(now)
+            .execute(c.ex())
+            .await?
+            .rows_affected()
+                == 1
+        }
+    };
+    Ok(inserted)
 }
 
 pub async fn set_mute_notifications(c: &mut Conn, t: TenantId, from: i64, to: i64, notifications: bool, expires_at: Option<i64>) -> Result<()> {
@@ -148,12 +150,14 @@ pub async fn among(c: &mut Conn, t: TenantId, edge: Edge, from: i64, targets: &[
         Edge::Block => "0 AS show_reblogs, 0 AS notify",
     };
     let (me, them) = if outgoing { ("account_id", "target_account_id") } else { ("target_account_id", "account_id") };
+    // A timed mute that has run out no longer counts.
+    let live = if edge == Edge::Mute { " AND (expires_at IS NULL OR expires_at > ?)" } else { " AND ? > 0" };
     let sql = format!(
-        "SELECT account_id, target_account_id, {extra} FROM {} WHERE tenant_id = ? AND {me} = ? AND {them} IN ({})",
+        "SELECT account_id, target_account_id, {extra} FROM {} WHERE tenant_id = ? AND {me} = ?{live} AND {them} IN ({})",
         edge.table(),
         placeholders(targets.len())
     );
-    let mut q = c.qa::<EdgeRow>(&sql).bind(t.0).bind(from);
+    let mut q = c.qa::<EdgeRow>(&sql).bind(t.0).bind(from).bind(herd_core::Timestamp::now().0);
     for id in targets {
         q = q.bind(*id);
     }

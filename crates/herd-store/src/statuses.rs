@@ -187,14 +187,26 @@ impl Sql {
     }
 }
 
-/// Leaves out posts by accounts the viewer mutes or blocks, or who block the viewer.
+/// A subquery of the accounts a viewer does not want to see: those they mute (while the mute
+/// lasts), block, or are blocked by.
+fn unwanted(t: TenantId, v: i64) -> (&'static str, [Arg; 7]) {
+    (
+        "SELECT mu.target_account_id FROM mutes mu WHERE mu.tenant_id = ? AND mu.account_id = ? AND (mu.expires_at IS NULL OR mu.expires_at > ?) \
+         UNION SELECT b.target_account_id FROM blocks b WHERE b.tenant_id = ? AND b.account_id = ? \
+         UNION SELECT b2.account_id FROM blocks b2 WHERE b2.tenant_id = ? AND b2.target_account_id = ?",
+        [Arg::I(t.0), Arg::I(v), Arg::I(herd_core::Timestamp::now().0), Arg::I(t.0), Arg::I(v), Arg::I(t.0), Arg::I(v)],
+    )
+}
+
+/// Leaves out posts by unwanted accounts, and boosts of their posts.
 fn exclude_unwanted(sql: &mut Sql, t: TenantId, viewer: Option<i64>) {
     if let Some(v) = viewer {
+        let (sub, args) = unwanted(t, v);
+        sql.push(&format!(" AND s.account_id NOT IN ({sub})"), args);
+        let (sub, args) = unwanted(t, v);
         sql.push(
-            " AND s.account_id NOT IN (SELECT mu.target_account_id FROM mutes mu WHERE mu.tenant_id = ? AND mu.account_id = ?) \
-              AND s.account_id NOT IN (SELECT b.target_account_id FROM blocks b WHERE b.tenant_id = ? AND b.account_id = ?) \
-              AND s.account_id NOT IN (SELECT b2.account_id FROM blocks b2 WHERE b2.tenant_id = ? AND b2.target_account_id = ?)",
-            [Arg::I(t.0), Arg::I(v), Arg::I(t.0), Arg::I(v), Arg::I(t.0), Arg::I(v)],
+            &format!(" AND (s.reblog_of_id IS NULL OR NOT EXISTS (SELECT 1 FROM statuses o WHERE o.tenant_id = ? AND o.id = s.reblog_of_id AND o.account_id IN ({sub})))"),
+            std::iter::once(Arg::I(t.0)).chain(args),
         );
     }
 }
@@ -214,10 +226,7 @@ pub async fn home(c: &mut Conn, t: TenantId, viewer: i64, page: &Page) -> Result
           AND (s.reblog_of_id IS NULL OR s.account_id NOT IN (SELECT f.target_account_id FROM follows f WHERE f.tenant_id = ? AND f.account_id = ? AND f.show_reblogs = 0))",
         [v, t.0, v, v, t.0, v, v, t.0, v, t.0, v].map(Arg::I),
     );
-    sql.push(
-        " AND s.account_id NOT IN (SELECT mu.target_account_id FROM mutes mu WHERE mu.tenant_id = ? AND mu.account_id = ?)",
-        [Arg::I(t.0), Arg::I(v)],
-    );
+    exclude_unwanted(&mut sql, t, Some(v));
     let asc = sql.page(page);
     sql.fetch(c, asc).await
 }
@@ -289,7 +298,7 @@ pub async fn by_account(c: &mut Conn, t: TenantId, account: i64, f: &AccountFilt
     sql.args.extend(f.visibilities.iter().map(|v| Arg::S(v.to_string())));
     if let Some(v) = f.viewer {
         sql.push(
-            " OR (s.visibility = 'direct' AND EXISTS (SELECT 1 FROM mentions m WHERE m.tenant_id = ? AND m.status_id = s.id AND m.account_id = ?))",
+            " OR (s.visibility IN ('private', 'direct') AND EXISTS (SELECT 1 FROM mentions m WHERE m.tenant_id = ? AND m.status_id = s.id AND m.account_id = ?))",
             [Arg::I(t.0), Arg::I(v)],
         );
     }
@@ -322,7 +331,7 @@ pub async fn replies_to(c: &mut Conn, t: TenantId, parents: &[i64]) -> Result<Ve
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT {COLS} FROM statuses s WHERE s.tenant_id = ? AND s.in_reply_to_id IN ({}) ORDER BY s.id",
+        "SELECT {COLS} FROM statuses s WHERE s.tenant_id = ? AND s.in_reply_to_id IN ({}) ORDER BY s.id LIMIT 100",
         placeholders(parents.len())
     );
     let mut q = c.qa(&sql).bind(t.0);

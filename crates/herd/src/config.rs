@@ -27,6 +27,9 @@ pub struct Config {
     pub db_max_connections: u32,
     /// Outgoing mail (`HERD_SMTP_URL`). Without it, sign-ups need no e-mail confirmation.
     pub smtp_url: Option<String>,
+    /// Set when a reverse proxy in front of Herd appends the client's address to
+    /// `X-Forwarded-For` (`HERD_TRUST_FORWARDED_FOR`); rate limits then see real clients.
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for Config {
@@ -39,6 +42,7 @@ impl Default for Config {
             workers: 2,
             db_max_connections: 16,
             smtp_url: None,
+            trust_forwarded_for: false,
         }
     }
 }

@@ -69,7 +69,7 @@ pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
 
     let listener = TcpListener::bind(&cfg.listen).await.with_context(|| format!("listening on {}", cfg.listen))?;
     let addr = listener.local_addr()?;
-    let router = herd_api::router(app.clone()).layer(tower_http::trace::TraceLayer::new_for_http());
+    let router = herd_api::router(app.clone(), herd_api::Options { trust_forwarded_for: cfg.trust_forwarded_for }).layer(tower_http::trace::TraceLayer::new_for_http());
     // Mastodon answers `/api/v1/instance/` like `/api/v1/instance`; clients rely on it.
     let service = NormalizePathLayer::trim_trailing_slash().layer(router);
     let mut stopped_http = stopped.clone();

@@ -70,6 +70,13 @@ async fn bad_input_gets_clear_errors() {
         let err = r.json["error"].as_str().unwrap_or_else(|| panic!("{method} {path}: no error field in {}", r.text));
         assert!(err.to_lowercase().contains(&needle.to_lowercase()), "{method} {path}: {err:?} should mention {needle:?}");
     }
+    // Hostile shapes: keys nested without end, bodies too large. Refused, never a crash.
+    let deep = format!("a{}=1", "[]".repeat(50_000));
+    let r = Resp::from(s.http.post(s.url(d, "/api/v1/apps")).header("content-type", "application/x-www-form-urlencoded").body(deep).send().await.expect("sent")).await;
+    assert_eq!(r.status.as_u16(), 400, "{}", r.text);
+    let huge = format!("{{\"status\": \"{}\"}}", "x".repeat(2 << 20));
+    let r = Resp::from(s.http.post(s.url(d, "/api/v1/statuses")).bearer_auth(alice).header("content-type", "application/json").body(huge).send().await.expect("sent")).await;
+    assert_eq!(r.status.as_u16(), 413, "{}", r.text);
     // Nothing was created by all that, and the server is still well.
     let me = s.get(d, "/api/v1/accounts/verify_credentials", Some(alice)).await.expect(200);
     assert_eq!(me.json["statuses_count"], 0);
@@ -151,14 +158,32 @@ async fn visibility_follows_and_blocks() {
     let rel = s.get(d, &format!("/api/v1/accounts/relationships?id[]={carol_id}"), Some(&alice)).await.expect(200);
     assert_eq!((rel.json[0]["blocked_by"].clone(), rel.json[0]["following"].clone()), (json!(true), json!(false)));
 
-    // Muting hides from home, not from the account page.
+    // Muting hides from home (also boosts of the muted), not from the account page; following
+    // or muting again changes the options (on PostgreSQL a failed insert would abort this).
     let (_, dave) = s.account(d, "dave", "member").await;
+    let (eve_id, eve) = s.account(d, "eve", "member").await;
     s.post(d, &format!("/api/v1/accounts/{alice_id}/follow"), Some(&dave), Value::Null).await.expect(200);
+    let r = s.post(d, &format!("/api/v1/accounts/{alice_id}/follow"), Some(&dave), json!({"notify": true, "reblogs": false})).await.expect(200);
+    assert_eq!((r.json["notifying"].clone(), r.json["showing_reblogs"].clone()), (json!(true), json!(false)));
+    s.post(d, &format!("/api/v1/accounts/{alice_id}/follow"), Some(&dave), json!({"reblogs": true})).await.expect(200);
+    s.post(d, &format!("/api/v1/accounts/{bob_id}/follow"), Some(&dave), Value::Null).await.expect(200);
+    s.post(d, &format!("/api/v1/accounts/{bob_id}/follow"), Some(&dave), Value::Null).await.expect(200);
     let loud = o.post(&alice, json!({"status": "loud"})).await.expect(200).id();
-    assert!(s.get(d, "/api/v1/timelines/home", Some(&dave)).await.text.contains(&loud));
+    let eves = o.post(&eve, json!({"status": "eve posts"})).await.expect(200).id();
+    let boost = s.post(d, &format!("/api/v1/statuses/{eves}/reblog"), Some(&alice), Value::Null).await.expect(200).id();
+    let home = s.get(d, "/api/v1/timelines/home", Some(&dave)).await.text;
+    assert!(home.contains(&loud) && home.contains(&boost), "{home}");
+    s.post(d, &format!("/api/v1/accounts/{eve_id}/mute"), Some(&dave), Value::Null).await.expect(200);
+    assert!(!s.get(d, "/api/v1/timelines/home", Some(&dave)).await.text.contains(&boost), "boosts of a muted account are hidden");
     s.post(d, &format!("/api/v1/accounts/{alice_id}/mute"), Some(&dave), Value::Null).await.expect(200);
+    s.post(d, &format!("/api/v1/accounts/{alice_id}/mute"), Some(&dave), json!({"notifications": false, "duration": 1})).await.expect(200);
     assert!(!s.get(d, "/api/v1/timelines/home", Some(&dave)).await.text.contains(&loud));
     assert!(s.get(d, &format!("/api/v1/accounts/{alice_id}/statuses"), Some(&dave)).await.text.contains(&loud));
+    // The timed mute runs out.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert!(s.get(d, "/api/v1/timelines/home", Some(&dave)).await.text.contains(&loud), "an expired mute no longer hides");
+    let rel = s.get(d, &format!("/api/v1/accounts/relationships?id[]={alice_id}"), Some(&dave)).await.json;
+    assert_eq!(rel[0]["muting"], false);
     o.s.stop().await;
 }
 

@@ -38,6 +38,8 @@ async fn authorization_code_with_pkce_and_csrf() {
     assert!(page.text.contains("Test app") && page.text.contains("<form"), "{}", page.text);
     assert!(page.headers.get("content-security-policy").is_some());
     assert_eq!(page.headers.get("x-frame-options").and_then(|v| v.to_str().ok()), Some("DENY"));
+    let csp = page.headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("");
+    assert!(!csp.contains("form-action"), "form-action would block redirects to apps' custom schemes: {csp}");
     let cookie = page.headers.get("set-cookie").and_then(|v| v.to_str().ok()).expect("csrf cookie").to_string();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
     let csrf = hidden(&page.text, "authenticity_token");
@@ -138,7 +140,7 @@ async fn password_and_client_credentials_grants() {
     let app_access = app_tok["access_token"].as_str().unwrap().to_string();
     let v = s.get(&d, "/api/v1/apps/verify_credentials", Some(&app_access)).await.expect(200).json;
     assert_eq!(v["name"], "Test app");
-    s.get(&d, "/api/v1/accounts/verify_credentials", Some(&app_access)).await.expect(401);
+    s.get(&d, "/api/v1/accounts/verify_credentials", Some(&app_access)).await.expect(422);
     // Revocation.
     s.post(&d, "/oauth/revoke", None, json!({"client_id": id, "client_secret": secret, "token": access})).await.expect(200);
     s.get(&d, "/api/v1/accounts/verify_credentials", Some(&access)).await.expect(401);

@@ -1,6 +1,4 @@
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, OriginalUri, Path, State as S};
+use axum::extract::{OriginalUri, Path, State as S};
 use axum::http::HeaderMap;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
@@ -15,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::entities::{self, Account, CredentialAccount, Relationship, Status};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Auth, Ctx, Params};
+use crate::extract::{Auth, ClientIp, Ctx, Params};
 use crate::paging;
 use crate::State;
 
@@ -49,7 +47,7 @@ pub fn path_id(s: &str) -> ApiResult<i64> {
     Id::parse("id", s).map(|i| i.0).map_err(|_| ApiError(AppError::NotFound("Record not found")))
 }
 
-async fn sign_up(S(s): S<State>, Ctx(t): Ctx, ConnectInfo(peer): ConnectInfo<SocketAddr>, a: Auth, p: Params) -> ApiResult<Json<Value>> {
+async fn sign_up(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, a: Auth, p: Params) -> ApiResult<Json<Value>> {
     let v = a.0.clone().ok_or_else(|| ApiError(AppError::Unauthorized("The access token is invalid".into())))?;
     if !v.scopes.allows("write:accounts") {
         return Err(ApiError(AppError::Forbidden("This action is outside the authorized scopes".into())));
@@ -60,7 +58,7 @@ async fn sign_up(S(s): S<State>, Ctx(t): Ctx, ConnectInfo(peer): ConnectInfo<Soc
         RegistrationMode::Invite => return Err(ApiError(AppError::Forbidden("This instance accepts new accounts by invitation only".into()))),
         RegistrationMode::Open | RegistrationMode::Approval => {}
     }
-    if !s.limits.signup(t.id.0, peer.ip()) {
+    if !s.limits.signup(t.id.0, ip) {
         return Err(ApiError(AppError::RateLimited));
     }
     let username = Username::parse(&p.required("username")?)?;
@@ -150,7 +148,8 @@ async fn lookup(S(s): S<State>, Ctx(t): Ctx, p: Params) -> ApiResult<Json<Accoun
 }
 
 async fn search(S(s): S<State>, Ctx(t): Ctx, a: Auth, p: Params) -> ApiResult<Json<Vec<Account>>> {
-    let me = a.optional("read:accounts")?;
+    let (_, me) = a.user("read:accounts")?;
+    let me = Some(me);
     let q = p.required("q")?;
     let q = q.trim().trim_start_matches('@');
     let q = q.split('@').next().unwrap_or("");
@@ -185,9 +184,8 @@ async fn statuses(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): Origin
         tagged: p.str("tagged").filter(|s| !s.is_empty()),
         ..Default::default()
     };
-    let list = herd_app::timelines::account(&mut c, t.id, me, id, filter, &page).await?;
-    let ids: Vec<i64> = list.iter().map(|v| v.row.id).collect();
-    Ok((paging::link(&t, &uri, &ids), Json(list.iter().map(|v| entities::status(&t, v)).collect())))
+    let tl = herd_app::timelines::account(&mut c, t.id, me, id, filter, &page).await?;
+    Ok(super::timelines::respond(&t, &uri, tl))
 }
 
 async fn account_list(s: &State, t: &Tenant, uri: &axum::http::Uri, join: &str, key: i64, p: &Params) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {

@@ -19,25 +19,34 @@ pub fn routes() -> Router<State> {
         .route("/api/v1/media/{id}", get(show).put(update))
 }
 
-async fn upload(s: &State, t: &herd_app::Tenant, a: &Auth, mut p: Params) -> ApiResult<Attachment> {
+async fn upload(s: &State, t: &herd_app::Tenant, a: &Auth, mut p: Params, wait: bool) -> ApiResult<Attachment> {
     let (_, me) = a.user("write:media")?;
     let file = p.take_file("file").ok_or(ApiError(AppError::Invalid("Validation failed: File can't be blank".into())))?;
     let focus = match p.str("focus").filter(|f| !f.is_empty()) {
         Some(f) => Some(parse_focus(&f)?),
         None => None,
     };
-    let row = herd_app::media::upload(&s.app, t, me, file, p.str("description"), focus).await?;
+    let mut row = herd_app::media::upload(&s.app, t, me, file, p.str("description"), focus).await?;
+    if wait {
+        // The queued job finds the work done and stops.
+        herd_app::media::process(&s.app, t.id, herd_app::media::ProcessMedia { media_id: row.id }).await?;
+        let mut c = s.app.db.conn().await?;
+        row = herd_store::media::by_id(&mut c, t.id, row.id).await?.ok_or(ApiError(AppError::NotFound("Record not found")))?;
+        if row.state == "failed" {
+            return Err(ApiError(AppError::Invalid(row.error.unwrap_or_else(|| "Validation failed: the image could not be processed".into()))));
+        }
+    }
     Ok(entities::attachment(t, &row))
 }
 
 /// Answers 202 while the image is processed; the client polls `GET /api/v1/media/:id`.
 async fn upload_v2(S(s): S<State>, Ctx(t): Ctx, a: Auth, p: Params) -> ApiResult<(StatusCode, Json<Attachment>)> {
-    Ok((StatusCode::ACCEPTED, Json(upload(&s, &t, &a, p).await?)))
+    Ok((StatusCode::ACCEPTED, Json(upload(&s, &t, &a, p, false).await?)))
 }
 
-/// The deprecated v1 upload answers 200 at once; its `url` fills in after processing.
+/// The deprecated v1 upload answers once the image is processed, as on Mastodon.
 async fn upload_v1(S(s): S<State>, Ctx(t): Ctx, a: Auth, p: Params) -> ApiResult<Json<Attachment>> {
-    Ok(Json(upload(&s, &t, &a, p).await?))
+    Ok(Json(upload(&s, &t, &a, p, true).await?))
 }
 
 /// 206 while processing, 200 when done, 404 once attached to a post (as on Mastodon).

@@ -1,9 +1,7 @@
 //! OAuth 2: the sign-in and consent page, the token endpoint (authorization_code with PKCE,
 //! password, client_credentials), revocation and server metadata (RFC 8414).
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State as S};
+use axum::extract::State as S;
 use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, COOKIE, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -18,7 +16,7 @@ use serde_json::json;
 use subtle::ConstantTimeEq;
 
 use crate::error::oauth_error;
-use crate::extract::{Ctx, Params};
+use crate::extract::{ClientIp, Ctx, Params};
 use crate::State;
 
 pub fn routes() -> Router<State> {
@@ -48,8 +46,8 @@ async fn metadata(Ctx(t): Ctx) -> Json<serde_json::Value> {
         "app_registration_endpoint": format!("{base}/api/v1/apps"),
         "scopes_supported": SCOPES_SUPPORTED,
         "response_types_supported": ["code"],
-        "response_modes_supported": ["query", "fragment", "form_post"],
-        "code_challenge_methods_supported": ["S256"],
+        "response_modes_supported": ["query"],
+        "code_challenge_methods_supported": ["S256", "plain"],
         "grant_types_supported": ["authorization_code", "password", "client_credentials"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"]
     }))
@@ -77,7 +75,7 @@ fn scopes_param(p: &Params) -> Result<Option<Scopes>, AppError> {
     }
 }
 
-async fn token(S(s): S<State>, Ctx(t): Ctx, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, p: Params) -> Response {
+async fn token(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, headers: HeaderMap, p: Params) -> Response {
     let result = async {
         let (client_id, client_secret) = client_credentials(&headers, &p);
         let client_id = client_id.ok_or_else(|| AppError::Unauthorized("Client authentication failed: no client_id".into()))?;
@@ -89,13 +87,13 @@ async fn token(S(s): S<State>, Ctx(t): Ctx, ConnectInfo(peer): ConnectInfo<Socke
             },
             Some("password") => {
                 let username = p.str("username").ok_or_else(|| AppError::Invalid("Missing required parameter: username".into()))?;
-                if !s.limits.login(t.id.0, peer.ip(), &username) {
+                if !s.limits.login(t.id.0, ip, &username) {
                     return Err(AppError::RateLimited);
                 }
                 Grant::Password { username, password: p.str("password").unwrap_or_default(), scopes: scopes_param(&p)? }
             }
             Some("client_credentials") => Grant::ClientCredentials { scopes: scopes_param(&p)? },
-            Some(other) => return Err(AppError::Invalid(format!("The authorization grant type {other:?} is not supported"))),
+            Some(other) => return Err(AppError::Unsupported(format!("The authorization grant type {other:?} is not supported"))),
             None => return Err(AppError::Invalid("Missing required parameter: grant_type".into())),
         };
         auth::issue_token(&s.app, &t, &client_id, client_secret.as_deref(), grant).await
@@ -168,7 +166,7 @@ button:focus,input:focus{{outline:3px solid #f59e0b}}.error{{color:#b00020;font-
 fn html_response(status: StatusCode, html: String, cookie: Option<String>) -> Response {
     let mut r = (status, Html(html)).into_response();
     let h = r.headers_mut();
-    h.insert("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' *; frame-ancestors 'none'".parse().expect("static header"));
+    h.insert("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'".parse().expect("static header"));
     h.insert("x-frame-options", "DENY".parse().expect("static header"));
     h.insert(CACHE_CONTROL, "no-store".parse().expect("static header"));
     h.insert("referrer-policy", "no-referrer".parse().expect("static header"));
@@ -237,7 +235,7 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     })
 }
 
-async fn authorize_submit(S(s): S<State>, Ctx(t): Ctx, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, p: Params) -> Response {
+async fn authorize_submit(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, headers: HeaderMap, p: Params) -> Response {
     let r = Request::from(&p);
     let sent = p.str("authenticity_token").unwrap_or_default();
     let cookie = cookie_value(&headers, CSRF_COOKIE).unwrap_or_default();
@@ -257,7 +255,7 @@ async fn authorize_submit(S(s): S<State>, Ctx(t): Ctx, ConnectInfo(peer): Connec
         let csrf = secret::generate();
         html_response(status, form(&t, &app.name, &r, &csrf, Some(msg)), Some(csrf_cookie(&t, &csrf)))
     };
-    if !s.limits.login(t.id.0, peer.ip(), &email) {
+    if !s.limits.login(t.id.0, ip, &email) {
         return retry("Too many attempts. Wait a minute and try again.", StatusCode::TOO_MANY_REQUESTS);
     }
     let result = auth::authorize(

@@ -19,9 +19,8 @@ pub fn routes() -> Router<State> {
 
 type Page = (HeaderMap, Json<Vec<Status>>);
 
-fn respond(t: &herd_app::Tenant, uri: &axum::http::Uri, list: Vec<herd_app::views::StatusView>) -> Page {
-    let ids: Vec<i64> = list.iter().map(|v| v.row.id).collect();
-    (paging::link(t, uri, &ids), Json(list.iter().map(|v| entities::status(t, v)).collect()))
+pub fn respond(t: &herd_app::Tenant, uri: &axum::http::Uri, tl: herd_app::timelines::Timeline) -> Page {
+    (paging::link(t, uri, &tl.cursor), Json(tl.items.iter().map(|v| entities::status(t, v)).collect()))
 }
 
 async fn home(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, p: Params) -> ApiResult<Page> {

@@ -53,9 +53,13 @@ pub async fn update_profile(app: &App, tenant: &Tenant, account: i64, u: Profile
     let mut written = Vec::new();
     for (upload, kind) in [(u.avatar, "avatar"), (u.header, "header")] {
         let Some(upload) = upload else { continue };
+        if upload.bytes.len() as i64 > tenant.row.max_image_bytes {
+            return Err(AppError::Invalid(format!("Validation failed: {kind} must be smaller than {} bytes", tenant.row.max_image_bytes)));
+        }
+        let _turn = app.image_permit().await?;
         let (w, h) = if kind == "avatar" { (400, 400) } else { (1500, 500) };
         let (bytes, ext) = media::image::cropped(upload.bytes, tenant.row.max_image_pixels as u64, w, h).await?;
-        let key = format!("accounts/{account}/{kind}-{}.{ext}", Id::generate());
+        let key = format!("accounts/{account}/{kind}-{}-{}.{ext}", Id::generate(), &herd_core::secret::generate()[..16]);
         app.files.put(tenant.id, &key, &bytes).await?;
         written.push(key.clone());
         if kind == "avatar" {

@@ -34,11 +34,13 @@ pub async fn check_client(app: &App, tenant: &Tenant, client_id: &str, redirect_
 /// Signs the user in and issues a one-time authorization code (valid 10 minutes).
 pub async fn authorize(app: &App, tenant: &Tenant, a: Authorization) -> Result<String> {
     let client = check_client(app, tenant, &a.client_id, &a.redirect_uri, &a.scopes).await?;
-    if let Some(m) = &a.code_challenge_method {
-        if m != "S256" {
-            return Err(AppError::BadRequest("Only the S256 code challenge method is supported".into()));
-        }
-    }
+    // RFC 7636: without a method, the challenge is the verifier itself ("plain").
+    let method = match (&a.code_challenge, a.code_challenge_method.as_deref()) {
+        (None, _) => None,
+        (Some(_), None | Some("plain")) => Some("plain"),
+        (Some(_), Some("S256")) => Some("S256"),
+        (Some(_), Some(other)) => return Err(AppError::BadRequest(format!("Unsupported code challenge method {other:?} (use S256)"))),
+    };
     let account = super::authenticate::sign_in(app, tenant, &a.email, a.password).await?;
     let code = secret::generate();
     let mut c = app.db.conn().await?;
@@ -53,6 +55,7 @@ pub async fn authorize(app: &App, tenant: &Tenant, a: Authorization) -> Result<S
             redirect_uri: &a.redirect_uri,
             scopes: &a.scopes.to_string(),
             code_challenge: a.code_challenge.as_deref().filter(|c| !c.is_empty()),
+            code_challenge_method: method,
             expires_at: Timestamp::now().plus_secs(600).0,
         },
     )

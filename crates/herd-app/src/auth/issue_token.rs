@@ -31,8 +31,12 @@ pub async fn issue_token(app: &App, tenant: &Tenant, client_id: &str, client_sec
     let client = oauth::app_by_client_id(&mut c, tenant.id, client_id).await?.ok_or_else(invalid_client)?;
     let secret_ok = client_secret.is_some_and(|s| secret::matches(s, &client.secret_hash));
     let allowed = Scopes::parse(&client.scopes)?;
+    // Without a `scope` parameter a token gets Mastodon's default, `read`.
     let within = |s: Option<Scopes>| -> Result<Scopes> {
-        let s = s.unwrap_or_else(|| allowed.clone());
+        let s = match s {
+            Some(s) => s,
+            None => Scopes::parse("read")?,
+        };
         if allowed.contains_all(&s) {
             Ok(s)
         } else {
@@ -64,8 +68,8 @@ pub async fn issue_token(app: &App, tenant: &Tenant, client_id: &str, client_sec
         }
         Grant::AuthorizationCode { code, redirect_uri, code_verifier } => {
             let mut tx = app.db.begin().await?;
-            let row = oauth::take_code(&mut tx, tenant.id, &secret::digest(&code), now).await?.ok_or_else(invalid_grant)?;
-            if row.used_at.is_some() {
+            let (row, won) = oauth::take_code(&mut tx, tenant.id, &secret::digest(&code), now).await?.ok_or_else(invalid_grant)?;
+            if !won {
                 // A replayed code: revoke what it was exchanged for (RFC 6749 4.1.2).
                 oauth::revoke_for(&mut tx, tenant.id, row.app_id, row.account_id, now).await?;
                 tx.commit().await?;
@@ -73,7 +77,8 @@ pub async fn issue_token(app: &App, tenant: &Tenant, client_id: &str, client_sec
             }
             tx.commit().await?;
             let pkce_ok = match (&row.code_challenge, &code_verifier) {
-                (Some(ch), Some(v)) => secret::pkce_s256_matches(v, ch),
+                (Some(ch), Some(v)) if row.code_challenge_method.as_deref() == Some("S256") => secret::pkce_s256_matches(v, ch),
+                (Some(ch), Some(v)) => secret::matches(v, &secret::digest(ch)),
                 (Some(_), None) => false,
                 (None, _) => true,
             };

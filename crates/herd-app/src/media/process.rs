@@ -40,6 +40,7 @@ pub async fn process(app: &App, t: TenantId, job: ProcessMedia) -> Result<()> {
         herd_store::tenants::by_id(&mut c, t).await?.max_image_pixels as u64
     };
     let was_png = row.mime == "image/png";
+    let _turn = app.image_permit().await?;
     let outcome = tokio::task::spawn_blocking(move || -> Result<_> {
         let img = image::decode(&original, max_pixels)?;
         let served = image::fit_pixels(img, MAX_SERVED_PIXELS);
@@ -53,8 +54,9 @@ pub async fn process(app: &App, t: TenantId, job: ProcessMedia) -> Result<()> {
     .map_err(|e| AppError::Internal(e.to_string()))?;
     match outcome {
         Ok((file, ext, mime, thumb, text, meta, hash)) => {
-            let file_key = format!("media/{}/file.{ext}", row.id);
-            let thumb_key = format!("media/{}/small.{text}", row.id);
+            let dir = row.original_key.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_else(|| format!("media/{}", row.id));
+            let file_key = format!("{dir}/file.{ext}");
+            let thumb_key = format!("{dir}/small.{text}");
             app.files.put(t, &file_key, &file).await?;
             app.files.put(t, &thumb_key, &thumb).await?;
             row.state = "ready".into();

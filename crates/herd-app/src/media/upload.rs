@@ -20,7 +20,9 @@ pub async fn upload(app: &App, tenant: &Tenant, account: i64, up: Upload, descri
     })?;
     let id = Id::generate().0;
     let ext = format.extensions_str().first().copied().unwrap_or("bin");
-    let key = format!("media/{id}/original.{ext}");
+    // A random folder makes file URLs unguessable, as media of private posts is served
+    // without a token (as on Mastodon).
+    let key = format!("media/{id}/{}/original.{ext}", herd_core::secret::generate());
     app.files.put(tenant.id, &key, &up.bytes).await?;
     let (fx, fy) = focus.unwrap_or((0.0, 0.0));
     let row = MediaRow {

@@ -53,7 +53,14 @@ pub async fn reblog(app: &App, tenant: &Tenant, account: i64, target: i64, visib
         created_at: now,
         edited_at: None,
     };
-    statuses::insert(&mut tx, tenant.id, &row).await?;
+    match statuses::insert(&mut tx, tenant.id, &row).await {
+        Err(herd_store::StoreError::Conflict) => {
+            drop(tx);
+            let mut c = app.db.conn().await?;
+            return statuses::reblog_by(&mut c, tenant.id, account, original.id).await?.map(|r| r.id).ok_or(AppError::NotFound("Record not found"));
+        }
+        r => r?,
+    }
     statuses::bump(&mut tx, tenant.id, original.id, statuses::Counter::Reblogs, 1).await?;
     accounts::bump(&mut tx, tenant.id, account, accounts::Counter::Statuses, 1).await?;
     notify(&mut tx, tenant.id, original.account_id, account, "reblog", Some(original.id)).await?;

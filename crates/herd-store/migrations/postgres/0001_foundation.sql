@@ -95,6 +95,7 @@ CREATE TABLE oauth_codes (
     redirect_uri TEXT NOT NULL,
     scopes TEXT NOT NULL,
     code_challenge TEXT,
+    code_challenge_method TEXT,
     expires_at BIGINT NOT NULL,
     used_at BIGINT
 );
@@ -136,6 +137,8 @@ CREATE INDEX statuses_account ON statuses (tenant_id, account_id, id);
 CREATE INDEX statuses_tenant ON statuses (tenant_id, id);
 CREATE INDEX statuses_reply ON statuses (tenant_id, in_reply_to_id);
 CREATE INDEX statuses_reblog ON statuses (tenant_id, reblog_of_id, account_id);
+-- One boost per account and post, even under concurrent requests.
+CREATE UNIQUE INDEX statuses_one_reblog ON statuses (account_id, reblog_of_id) WHERE reblog_of_id IS NOT NULL;
 
 CREATE TABLE status_edits (
     id BIGINT PRIMARY KEY,

@@ -46,6 +46,7 @@ impl Server {
             workers: 2,
             db_max_connections: 8,
             smtp_url: None,
+            trust_forwarded_for: false,
         };
         let running = server::start(&cfg).await.expect("server starts");
         let addr = running.addr;

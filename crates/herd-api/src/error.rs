@@ -1,8 +1,8 @@
 //! The one place where errors become HTTP responses: Mastodon's `{"error": "..."}` bodies.
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use herd_app::AppError;
 
 #[derive(Debug)]

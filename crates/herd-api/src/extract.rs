@@ -12,8 +12,8 @@ use herd_app::{AppError, Tenant, Viewer};
 use herd_core::Id;
 use serde_json::{Map, Value};
 
-use crate::error::{ApiError, ApiResult};
 use crate::State;
+use crate::error::{ApiError, ApiResult};
 
 /// The instance this request is for. Unknown hosts get 404 and no data.
 pub struct Ctx(pub Tenant);
@@ -52,7 +52,9 @@ impl FromRequestParts<State> for Auth {
         if let Some(v) = parts.extensions.get::<Viewer>() {
             return Ok(Auth(Some(v.clone())));
         }
-        let Some(token) = bearer(&parts.headers)? else { return Ok(Auth(None)) };
+        let Some(token) = bearer(&parts.headers)? else {
+            return Ok(Auth(None));
+        };
         let Ctx(tenant) = Ctx::from_request_parts(parts, state).await?;
         let v = herd_app::auth::authenticate(&state.app, &tenant, &token).await?;
         parts.extensions.insert(v.clone());
@@ -77,7 +79,11 @@ fn bearer(headers: &axum::http::HeaderMap) -> ApiResult<Option<String>> {
 
 /// A token that is sent must be valid, on every API route (Mastodon's
 /// `authorize_if_got_token!`), except the instance's public description.
-pub async fn check_token(axum::extract::State(state): axum::extract::State<State>, req: Request, next: axum::middleware::Next) -> axum::response::Response {
+pub async fn check_token(
+    axum::extract::State(state): axum::extract::State<State>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
     let path = req.uri().path();
     let exempt = !path.starts_with("/api/") || path.starts_with("/api/v1/instance") || path.starts_with("/api/v2/instance");
@@ -94,7 +100,10 @@ pub async fn check_token(axum::extract::State(state): axum::extract::State<State
 impl Auth {
     /// A token of a user (not only an app) holding `scope`.
     pub fn user(&self, scope: &str) -> ApiResult<(Viewer, i64)> {
-        let v = self.0.clone().ok_or_else(|| ApiError(AppError::Unauthorized("The access token is invalid".into())))?;
+        let v = self
+            .0
+            .clone()
+            .ok_or_else(|| ApiError(AppError::Unauthorized("The access token is invalid".into())))?;
         let Some(account) = v.account_id else {
             return Err(ApiError(AppError::Invalid("This method requires an authenticated user".into())));
         };
@@ -130,7 +139,7 @@ impl FromRequestParts<State> for ClientIp {
                 .filter_map(|v| v.to_str().ok())
                 .flat_map(|v| v.split(','))
                 .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
-                .last();
+                .next_back();
             if let Some(ip) = forwarded {
                 return Ok(ClientIp(ip));
             }
@@ -159,9 +168,16 @@ impl FromRequest<State> for Params {
         if let Some(q) = req.uri().query() {
             p.add_pairs(q)?;
         }
-        let ctype = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+        let ctype = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if ctype.starts_with("multipart/form-data") {
-            let mut mp = Multipart::from_request(req, state).await.map_err(|e| bad(format!("multipart body: {e}")))?;
+            let mut mp = Multipart::from_request(req, state)
+                .await
+                .map_err(|e| bad(format!("multipart body: {e}")))?;
             while let Some(field) = mp.next_field().await.map_err(|e| bad(format!("multipart body: {e}")))? {
                 let name = field.name().unwrap_or("").to_string();
                 if field.file_name().is_some() {
@@ -176,9 +192,11 @@ impl FromRequest<State> for Params {
             }
             return Ok(p);
         }
-        let body = axum::body::to_bytes(req.into_body(), MAX_BODY)
-            .await
-            .map_err(|_| ApiError(AppError::TooLarge(format!("The request body is over {MAX_BODY} bytes (files go in multipart uploads)"))))?;
+        let body = axum::body::to_bytes(req.into_body(), MAX_BODY).await.map_err(|_| {
+            ApiError(AppError::TooLarge(format!(
+                "The request body is over {MAX_BODY} bytes (files go in multipart uploads)"
+            )))
+        })?;
         if body.iter().all(|b| b.is_ascii_whitespace()) {
             return Ok(p);
         }
@@ -259,7 +277,8 @@ fn insert(map: &mut Map<String, Value>, key: &str, value: Value) -> ApiResult<()
 
 impl Params {
     fn add_pairs(&mut self, s: &str) -> ApiResult<()> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(s).map_err(|e| bad(format!("parameters could not be parsed: {e}")))?;
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(s).map_err(|e| bad(format!("parameters could not be parsed: {e}")))?;
         for (k, v) in pairs {
             insert(&mut self.map, &k, Value::String(v))?;
         }
@@ -281,7 +300,9 @@ impl Params {
 
     /// A non-empty string parameter, or 400 naming it.
     pub fn required(&self, k: &str) -> ApiResult<String> {
-        self.str(k).filter(|s| !s.is_empty()).ok_or_else(|| bad(format!("Missing required parameter: {k}")))
+        self.str(k)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| bad(format!("Missing required parameter: {k}")))
     }
 
     pub fn bool(&self, k: &str) -> ApiResult<Option<bool>> {
@@ -306,7 +327,11 @@ impl Params {
         match self.str(k) {
             None => Ok(None),
             Some(s) if s.is_empty() => Ok(None),
-            Some(s) => s.trim().parse().map(Some).map_err(|_| ApiError(AppError::Invalid(format!("Validation failed: {k} must be a whole number")))),
+            Some(s) => s
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| ApiError(AppError::Invalid(format!("Validation failed: {k} must be a whole number")))),
         }
     }
 
@@ -314,7 +339,9 @@ impl Params {
         match self.str(k) {
             None => Ok(None),
             Some(s) if s.is_empty() => Ok(None),
-            Some(s) => Ok(Some(Id::parse("id", &s).map_err(|_| ApiError(AppError::NotFound("Record not found")))?.0)),
+            Some(s) => Ok(Some(
+                Id::parse("id", &s).map_err(|_| ApiError(AppError::NotFound("Record not found")))?.0,
+            )),
         }
     }
 
@@ -337,7 +364,11 @@ impl Params {
         self.list(k)
             .iter()
             .filter(|s| !s.is_empty())
-            .map(|s| Id::parse("id", s).map(|i| i.0).map_err(|_| ApiError(AppError::Invalid(format!("Validation failed: {k} has an invalid id")))))
+            .map(|s| {
+                Id::parse("id", s)
+                    .map(|i| i.0)
+                    .map_err(|_| ApiError(AppError::Invalid(format!("Validation failed: {k} has an invalid id"))))
+            })
             .collect()
     }
 
@@ -373,13 +404,22 @@ mod tests {
     #[test]
     fn rails_keys() {
         let mut p = Params::default();
-        p.add_pairs("media_ids[]=1&media_ids[]=2&fields_attributes[0][name]=a&fields_attributes[0][value]=b&fields_attributes[1][name]=c&x=1").unwrap();
+        p.add_pairs(
+            "media_ids[]=1&media_ids[]=2&fields_attributes[0][name]=a&fields_attributes[0][value]=b&fields_attributes[1][name]=c&x=1",
+        )
+        .unwrap();
         assert_eq!(p.list("media_ids"), vec!["1", "2"]);
-        assert_eq!(p.fields("fields_attributes").unwrap(), vec![("a".into(), "b".into()), ("c".into(), "".into())]);
+        assert_eq!(
+            p.fields("fields_attributes").unwrap(),
+            vec![("a".into(), "b".into()), ("c".into(), "".into())]
+        );
         assert_eq!(p.bool("x").unwrap(), Some(true));
         assert_eq!(p.list("x"), vec!["1"]);
         assert!(p.bool("media_ids").is_err());
         let deep = format!("a{}=1", "[]".repeat(50_000));
-        assert!(Params::default().add_pairs(&deep).is_err(), "deep keys are refused, not recursed into");
+        assert!(
+            Params::default().add_pairs(&deep).is_err(),
+            "deep keys are refused, not recursed into"
+        );
     }
 }

@@ -13,8 +13,8 @@ mod routes;
 
 use std::sync::Arc;
 
-use axum::extract::DefaultBodyLimit;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use herd_app::App;
 
 pub use entities::instance_v2;
@@ -39,7 +39,11 @@ pub struct Options {
 
 /// The whole HTTP surface of Herd.
 pub fn router(app: App, options: Options) -> Router {
-    let state = State { app, limits: Arc::new(Limits::new()), options };
+    let state = State {
+        app,
+        limits: Arc::new(Limits::new()),
+        options,
+    };
     routes::routes()
         .layer(axum::middleware::from_fn_with_state(state.clone(), extract::check_token))
         // Uploads are checked against each instance's own limit; this only bounds memory.

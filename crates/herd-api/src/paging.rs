@@ -20,7 +20,9 @@ pub fn page(p: &Params, default: i64, max: i64) -> ApiResult<Page> {
 /// older items, `prev` for newer, keeping the request's other query parameters.
 pub fn link(tenant: &Tenant, uri: &Uri, ids: &[i64]) -> HeaderMap {
     let mut h = HeaderMap::new();
-    let (Some(first), Some(last)) = (ids.first(), ids.last()) else { return h };
+    let (Some(first), Some(last)) = (ids.first(), ids.last()) else {
+        return h;
+    };
     let kept: Vec<(String, String)> = uri
         .query()
         .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
@@ -31,9 +33,18 @@ pub fn link(tenant: &Tenant, uri: &Uri, ids: &[i64]) -> HeaderMap {
     let url = |k: &str, v: i64| {
         let mut q = kept.clone();
         q.push((k.to_string(), v.to_string()));
-        format!("{}{}?{}", tenant.base_url(), uri.path(), serde_urlencoded::to_string(&q).unwrap_or_default())
+        format!(
+            "{}{}?{}",
+            tenant.base_url(),
+            uri.path(),
+            serde_urlencoded::to_string(&q).unwrap_or_default()
+        )
     };
-    let value = format!("<{}>; rel=\"next\", <{}>; rel=\"prev\"", url("max_id", *last), url("min_id", *first));
+    let value = format!(
+        "<{}>; rel=\"next\", <{}>; rel=\"prev\"",
+        url("max_id", *last),
+        url("min_id", *first)
+    );
     if let Ok(v) = HeaderValue::from_str(&value) {
         h.insert("link", v);
     }

@@ -1,6 +1,6 @@
 use herd_core::{Domain, RegistrationMode, Role, Scopes};
-use herd_store::tenants::TenantRow;
 use herd_store::TenantId;
+use herd_store::tenants::TenantRow;
 
 /// The instance a request or job is for, with its settings.
 #[derive(Debug, Clone)]
@@ -14,9 +14,13 @@ pub struct Tenant {
 
 impl Tenant {
     pub fn from_row(row: TenantRow, scheme: &str) -> crate::Result<Tenant> {
-        let domain = Domain::parse(&row.domain)
-            .map_err(|e| crate::AppError::Internal(format!("stored tenant domain: {e}")))?;
-        Ok(Tenant { id: row.tenant_id(), domain, row, scheme: scheme.to_string() })
+        let domain = Domain::parse(&row.domain).map_err(|e| crate::AppError::Internal(format!("stored tenant domain: {e}")))?;
+        Ok(Tenant {
+            id: row.tenant_id(),
+            domain,
+            row,
+            scheme: scheme.to_string(),
+        })
     }
 
     pub fn registrations(&self) -> RegistrationMode {

@@ -29,8 +29,7 @@ impl FileStore {
     }
 
     fn path(&self, t: TenantId, key: &str) -> std::io::Result<PathBuf> {
-        let ok = !key.is_empty()
-            && key.split('/').all(|p| !p.is_empty() && p != "." && p != ".." && !p.contains('\\'));
+        let ok = !key.is_empty() && key.split('/').all(|p| !p.is_empty() && p != "." && p != ".." && !p.contains('\\'));
         if !ok {
             return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "bad file key"));
         }

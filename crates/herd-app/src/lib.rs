@@ -24,7 +24,7 @@ pub use files::FileStore;
 
 use herd_core::{Id, Timestamp};
 use herd_jobs::Waker;
-use herd_store::{audit, Conn, Db, TenantId};
+use herd_store::{Conn, Db, TenantId, audit};
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
@@ -51,7 +51,13 @@ pub struct App {
 impl App {
     pub fn new(db: Db, files: FileStore, settings: Settings) -> App {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        App { db, files, settings, waker: Waker::default(), images: std::sync::Arc::new(tokio::sync::Semaphore::new(cores)) }
+        App {
+            db,
+            files,
+            settings,
+            waker: Waker::default(),
+            images: std::sync::Arc::new(tokio::sync::Semaphore::new(cores)),
+        }
     }
 
     /// Waits for a turn to decode an image.

@@ -5,13 +5,23 @@ use std::collections::HashMap;
 use herd_core::{Id, Timestamp};
 use herd_store::accounts::{self, AccountRow};
 use herd_store::notifications::{self, Filter, NotificationRow};
-use herd_store::{statuses, Conn, Page, TenantId};
+use herd_store::{Conn, Page, TenantId, statuses};
 
-use crate::views::{self, StatusView};
 use crate::Result;
+use crate::views::{self, StatusView};
 
 /// The notification types this server creates.
-pub const TYPES: &[&str] = &["mention", "status", "reblog", "follow", "follow_request", "favourite", "update", "poll", "admin.sign_up"];
+pub const TYPES: &[&str] = &[
+    "mention",
+    "status",
+    "reblog",
+    "follow",
+    "follow_request",
+    "favourite",
+    "update",
+    "poll",
+    "admin.sign_up",
+];
 
 pub struct NotificationView {
     pub row: NotificationRow,
@@ -25,8 +35,13 @@ pub async fn list(c: &mut Conn, t: TenantId, viewer: i64, f: &Filter, page: &Pag
 }
 
 pub async fn get(c: &mut Conn, t: TenantId, viewer: i64, id: i64) -> Result<NotificationView> {
-    let row = notifications::get(c, t, viewer, id).await?.ok_or(crate::AppError::NotFound("Record not found"))?;
-    render(c, t, viewer, vec![row]).await?.pop().ok_or(crate::AppError::NotFound("Record not found"))
+    let row = notifications::get(c, t, viewer, id)
+        .await?
+        .ok_or(crate::AppError::NotFound("Record not found"))?;
+    render(c, t, viewer, vec![row])
+        .await?
+        .pop()
+        .ok_or(crate::AppError::NotFound("Record not found"))
 }
 
 async fn render(c: &mut Conn, t: TenantId, viewer: i64, rows: Vec<NotificationRow>) -> Result<Vec<NotificationView>> {
@@ -34,8 +49,11 @@ async fn render(c: &mut Conn, t: TenantId, viewer: i64, rows: Vec<NotificationRo
     let accounts: HashMap<i64, AccountRow> = accounts::by_ids(c, t, &account_ids).await?.into_iter().map(|a| (a.id, a)).collect();
     let status_ids: Vec<i64> = rows.iter().filter_map(|r| r.status_id).collect();
     let status_rows = statuses::by_ids(c, t, &status_ids).await?;
-    let status_views: HashMap<i64, StatusView> =
-        views::statuses(c, t, Some(viewer), status_rows).await?.into_iter().map(|v| (v.row.id, v)).collect();
+    let status_views: HashMap<i64, StatusView> = views::statuses(c, t, Some(viewer), status_rows)
+        .await?
+        .into_iter()
+        .map(|v| (v.row.id, v))
+        .collect();
     Ok(rows
         .into_iter()
         .filter_map(|r| {
@@ -57,7 +75,14 @@ pub(crate) async fn notify(c: &mut Conn, t: TenantId, to: i64, from: i64, kind: 
     notifications::insert(
         c,
         t,
-        &NotificationRow { id: Id::generate().0, account_id: to, from_account_id: from, kind: kind.to_string(), status_id: status, created_at: Timestamp::now().0 },
+        &NotificationRow {
+            id: Id::generate().0,
+            account_id: to,
+            from_account_id: from,
+            kind: kind.to_string(),
+            status_id: status,
+            created_at: Timestamp::now().0,
+        },
     )
     .await?;
     Ok(())

@@ -3,8 +3,8 @@
 use herd_store::statuses::{self, AccountFilter, PublicFilter, StatusRow};
 use herd_store::{Conn, Page, TenantId};
 
-use crate::views::{self, StatusView};
 use crate::Result;
+use crate::views::{self, StatusView};
 
 /// One page of a timeline. `cursor` holds the ids the page covered before anything was
 /// filtered out, so pagination goes on past a page that filtering emptied.
@@ -16,7 +16,10 @@ pub struct Timeline {
 async fn finish(c: &mut Conn, t: TenantId, viewer: Option<i64>, rows: Vec<StatusRow>) -> Result<Timeline> {
     let cursor = rows.iter().map(|r| r.id).collect();
     let rows = drop_unseen_boosts(c, t, viewer, rows).await?;
-    Ok(Timeline { items: views::statuses(c, t, viewer, rows).await?, cursor })
+    Ok(Timeline {
+        items: views::statuses(c, t, viewer, rows).await?,
+        cursor,
+    })
 }
 
 pub async fn home(c: &mut Conn, t: TenantId, viewer: i64, page: &Page) -> Result<Timeline> {
@@ -41,10 +44,14 @@ pub async fn account(c: &mut Conn, t: TenantId, viewer: Option<i64>, account: i6
         Some(v) if !is_self => herd_store::relationships::exists(c, t, herd_store::relationships::Edge::Follow, v, account).await?,
         _ => false,
     };
-    if let Some(v) = viewer {
-        if !is_self && herd_store::relationships::exists(c, t, herd_store::relationships::Edge::Block, account, v).await? {
-            return Ok(Timeline { items: Vec::new(), cursor: Vec::new() });
-        }
+    if let Some(v) = viewer
+        && !is_self
+        && herd_store::relationships::exists(c, t, herd_store::relationships::Edge::Block, account, v).await?
+    {
+        return Ok(Timeline {
+            items: Vec::new(),
+            cursor: Vec::new(),
+        });
     }
     f.visibilities = match (is_self, follows) {
         (true, _) => vec!["public", "unlisted", "private", "direct"],
@@ -66,10 +73,10 @@ async fn drop_unseen_boosts(c: &mut Conn, t: TenantId, viewer: Option<i64>, rows
         match r.reblog_of_id {
             None => out.push(r),
             Some(target) => {
-                if let Some(tr) = statuses::by_id(c, t, target).await? {
-                    if views::visible(c, t, viewer, &tr).await? {
-                        out.push(r);
-                    }
+                if let Some(tr) = statuses::by_id(c, t, target).await?
+                    && views::visible(c, t, viewer, &tr).await?
+                {
+                    out.push(r);
                 }
             }
         }

@@ -9,7 +9,7 @@ use herd_store::interactions::{self, Mark};
 use herd_store::media::{self, MediaRow};
 use herd_store::relationships::{self, Edge};
 use herd_store::statuses::{self, StatusRow};
-use herd_store::{tags, Conn, TenantId};
+use herd_store::{Conn, TenantId, tags};
 
 use crate::{AppError, Result};
 
@@ -40,8 +40,7 @@ pub async fn statuses(c: &mut Conn, t: TenantId, viewer: Option<i64>, rows: Vec<
     account_ids.extend(mentions.iter().map(|(_, a)| *a));
     account_ids.sort_unstable();
     account_ids.dedup();
-    let accounts: HashMap<i64, AccountRow> =
-        accounts::by_ids(c, t, &account_ids).await?.into_iter().map(|a| (a.id, a)).collect();
+    let accounts: HashMap<i64, AccountRow> = accounts::by_ids(c, t, &account_ids).await?.into_iter().map(|a| (a.id, a)).collect();
 
     let mut media_by: HashMap<i64, Vec<MediaRow>> = HashMap::new();
     for m in media::for_statuses(c, t, &ids).await? {
@@ -83,8 +82,7 @@ pub async fn statuses(c: &mut Conn, t: TenantId, viewer: Option<i64>, rows: Vec<
             row: r.clone(),
         })
     };
-    let target_views: HashMap<i64, StatusView> =
-        targets.iter().filter_map(|r| build(r).map(|v| (r.id, v))).collect();
+    let target_views: HashMap<i64, StatusView> = targets.iter().filter_map(|r| build(r).map(|v| (r.id, v))).collect();
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let Some(mut v) = build(r) else { continue };
@@ -104,7 +102,10 @@ fn set(v: Vec<i64>) -> HashSet<i64> {
 }
 
 pub async fn status(c: &mut Conn, t: TenantId, viewer: Option<i64>, row: StatusRow) -> Result<StatusView> {
-    statuses(c, t, viewer, vec![row]).await?.pop().ok_or(AppError::NotFound("Record not found"))
+    statuses(c, t, viewer, vec![row])
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound("Record not found"))
 }
 
 /// Whether `viewer` may see `row`: public and unlisted posts unless the author blocks the
@@ -123,10 +124,7 @@ pub async fn visible(c: &mut Conn, t: TenantId, viewer: Option<i64>, row: &Statu
     }
     Ok(match vis {
         Visibility::Public | Visibility::Unlisted => true,
-        Visibility::Private => {
-            relationships::exists(c, t, Edge::Follow, v, row.account_id).await?
-                || mentioned(c, t, row.id, v).await?
-        }
+        Visibility::Private => relationships::exists(c, t, Edge::Follow, v, row.account_id).await? || mentioned(c, t, row.id, v).await?,
         Visibility::Direct => mentioned(c, t, row.id, v).await?,
     })
 }
@@ -183,11 +181,27 @@ pub struct Relationship {
 
 pub async fn relationships(c: &mut Conn, t: TenantId, viewer: i64, targets: &[i64]) -> Result<Vec<Relationship>> {
     let following = relationships::among(c, t, Edge::Follow, viewer, targets, true).await?;
-    let followed_by = set(relationships::among(c, t, Edge::Follow, viewer, targets, false).await?.iter().map(|e| e.account_id).collect());
+    let followed_by = set(relationships::among(c, t, Edge::Follow, viewer, targets, false)
+        .await?
+        .iter()
+        .map(|e| e.account_id)
+        .collect());
     let requested = relationships::among(c, t, Edge::FollowRequest, viewer, targets, true).await?;
-    let requested_by = set(relationships::among(c, t, Edge::FollowRequest, viewer, targets, false).await?.iter().map(|e| e.account_id).collect());
-    let blocking = set(relationships::among(c, t, Edge::Block, viewer, targets, true).await?.iter().map(|e| e.target_account_id).collect());
-    let blocked_by = set(relationships::among(c, t, Edge::Block, viewer, targets, false).await?.iter().map(|e| e.account_id).collect());
+    let requested_by = set(relationships::among(c, t, Edge::FollowRequest, viewer, targets, false)
+        .await?
+        .iter()
+        .map(|e| e.account_id)
+        .collect());
+    let blocking = set(relationships::among(c, t, Edge::Block, viewer, targets, true)
+        .await?
+        .iter()
+        .map(|e| e.target_account_id)
+        .collect());
+    let blocked_by = set(relationships::among(c, t, Edge::Block, viewer, targets, false)
+        .await?
+        .iter()
+        .map(|e| e.account_id)
+        .collect());
     let mutes = relationships::among(c, t, Edge::Mute, viewer, targets, true).await?;
     Ok(targets
         .iter()
@@ -216,7 +230,9 @@ pub async fn relationships(c: &mut Conn, t: TenantId, viewer: i64, targets: &[i6
 
 /// A local or known account of this tenant that is not suspended.
 pub async fn account(c: &mut Conn, t: TenantId, id: i64) -> Result<AccountRow> {
-    let a = accounts::by_id(c, t, id).await.map_err(|_| AppError::NotFound("Record not found"))?;
+    let a = accounts::by_id(c, t, id)
+        .await
+        .map_err(|_| AppError::NotFound("Record not found"))?;
     if a.suspended_at.is_some() {
         return Err(AppError::NotFound("Record not found"));
     }

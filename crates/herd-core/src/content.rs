@@ -9,14 +9,11 @@ use regex::Regex;
 /// `@user` or `@user@domain`, not preceded by a word character or `/` (so e-mail addresses and
 /// URL paths are left alone). The first group is that preceding character.
 static MENTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(^|[^/\w@])@([a-z0-9_](?:[a-z0-9_.-]*[a-z0-9_])?)(?:@([\w.-]*\w(?::\d+)?))?")
-        .expect("mention pattern")
+    Regex::new(r"(?i)(^|[^/\w@])@([a-z0-9_](?:[a-z0-9_.-]*[a-z0-9_])?)(?:@([\w.-]*\w(?::\d+)?))?").expect("mention pattern")
 });
 
 /// `#tag`, with at least one letter, not preceded by a word character, `/`, `)` or `#`.
-static HASHTAG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(^|[^/)\w#&])#(\w*[\p{Alphabetic}_·]\w*)").expect("hashtag pattern")
-});
+static HASHTAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(^|[^/)\w#&])#(\w*[\p{Alphabetic}_·]\w*)").expect("hashtag pattern"));
 
 /// A mention as written: the username and, for `@user@domain`, the domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,20 +58,39 @@ fn pieces(text: &str) -> Vec<Piece<'_>> {
 fn split_words<'a>(text: &'a str, out: &mut Vec<Piece<'a>>) {
     let mut found: Vec<(usize, usize, Piece<'a>)> = Vec::new();
     for c in MENTION.captures_iter(text) {
-        let (Some(all), Some(lead), Some(user)) = (c.get(0), c.get(1), c.get(2)) else { continue };
+        let (Some(all), Some(lead), Some(user)) = (c.get(0), c.get(1), c.get(2)) else {
+            continue;
+        };
         let m = MentionRef {
             username: user.as_str().to_string(),
             domain: c.get(3).map(|d| d.as_str().to_ascii_lowercase()),
         };
         let whole = &text[lead.end()..all.end()];
-        found.push((all.start(), all.end(), Piece::Mention { lead: lead.as_str(), whole, m }));
+        found.push((
+            all.start(),
+            all.end(),
+            Piece::Mention {
+                lead: lead.as_str(),
+                whole,
+                m,
+            },
+        ));
     }
     for c in HASHTAG.captures_iter(text) {
-        let (Some(all), Some(lead), Some(name)) = (c.get(0), c.get(1), c.get(2)) else { continue };
+        let (Some(all), Some(lead), Some(name)) = (c.get(0), c.get(1), c.get(2)) else {
+            continue;
+        };
         if found.iter().any(|(s, e, _)| all.start() < *e && *s < all.end()) {
             continue;
         }
-        found.push((all.start(), all.end(), Piece::Tag { lead: lead.as_str(), name: name.as_str() }));
+        found.push((
+            all.start(),
+            all.end(),
+            Piece::Tag {
+                lead: lead.as_str(),
+                name: name.as_str(),
+            },
+        ));
     }
     found.sort_by_key(|(s, _, _)| *s);
     let mut last = 0;
@@ -96,10 +112,8 @@ pub fn extract(text: &str) -> Extracted {
     for p in pieces(text) {
         match p {
             Piece::Mention { m, .. } if !ex.mentions.contains(&m) => ex.mentions.push(m),
-            Piece::Tag { name, .. } => {
-                if !ex.tags.iter().any(|t| t.to_lowercase() == name.to_lowercase()) {
-                    ex.tags.push(name.to_string());
-                }
+            Piece::Tag { name, .. } if !ex.tags.iter().any(|t| t.to_lowercase() == name.to_lowercase()) => {
+                ex.tags.push(name.to_string());
             }
             _ => {}
         }
@@ -131,11 +145,7 @@ fn escape_lines(s: &str) -> String {
 /// Renders `text` as Mastodon-style HTML. `mention_url` gives the profile URL of a mentioned
 /// account, or `None` when it is unknown (the text is then left as written); `tag_url` gives
 /// the URL of a hashtag's page.
-pub fn render(
-    text: &str,
-    mention_url: impl Fn(&MentionRef) -> Option<String>,
-    tag_url: impl Fn(&str) -> String,
-) -> String {
+pub fn render(text: &str, mention_url: impl Fn(&MentionRef) -> Option<String>, tag_url: impl Fn(&str) -> String) -> String {
     let text = text.replace("\r\n", "\n");
     let mut html = String::new();
     for para in text.split("\n\n").map(|p| p.trim_matches('\n')).filter(|p| !p.is_empty()) {
@@ -189,7 +199,6 @@ fn link(url: &str) -> String {
     )
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,10 +216,16 @@ mod tests {
     fn renders() {
         check("hello <b>&", "<p>hello &lt;b&gt;&amp;</p>");
         check("a\nb\n\nc", "<p>a<br />b</p><p>c</p>");
-        check("hi @bob!", "<p>hi <span class=\"h-card\" translate=\"no\"><a href=\"https://org-a.test/@bob\" class=\"u-url mention\">@<span>bob</span></a></span>!</p>");
+        check(
+            "hi @bob!",
+            "<p>hi <span class=\"h-card\" translate=\"no\"><a href=\"https://org-a.test/@bob\" class=\"u-url mention\">@<span>bob</span></a></span>!</p>",
+        );
         check("hi @nobody", "<p>hi @nobody</p>");
         check("mail x@bob.test", "<p>mail x@bob.test</p>");
-        check("#Rust and #1", "<p><a href=\"https://org-a.test/tags/rust\" class=\"mention hashtag\" rel=\"tag\">#<span>Rust</span></a> and #1</p>");
+        check(
+            "#Rust and #1",
+            "<p><a href=\"https://org-a.test/tags/rust\" class=\"mention hashtag\" rel=\"tag\">#<span>Rust</span></a> and #1</p>",
+        );
         check(
             "see https://example.org/x",
             "<p>see <a href=\"https://example.org/x\" target=\"_blank\" rel=\"nofollow noopener\" translate=\"no\"><span class=\"invisible\">https://</span><span class=\"\">example.org/x</span><span class=\"invisible\"></span></a></p>",

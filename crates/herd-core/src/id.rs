@@ -33,10 +33,7 @@ impl Id {
             } else {
                 floor | (rand::random::<u16>() as u64 & 0x7fff)
             };
-            if LAST
-                .compare_exchange(last, next, Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok()
-            {
+            if LAST.compare_exchange(last, next, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
                 return Id(next as i64);
             }
         }

@@ -26,6 +26,9 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        Self { field, message: message.into() }
+        Self {
+            field,
+            message: message.into(),
+        }
     }
 }

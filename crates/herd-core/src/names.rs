@@ -43,10 +43,8 @@ impl Domain {
             Some((h, p)) => (h, Some(p)),
             None => (s.as_str(), None),
         };
-        if let Some(p) = port {
-            if p.parse::<u16>().map(|p| p == 0).unwrap_or(true) {
-                return bad("has a port that is not a number from 1 to 65535");
-            }
+        if port.is_some_and(|p| p.parse::<u16>().map(|p| p == 0).unwrap_or(true)) {
+            return bad("has a port that is not a number from 1 to 65535");
         }
         for label in host.split('.') {
             if label.is_empty() || label.len() > 63 {
@@ -83,10 +81,7 @@ impl Username {
         if s.is_empty() || s.len() > 30 {
             return Err(ParseError::new("username", "must be 1 to 30 characters"));
         }
-        if !bytes.iter().all(|b| ok_inner(*b))
-            || !ok_edge(bytes[0])
-            || !ok_edge(bytes[bytes.len() - 1])
-        {
+        if !bytes.iter().all(|b| ok_inner(*b)) || !ok_edge(bytes[0]) || !ok_edge(bytes[bytes.len() - 1]) {
             return Err(ParseError::new(
                 "username",
                 "may contain only letters, numbers and underscores (dots and dashes only inside)",

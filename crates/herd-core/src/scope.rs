@@ -7,20 +7,50 @@ use crate::ParseError;
 
 const TOP: &[&str] = &["read", "write", "follow", "push", "profile", "admin:read", "admin:write"];
 const READ: &[&str] = &[
-    "accounts", "blocks", "bookmarks", "favourites", "filters", "follows", "lists", "mutes",
-    "notifications", "search", "statuses",
+    "accounts",
+    "blocks",
+    "bookmarks",
+    "favourites",
+    "filters",
+    "follows",
+    "lists",
+    "mutes",
+    "notifications",
+    "search",
+    "statuses",
 ];
 const WRITE: &[&str] = &[
-    "accounts", "blocks", "bookmarks", "conversations", "favourites", "filters", "follows",
-    "lists", "media", "mutes", "notifications", "reports", "statuses",
+    "accounts",
+    "blocks",
+    "bookmarks",
+    "conversations",
+    "favourites",
+    "filters",
+    "follows",
+    "lists",
+    "media",
+    "mutes",
+    "notifications",
+    "reports",
+    "statuses",
 ];
 const ADMIN: &[&str] = &[
-    "accounts", "reports", "domain_allows", "domain_blocks", "ip_blocks", "email_domain_blocks",
+    "accounts",
+    "reports",
+    "domain_allows",
+    "domain_blocks",
+    "ip_blocks",
+    "email_domain_blocks",
     "canonical_email_blocks",
 ];
 /// What the deprecated `follow` scope still grants.
 const FOLLOW_GRANTS: &[&str] = &[
-    "read:follows", "write:follows", "read:blocks", "write:blocks", "read:mutes", "write:mutes",
+    "read:follows",
+    "write:follows",
+    "read:blocks",
+    "write:blocks",
+    "read:mutes",
+    "write:mutes",
 ];
 
 /// One valid scope.
@@ -115,6 +145,10 @@ mod tests {
         assert!(Scopes::parse("read:nothing").is_err());
         assert_eq!(Scopes::parse("").unwrap().to_string(), "read");
         assert_eq!(Scopes::parse("write read read").unwrap().to_string(), "read write");
-        assert!(Scopes::parse("read write").unwrap().contains_all(&Scopes::parse("read:accounts").unwrap()));
+        assert!(
+            Scopes::parse("read write")
+                .unwrap()
+                .contains_all(&Scopes::parse("read:accounts").unwrap())
+        );
     }
 }

@@ -30,9 +30,7 @@ impl Timestamp {
     }
 
     pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
-        DateTime::parse_from_rfc3339(s)
-            .ok()
-            .map(|d| Timestamp(d.timestamp_millis()))
+        DateTime::parse_from_rfc3339(s).ok().map(|d| Timestamp(d.timestamp_millis()))
     }
 
     /// Start of the UTC day this instant falls in.
@@ -49,9 +47,6 @@ mod tests {
     fn renders_like_mastodon() {
         assert_eq!(Timestamp(0).to_rfc3339(), "1970-01-01T00:00:00.000Z");
         assert_eq!(Timestamp(86_400_000 + 5).to_date(), "1970-01-02");
-        assert_eq!(
-            Timestamp::parse_rfc3339("1970-01-01T00:00:01.000Z"),
-            Some(Timestamp(1000))
-        );
+        assert_eq!(Timestamp::parse_rfc3339("1970-01-01T00:00:01.000Z"), Some(Timestamp(1000)));
     }
 }

@@ -11,10 +11,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use herd_core::{Id, Timestamp};
-use herd_store::{jobs, Conn, Db, TenantId};
+use herd_store::{Conn, Db, TenantId, jobs};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tokio::sync::{watch, Notify};
+use tokio::sync::{Notify, watch};
 
 /// A kind of job: its name in the table and its payload type.
 pub trait JobKind: Serialize + DeserializeOwned + Send + 'static {
@@ -83,7 +83,13 @@ const POLL: Duration = Duration::from_secs(1);
 
 impl Runner {
     pub fn new(db: Db, registry: Registry, waker: Waker, workers: usize) -> Runner {
-        Runner { db, registry, waker, workers: workers.max(1), done: Arc::default() }
+        Runner {
+            db,
+            registry,
+            waker,
+            workers: workers.max(1),
+            done: Arc::default(),
+        }
     }
 
     /// Jobs finished since start, for health reports.

@@ -3,7 +3,7 @@
 
 use sqlx::FromRow;
 
-use crate::{placeholders, Conn, Page, Result, StoreError, TenantId};
+use crate::{Conn, Page, Result, StoreError, TenantId, placeholders};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct AccountRow {
@@ -37,17 +37,19 @@ pub const COLS: &str = "a.id, a.tenant_id, a.username, a.domain, a.uri, a.displa
     a.suspended_at, a.created_at, a.updated_at";
 
 pub async fn insert_local(c: &mut Conn, t: TenantId, id: i64, username: &str, now: i64) -> Result<()> {
-    c.q("INSERT INTO accounts (id, tenant_id, username, username_key, domain, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, '', ?, ?)")
-        .bind(id)
-        .bind(t.0)
-        .bind(username)
-        .bind(username.to_ascii_lowercase())
-        .bind(now)
-        .bind(now)
-        .execute(c.ex())
-        .await
-        .map_err(StoreError::from_sqlx)?;
+    c.q(
+        "INSERT INTO accounts (id, tenant_id, username, username_key, domain, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, '', ?, ?)",
+    )
+    .bind(id)
+    .bind(t.0)
+    .bind(username)
+    .bind(username.to_ascii_lowercase())
+    .bind(now)
+    .bind(now)
+    .execute(c.ex())
+    .await
+    .map_err(StoreError::from_sqlx)?;
     Ok(())
 }
 
@@ -121,27 +123,29 @@ pub struct ProfileChange {
 }
 
 pub async fn update_profile(c: &mut Conn, t: TenantId, id: i64, p: &ProfileChange, now: i64) -> Result<()> {
-    c.q("UPDATE accounts SET display_name = COALESCE(?, display_name), note = COALESCE(?, note), \
+    c.q(
+        "UPDATE accounts SET display_name = COALESCE(?, display_name), note = COALESCE(?, note), \
          note_html = COALESCE(?, note_html), fields = COALESCE(?, fields), \
          avatar_key = COALESCE(?, avatar_key), header_key = COALESCE(?, header_key), \
          locked = COALESCE(?, locked), bot = COALESCE(?, bot), \
          discoverable = COALESCE(?, discoverable), indexable = COALESCE(?, indexable), \
-         updated_at = ? WHERE tenant_id = ? AND id = ?")
-        .bind(p.display_name.clone())
-        .bind(p.note.clone())
-        .bind(p.note_html.clone())
-        .bind(p.fields.clone())
-        .bind(p.avatar_key.clone())
-        .bind(p.header_key.clone())
-        .bind(p.locked.map(i64::from))
-        .bind(p.bot.map(i64::from))
-        .bind(p.discoverable.map(i64::from))
-        .bind(p.indexable.map(i64::from))
-        .bind(now)
-        .bind(t.0)
-        .bind(id)
-        .execute(c.ex())
-        .await?;
+         updated_at = ? WHERE tenant_id = ? AND id = ?",
+    )
+    .bind(p.display_name.clone())
+    .bind(p.note.clone())
+    .bind(p.note_html.clone())
+    .bind(p.fields.clone())
+    .bind(p.avatar_key.clone())
+    .bind(p.header_key.clone())
+    .bind(p.locked.map(i64::from))
+    .bind(p.bot.map(i64::from))
+    .bind(p.discoverable.map(i64::from))
+    .bind(p.indexable.map(i64::from))
+    .bind(now)
+    .bind(t.0)
+    .bind(id)
+    .execute(c.ex())
+    .await?;
     Ok(())
 }
 
@@ -184,13 +188,7 @@ pub async fn touch_last_status(c: &mut Conn, t: TenantId, id: i64, at: i64) -> R
 
 /// Accounts on the far side of a join table (followers, favourited_by, ...), paged by the
 /// join row's id, which is returned beside each account for the Link header.
-pub async fn via(
-    c: &mut Conn,
-    t: TenantId,
-    join_sql: &str,
-    key: i64,
-    page: &Page,
-) -> Result<Vec<(i64, AccountRow)>> {
+pub async fn via(c: &mut Conn, t: TenantId, join_sql: &str, key: i64, page: &Page) -> Result<Vec<(i64, AccountRow)>> {
     let (clause, args, asc) = page.clause("j.id");
     let sql = format!(
         "SELECT j.id AS join_id, {COLS} FROM {join_sql} AND j.tenant_id = ? AND a.tenant_id = ?{clause}{}",

@@ -148,7 +148,10 @@ impl Db {
             Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Dialect::Postgres => self.pool.begin().await?,
         };
-        Ok(Conn { inner: Inner::Tx(tx), dialect: self.dialect })
+        Ok(Conn {
+            inner: Inner::Tx(tx),
+            dialect: self.dialect,
+        })
     }
 
     pub async fn close(&self) {

@@ -1,7 +1,7 @@
 //! Marks an account puts on a post: favourites, bookmarks and pins. All three tables have the
 //! same shape, so one set of functions serves them.
 
-use crate::{placeholders, Conn, Page, Result, TenantId};
+use crate::{Conn, Page, Result, TenantId, placeholders};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mark {
@@ -41,7 +41,10 @@ pub async fn add(c: &mut Conn, t: TenantId, mark: Mark, id: i64, account: i64, s
 /// Removes the mark; `false` if there was none.
 pub async fn remove(c: &mut Conn, t: TenantId, mark: Mark, account: i64, status: i64) -> Result<bool> {
     let r = c
-        .q(&format!("DELETE FROM {} WHERE tenant_id = ? AND account_id = ? AND status_id = ?", mark.table()))
+        .q(&format!(
+            "DELETE FROM {} WHERE tenant_id = ? AND account_id = ? AND status_id = ?",
+            mark.table()
+        ))
         .bind(t.0)
         .bind(account)
         .bind(status)
@@ -68,11 +71,14 @@ pub async fn marked(c: &mut Conn, t: TenantId, mark: Mark, account: i64, statuse
 }
 
 pub async fn count(c: &mut Conn, t: TenantId, mark: Mark, account: i64) -> Result<i64> {
-    Ok(c.qs(&format!("SELECT COUNT(*) FROM {} WHERE tenant_id = ? AND account_id = ?", mark.table()))
-        .bind(t.0)
-        .bind(account)
-        .fetch_one(c.ex())
-        .await?)
+    Ok(c.qs(&format!(
+        "SELECT COUNT(*) FROM {} WHERE tenant_id = ? AND account_id = ?",
+        mark.table()
+    ))
+    .bind(t.0)
+    .bind(account)
+    .fetch_one(c.ex())
+    .await?)
 }
 
 /// The account's marked posts, newest mark first: `(mark id, status id)` pairs.
@@ -95,8 +101,6 @@ pub async fn list(c: &mut Conn, t: TenantId, mark: Mark, account: i64, page: &Pa
 }
 
 /// The join for "who favourited this post" (see `accounts::via`).
-pub const FAVOURITED_BY: &str =
-    "favourites j JOIN accounts a ON a.id = j.account_id WHERE j.status_id = ?";
+pub const FAVOURITED_BY: &str = "favourites j JOIN accounts a ON a.id = j.account_id WHERE j.status_id = ?";
 /// The join for "who boosted this post".
-pub const REBLOGGED_BY: &str =
-    "statuses j JOIN accounts a ON a.id = j.account_id WHERE j.reblog_of_id = ?";
+pub const REBLOGGED_BY: &str = "statuses j JOIN accounts a ON a.id = j.account_id WHERE j.reblog_of_id = ?";

@@ -32,10 +32,14 @@ pub async fn enqueue(c: &mut Conn, t: TenantId, id: i64, kind: &str, payload: &s
 /// Leases the oldest due job for `lease_ms`, counting the attempt. Call inside a transaction.
 pub async fn lease(c: &mut Conn, now: i64, lease_ms: i64) -> Result<Option<JobRow>> {
     let pick = match c.dialect() {
-        Dialect::Postgres => "SELECT id FROM jobs WHERE run_at <= ? AND (locked_until IS NULL OR locked_until < ?) \
-                              ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED",
-        Dialect::Sqlite => "SELECT id FROM jobs WHERE run_at <= ? AND (locked_until IS NULL OR locked_until < ?) \
-                            ORDER BY run_at, id LIMIT 1",
+        Dialect::Postgres => {
+            "SELECT id FROM jobs WHERE run_at <= ? AND (locked_until IS NULL OR locked_until < ?) \
+                              ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
+        }
+        Dialect::Sqlite => {
+            "SELECT id FROM jobs WHERE run_at <= ? AND (locked_until IS NULL OR locked_until < ?) \
+                            ORDER BY run_at, id LIMIT 1"
+        }
     };
     let Some(id): Option<i64> = c.qs(pick).bind(now).bind(now).fetch_optional(c.ex()).await? else {
         return Ok(None);
@@ -45,10 +49,12 @@ pub async fn lease(c: &mut Conn, now: i64, lease_ms: i64) -> Result<Option<JobRo
         .bind(id)
         .execute(c.ex())
         .await?;
-    Ok(c.qa("SELECT id, tenant_id, kind, payload, attempts, max_attempts FROM jobs WHERE id = ?")
-        .bind(id)
-        .fetch_optional(c.ex())
-        .await?)
+    Ok(
+        c.qa("SELECT id, tenant_id, kind, payload, attempts, max_attempts FROM jobs WHERE id = ?")
+            .bind(id)
+            .fetch_optional(c.ex())
+            .await?,
+    )
 }
 
 pub async fn complete(c: &mut Conn, id: i64) -> Result<()> {

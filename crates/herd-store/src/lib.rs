@@ -8,9 +8,9 @@
 //! PostgreSQL. Flags are stored as integers and instants as epoch milliseconds so the two
 //! databases read back the same values through sqlx's `Any` driver.
 
-mod db;
 pub mod accounts;
 pub mod audit;
+mod db;
 pub mod interactions;
 pub mod jobs;
 pub mod media;
@@ -22,7 +22,7 @@ pub mod tags;
 pub mod tenants;
 pub mod users;
 
-pub use db::{placeholders, Conn, Db, Dialect, StoreError, TenantId};
+pub use db::{Conn, Db, Dialect, StoreError, TenantId, placeholders};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

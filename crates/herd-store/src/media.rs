@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use crate::{placeholders, Conn, Result, StoreError, TenantId};
+use crate::{Conn, Result, StoreError, TenantId, placeholders};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct MediaRow {
@@ -30,22 +30,24 @@ const COLS: &str = "id, tenant_id, account_id, status_id, position, kind, state,
     thumb_key, mime, description, focus_x, focus_y, blurhash, meta, error, created_at";
 
 pub async fn insert(c: &mut Conn, t: TenantId, m: &MediaRow) -> Result<()> {
-    c.q("INSERT INTO media (id, tenant_id, account_id, kind, state, original_key, mime, description, \
-         focus_x, focus_y, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(m.id)
-        .bind(t.0)
-        .bind(m.account_id)
-        .bind(m.kind.clone())
-        .bind(m.state.clone())
-        .bind(m.original_key.clone())
-        .bind(m.mime.clone())
-        .bind(m.description.clone())
-        .bind(m.focus_x)
-        .bind(m.focus_y)
-        .bind(m.created_at)
-        .execute(c.ex())
-        .await
-        .map_err(StoreError::from_sqlx)?;
+    c.q(
+        "INSERT INTO media (id, tenant_id, account_id, kind, state, original_key, mime, description, \
+         focus_x, focus_y, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(m.id)
+    .bind(t.0)
+    .bind(m.account_id)
+    .bind(m.kind.clone())
+    .bind(m.state.clone())
+    .bind(m.original_key.clone())
+    .bind(m.mime.clone())
+    .bind(m.description.clone())
+    .bind(m.focus_x)
+    .bind(m.focus_y)
+    .bind(m.created_at)
+    .execute(c.ex())
+    .await
+    .map_err(StoreError::from_sqlx)?;
     Ok(())
 }
 
@@ -61,7 +63,10 @@ pub async fn by_ids(c: &mut Conn, t: TenantId, ids: &[i64]) -> Result<Vec<MediaR
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!("SELECT {COLS} FROM media WHERE tenant_id = ? AND id IN ({})", placeholders(ids.len()));
+    let sql = format!(
+        "SELECT {COLS} FROM media WHERE tenant_id = ? AND id IN ({})",
+        placeholders(ids.len())
+    );
     let mut q = c.qa(&sql).bind(t.0);
     for id in ids {
         q = q.bind(*id);
@@ -110,19 +115,21 @@ pub async fn describe(c: &mut Conn, t: TenantId, id: i64, description: &str, foc
 
 /// Records the outcome of processing.
 pub async fn processed(c: &mut Conn, t: TenantId, m: &MediaRow) -> Result<()> {
-    c.q("UPDATE media SET state = ?, file_key = ?, thumb_key = ?, blurhash = ?, meta = ?, mime = ?, error = ? \
-         WHERE tenant_id = ? AND id = ?")
-        .bind(m.state.clone())
-        .bind(m.file_key.clone())
-        .bind(m.thumb_key.clone())
-        .bind(m.blurhash.clone())
-        .bind(m.meta.clone())
-        .bind(m.mime.clone())
-        .bind(m.error.clone())
-        .bind(t.0)
-        .bind(m.id)
-        .execute(c.ex())
-        .await?;
+    c.q(
+        "UPDATE media SET state = ?, file_key = ?, thumb_key = ?, blurhash = ?, meta = ?, mime = ?, error = ? \
+         WHERE tenant_id = ? AND id = ?",
+    )
+    .bind(m.state.clone())
+    .bind(m.file_key.clone())
+    .bind(m.thumb_key.clone())
+    .bind(m.blurhash.clone())
+    .bind(m.meta.clone())
+    .bind(m.mime.clone())
+    .bind(m.error.clone())
+    .bind(t.0)
+    .bind(m.id)
+    .execute(c.ex())
+    .await?;
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use crate::{placeholders, Conn, Page, Result, TenantId};
+use crate::{Conn, Page, Result, TenantId, placeholders};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct NotificationRow {
@@ -16,17 +16,19 @@ pub struct NotificationRow {
 }
 
 pub async fn insert(c: &mut Conn, t: TenantId, n: &NotificationRow) -> Result<()> {
-    c.q("INSERT INTO notifications (id, tenant_id, account_id, from_account_id, type, status_id, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)")
-        .bind(n.id)
-        .bind(t.0)
-        .bind(n.account_id)
-        .bind(n.from_account_id)
-        .bind(n.kind.clone())
-        .bind(n.status_id)
-        .bind(n.created_at)
-        .execute(c.ex())
-        .await?;
+    c.q(
+        "INSERT INTO notifications (id, tenant_id, account_id, from_account_id, type, status_id, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(n.id)
+    .bind(t.0)
+    .bind(n.account_id)
+    .bind(n.from_account_id)
+    .bind(n.kind.clone())
+    .bind(n.status_id)
+    .bind(n.created_at)
+    .execute(c.ex())
+    .await?;
     Ok(())
 }
 
@@ -68,7 +70,14 @@ pub async fn list(c: &mut Conn, t: TenantId, account: i64, f: &Filter, page: &Pa
     if let Some(a) = f.from_account {
         q = q.bind(a);
     }
-    q = q.bind(t.0).bind(account).bind(herd_core::Timestamp::now().0).bind(t.0).bind(account).bind(t.0).bind(account);
+    q = q
+        .bind(t.0)
+        .bind(account)
+        .bind(herd_core::Timestamp::now().0)
+        .bind(t.0)
+        .bind(account)
+        .bind(t.0)
+        .bind(account);
     for a in args {
         q = q.bind(a);
     }
@@ -80,13 +89,15 @@ pub async fn list(c: &mut Conn, t: TenantId, account: i64, f: &Filter, page: &Pa
 }
 
 pub async fn get(c: &mut Conn, t: TenantId, account: i64, id: i64) -> Result<Option<NotificationRow>> {
-    Ok(c.qa("SELECT id, account_id, from_account_id, type, status_id, created_at FROM notifications \
-             WHERE tenant_id = ? AND account_id = ? AND id = ?")
-        .bind(t.0)
-        .bind(account)
-        .bind(id)
-        .fetch_optional(c.ex())
-        .await?)
+    Ok(c.qa(
+        "SELECT id, account_id, from_account_id, type, status_id, created_at FROM notifications \
+             WHERE tenant_id = ? AND account_id = ? AND id = ?",
+    )
+    .bind(t.0)
+    .bind(account)
+    .bind(id)
+    .fetch_optional(c.ex())
+    .await?)
 }
 
 pub async fn dismiss(c: &mut Conn, t: TenantId, account: i64, id: i64) -> Result<bool> {
@@ -111,15 +122,17 @@ pub async fn clear(c: &mut Conn, t: TenantId, account: i64) -> Result<()> {
 
 /// Removes notifications a retracted action caused (an undone favourite, boost or follow).
 pub async fn retract(c: &mut Conn, t: TenantId, account: i64, from: i64, kind: &str, status: Option<i64>) -> Result<()> {
-    c.q("DELETE FROM notifications WHERE tenant_id = ? AND account_id = ? AND from_account_id = ? AND type = ? \
-         AND (status_id = ? OR (status_id IS NULL AND ? IS NULL))")
-        .bind(t.0)
-        .bind(account)
-        .bind(from)
-        .bind(kind)
-        .bind(status)
-        .bind(status)
-        .execute(c.ex())
-        .await?;
+    c.q(
+        "DELETE FROM notifications WHERE tenant_id = ? AND account_id = ? AND from_account_id = ? AND type = ? \
+         AND (status_id = ? OR (status_id IS NULL AND ? IS NULL))",
+    )
+    .bind(t.0)
+    .bind(account)
+    .bind(from)
+    .bind(kind)
+    .bind(status)
+    .bind(status)
+    .execute(c.ex())
+    .await?;
     Ok(())
 }

@@ -21,29 +21,33 @@ pub struct AppRow {
 const APP_COLS: &str = "id, tenant_id, name, website, redirect_uris, scopes, client_id, secret_hash, created_at";
 
 pub async fn insert_app(c: &mut Conn, t: TenantId, app: &AppRow) -> Result<()> {
-    c.q("INSERT INTO oauth_apps (id, tenant_id, name, website, redirect_uris, scopes, client_id, \
-         secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(app.id)
-        .bind(t.0)
-        .bind(app.name.clone())
-        .bind(app.website.clone())
-        .bind(app.redirect_uris.clone())
-        .bind(app.scopes.clone())
-        .bind(app.client_id.clone())
-        .bind(app.secret_hash.clone())
-        .bind(app.created_at)
-        .execute(c.ex())
-        .await
-        .map_err(StoreError::from_sqlx)?;
+    c.q(
+        "INSERT INTO oauth_apps (id, tenant_id, name, website, redirect_uris, scopes, client_id, \
+         secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(app.id)
+    .bind(t.0)
+    .bind(app.name.clone())
+    .bind(app.website.clone())
+    .bind(app.redirect_uris.clone())
+    .bind(app.scopes.clone())
+    .bind(app.client_id.clone())
+    .bind(app.secret_hash.clone())
+    .bind(app.created_at)
+    .execute(c.ex())
+    .await
+    .map_err(StoreError::from_sqlx)?;
     Ok(())
 }
 
 pub async fn app_by_client_id(c: &mut Conn, t: TenantId, client_id: &str) -> Result<Option<AppRow>> {
-    Ok(c.qa(&format!("SELECT {APP_COLS} FROM oauth_apps WHERE tenant_id = ? AND client_id = ?"))
-        .bind(t.0)
-        .bind(client_id)
-        .fetch_optional(c.ex())
-        .await?)
+    Ok(
+        c.qa(&format!("SELECT {APP_COLS} FROM oauth_apps WHERE tenant_id = ? AND client_id = ?"))
+            .bind(t.0)
+            .bind(client_id)
+            .fetch_optional(c.ex())
+            .await?,
+    )
 }
 
 pub async fn app_by_id(c: &mut Conn, t: TenantId, id: i64) -> Result<Option<AppRow>> {
@@ -67,20 +71,22 @@ pub struct NewCode<'a> {
 }
 
 pub async fn insert_code(c: &mut Conn, t: TenantId, n: NewCode<'_>) -> Result<()> {
-    c.q("INSERT INTO oauth_codes (id, tenant_id, app_id, account_id, code_hash, redirect_uri, \
-         scopes, code_challenge, code_challenge_method, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(n.id)
-        .bind(t.0)
-        .bind(n.app_id)
-        .bind(n.account_id)
-        .bind(n.code_hash)
-        .bind(n.redirect_uri)
-        .bind(n.scopes)
-        .bind(n.code_challenge)
-        .bind(n.code_challenge_method)
-        .bind(n.expires_at)
-        .execute(c.ex())
-        .await?;
+    c.q(
+        "INSERT INTO oauth_codes (id, tenant_id, app_id, account_id, code_hash, redirect_uri, \
+         scopes, code_challenge, code_challenge_method, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(n.id)
+    .bind(t.0)
+    .bind(n.app_id)
+    .bind(n.account_id)
+    .bind(n.code_hash)
+    .bind(n.redirect_uri)
+    .bind(n.scopes)
+    .bind(n.code_challenge)
+    .bind(n.code_challenge_method)
+    .bind(n.expires_at)
+    .execute(c.ex())
+    .await?;
     Ok(())
 }
 
@@ -111,8 +117,10 @@ pub async fn take_code(c: &mut Conn, t: TenantId, code_hash: &str, now: i64) -> 
         .rows_affected()
         == 1;
     let row: Option<CodeRow> = c
-        .qa("SELECT id, app_id, account_id, redirect_uri, scopes, code_challenge, code_challenge_method, expires_at, used_at \
-             FROM oauth_codes WHERE tenant_id = ? AND code_hash = ?")
+        .qa(
+            "SELECT id, app_id, account_id, redirect_uri, scopes, code_challenge, code_challenge_method, expires_at, used_at \
+             FROM oauth_codes WHERE tenant_id = ? AND code_hash = ?",
+        )
         .bind(t.0)
         .bind(code_hash)
         .fetch_optional(c.ex())
@@ -140,53 +148,61 @@ pub struct NewToken<'a> {
 }
 
 pub async fn insert_token(c: &mut Conn, t: TenantId, n: NewToken<'_>) -> Result<()> {
-    c.q("INSERT INTO oauth_tokens (id, tenant_id, app_id, account_id, token_hash, scopes, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)")
-        .bind(n.id)
-        .bind(t.0)
-        .bind(n.app_id)
-        .bind(n.account_id)
-        .bind(n.token_hash)
-        .bind(n.scopes)
-        .bind(n.now)
-        .execute(c.ex())
-        .await?;
+    c.q(
+        "INSERT INTO oauth_tokens (id, tenant_id, app_id, account_id, token_hash, scopes, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(n.id)
+    .bind(t.0)
+    .bind(n.app_id)
+    .bind(n.account_id)
+    .bind(n.token_hash)
+    .bind(n.scopes)
+    .bind(n.now)
+    .execute(c.ex())
+    .await?;
     Ok(())
 }
 
 /// A live (unrevoked) token of this tenant by digest.
 pub async fn token_by_hash(c: &mut Conn, t: TenantId, token_hash: &str) -> Result<Option<TokenRow>> {
-    Ok(c.qa("SELECT id, app_id, account_id, scopes, created_at, revoked_at FROM oauth_tokens \
+    Ok(
+        c.qa("SELECT id, app_id, account_id, scopes, created_at, revoked_at FROM oauth_tokens \
              WHERE tenant_id = ? AND token_hash = ? AND revoked_at IS NULL")
-        .bind(t.0)
-        .bind(token_hash)
-        .fetch_optional(c.ex())
-        .await?)
+            .bind(t.0)
+            .bind(token_hash)
+            .fetch_optional(c.ex())
+            .await?,
+    )
 }
 
 /// Revokes the token with this digest if it belongs to `app_id`. Revoking an unknown token
 /// is not an error (RFC 7009).
 pub async fn revoke_token(c: &mut Conn, t: TenantId, token_hash: &str, app_id: i64, now: i64) -> Result<()> {
-    c.q("UPDATE oauth_tokens SET revoked_at = ? WHERE tenant_id = ? AND token_hash = ? AND app_id = ? \
-         AND revoked_at IS NULL")
-        .bind(now)
-        .bind(t.0)
-        .bind(token_hash)
-        .bind(app_id)
-        .execute(c.ex())
-        .await?;
+    c.q(
+        "UPDATE oauth_tokens SET revoked_at = ? WHERE tenant_id = ? AND token_hash = ? AND app_id = ? \
+         AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(t.0)
+    .bind(token_hash)
+    .bind(app_id)
+    .execute(c.ex())
+    .await?;
     Ok(())
 }
 
 /// Revokes every token an app issued to an account (a replayed authorization code).
 pub async fn revoke_for(c: &mut Conn, t: TenantId, app_id: i64, account_id: i64, now: i64) -> Result<()> {
-    c.q("UPDATE oauth_tokens SET revoked_at = ? WHERE tenant_id = ? AND app_id = ? AND account_id = ? \
-         AND revoked_at IS NULL")
-        .bind(now)
-        .bind(t.0)
-        .bind(app_id)
-        .bind(account_id)
-        .execute(c.ex())
-        .await?;
+    c.q(
+        "UPDATE oauth_tokens SET revoked_at = ? WHERE tenant_id = ? AND app_id = ? AND account_id = ? \
+         AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(t.0)
+    .bind(app_id)
+    .bind(account_id)
+    .execute(c.ex())
+    .await?;
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Edges between accounts: follows, follow requests, blocks and mutes.
 
-use crate::{placeholders, Conn, Result, TenantId};
+use crate::{Conn, Result, TenantId, placeholders};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Edge {
@@ -24,9 +24,15 @@ impl Edge {
     /// targets of `key` (following), otherwise sources pointing at `key` (followers).
     pub fn join(self, outgoing: bool) -> String {
         if outgoing {
-            format!("{} j JOIN accounts a ON a.id = j.target_account_id WHERE j.account_id = ?", self.table())
+            format!(
+                "{} j JOIN accounts a ON a.id = j.target_account_id WHERE j.account_id = ?",
+                self.table()
+            )
         } else {
-            format!("{} j JOIN accounts a ON a.id = j.account_id WHERE j.target_account_id = ?", self.table())
+            format!(
+                "{} j JOIN accounts a ON a.id = j.account_id WHERE j.target_account_id = ?",
+                self.table()
+            )
         }
     }
 }
@@ -40,7 +46,8 @@ pub struct FollowOptions {
 
 /// Adds an edge; `false` if it existed (a follow's options are then updated). Uses
 /// `ON CONFLICT`, never a failed insert: on PostgreSQL an error aborts the whole transaction.
-pub async fn add(c: &mut Conn, t: TenantId, edge: Edge, id: i64, from: i64, to: i64, opts: Option<FollowOptions>, now: i64) -> Result<bool> {
+pub async fn add(c: &mut Conn, t: TenantId, edge: Edge, from: i64, to: i64, opts: Option<FollowOptions>, now: i64) -> Result<bool> {
+    let id = herd_core::Id::generate().0;
     let inserted = match (edge, opts) {
         (Edge::Follow | Edge::FollowRequest, Some(o)) => {
             let fresh = c
@@ -95,7 +102,14 @@ pub async fn add(c: &mut Conn, t: TenantId, edge: Edge, id: i64, from: i64, to: 
     Ok(inserted)
 }
 
-pub async fn set_mute_notifications(c: &mut Conn, t: TenantId, from: i64, to: i64, notifications: bool, expires_at: Option<i64>) -> Result<()> {
+pub async fn set_mute_notifications(
+    c: &mut Conn,
+    t: TenantId,
+    from: i64,
+    to: i64,
+    notifications: bool,
+    expires_at: Option<i64>,
+) -> Result<()> {
     c.q("UPDATE mutes SET notifications = ?, expires_at = ? WHERE tenant_id = ? AND account_id = ? AND target_account_id = ?")
         .bind(i64::from(notifications))
         .bind(expires_at)
@@ -110,7 +124,10 @@ pub async fn set_mute_notifications(c: &mut Conn, t: TenantId, from: i64, to: i6
 /// Removes an edge; `false` if there was none.
 pub async fn remove(c: &mut Conn, t: TenantId, edge: Edge, from: i64, to: i64) -> Result<bool> {
     let r = c
-        .q(&format!("DELETE FROM {} WHERE tenant_id = ? AND account_id = ? AND target_account_id = ?", edge.table()))
+        .q(&format!(
+            "DELETE FROM {} WHERE tenant_id = ? AND account_id = ? AND target_account_id = ?",
+            edge.table()
+        ))
         .bind(t.0)
         .bind(from)
         .bind(to)
@@ -121,7 +138,10 @@ pub async fn remove(c: &mut Conn, t: TenantId, edge: Edge, from: i64, to: i64) -
 
 pub async fn exists(c: &mut Conn, t: TenantId, edge: Edge, from: i64, to: i64) -> Result<bool> {
     let n: i64 = c
-        .qs(&format!("SELECT COUNT(*) FROM {} WHERE tenant_id = ? AND account_id = ? AND target_account_id = ?", edge.table()))
+        .qs(&format!(
+            "SELECT COUNT(*) FROM {} WHERE tenant_id = ? AND account_id = ? AND target_account_id = ?",
+            edge.table()
+        ))
         .bind(t.0)
         .bind(from)
         .bind(to)
@@ -149,9 +169,17 @@ pub async fn among(c: &mut Conn, t: TenantId, edge: Edge, from: i64, targets: &[
         Edge::Mute => "notifications AS show_reblogs, 0 AS notify",
         Edge::Block => "0 AS show_reblogs, 0 AS notify",
     };
-    let (me, them) = if outgoing { ("account_id", "target_account_id") } else { ("target_account_id", "account_id") };
+    let (me, them) = if outgoing {
+        ("account_id", "target_account_id")
+    } else {
+        ("target_account_id", "account_id")
+    };
     // A timed mute that has run out no longer counts.
-    let live = if edge == Edge::Mute { " AND (expires_at IS NULL OR expires_at > ?)" } else { " AND ? > 0" };
+    let live = if edge == Edge::Mute {
+        " AND (expires_at IS NULL OR expires_at > ?)"
+    } else {
+        " AND ? > 0"
+    };
     let sql = format!(
         "SELECT account_id, target_account_id, {extra} FROM {} WHERE tenant_id = ? AND {me} = ?{live} AND {them} IN ({})",
         edge.table(),
@@ -175,27 +203,34 @@ pub async fn followers_of(c: &mut Conn, t: TenantId, account: i64) -> Result<Vec
 
 /// Accept every pending request to `target` (the account was unlocked).
 pub async fn pending_requests(c: &mut Conn, t: TenantId, target: i64) -> Result<Vec<EdgeRow>> {
-    Ok(c.qa("SELECT account_id, target_account_id, show_reblogs, notify FROM follow_requests \
+    Ok(
+        c.qa("SELECT account_id, target_account_id, show_reblogs, notify FROM follow_requests \
              WHERE tenant_id = ? AND target_account_id = ? ORDER BY id")
-        .bind(t.0)
-        .bind(target)
-        .fetch_all(c.ex())
-        .await?)
+            .bind(t.0)
+            .bind(target)
+            .fetch_all(c.ex())
+            .await?,
+    )
 }
 
 /// Followers who asked to be notified of the account's posts.
 pub async fn among_notify(c: &mut Conn, t: TenantId, account: i64) -> Result<Vec<i64>> {
-    Ok(c.qs("SELECT account_id FROM follows WHERE tenant_id = ? AND target_account_id = ? AND notify = 1")
-        .bind(t.0)
-        .bind(account)
-        .fetch_all(c.ex())
-        .await?)
+    Ok(
+        c.qs("SELECT account_id FROM follows WHERE tenant_id = ? AND target_account_id = ? AND notify = 1")
+            .bind(t.0)
+            .bind(account)
+            .fetch_all(c.ex())
+            .await?,
+    )
 }
 
 pub async fn count_incoming(c: &mut Conn, t: TenantId, edge: Edge, target: i64) -> Result<i64> {
-    Ok(c.qs(&format!("SELECT COUNT(*) FROM {} WHERE tenant_id = ? AND target_account_id = ?", edge.table()))
-        .bind(t.0)
-        .bind(target)
-        .fetch_one(c.ex())
-        .await?)
+    Ok(c.qs(&format!(
+        "SELECT COUNT(*) FROM {} WHERE tenant_id = ? AND target_account_id = ?",
+        edge.table()
+    ))
+    .bind(t.0)
+    .bind(target)
+    .fetch_one(c.ex())
+    .await?)
 }

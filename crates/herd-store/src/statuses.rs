@@ -3,7 +3,7 @@
 
 use sqlx::FromRow;
 
-use crate::{placeholders, Conn, Page, Result, StoreError, TenantId};
+use crate::{Conn, Page, Result, StoreError, TenantId, placeholders};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct StatusRow {
@@ -33,27 +33,29 @@ const COLS: &str = "s.id, s.tenant_id, s.account_id, s.uri, s.in_reply_to_id, s.
     s.app_id, s.replies_count, s.reblogs_count, s.favourites_count, s.created_at, s.edited_at";
 
 pub async fn insert(c: &mut Conn, t: TenantId, s: &StatusRow) -> Result<()> {
-    c.q("INSERT INTO statuses (id, tenant_id, account_id, uri, in_reply_to_id, in_reply_to_account_id, \
+    c.q(
+        "INSERT INTO statuses (id, tenant_id, account_id, uri, in_reply_to_id, in_reply_to_account_id, \
          reblog_of_id, text, spoiler_text, content_html, visibility, sensitive, language, app_id, \
-         created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(s.id)
-        .bind(t.0)
-        .bind(s.account_id)
-        .bind(s.uri.clone())
-        .bind(s.in_reply_to_id)
-        .bind(s.in_reply_to_account_id)
-        .bind(s.reblog_of_id)
-        .bind(s.text.clone())
-        .bind(s.spoiler_text.clone())
-        .bind(s.content_html.clone())
-        .bind(s.visibility.clone())
-        .bind(s.sensitive)
-        .bind(s.language.clone())
-        .bind(s.app_id)
-        .bind(s.created_at)
-        .execute(c.ex())
-        .await
-        .map_err(StoreError::from_sqlx)?;
+         created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(s.id)
+    .bind(t.0)
+    .bind(s.account_id)
+    .bind(s.uri.clone())
+    .bind(s.in_reply_to_id)
+    .bind(s.in_reply_to_account_id)
+    .bind(s.reblog_of_id)
+    .bind(s.text.clone())
+    .bind(s.spoiler_text.clone())
+    .bind(s.content_html.clone())
+    .bind(s.visibility.clone())
+    .bind(s.sensitive)
+    .bind(s.language.clone())
+    .bind(s.app_id)
+    .bind(s.created_at)
+    .execute(c.ex())
+    .await
+    .map_err(StoreError::from_sqlx)?;
     Ok(())
 }
 
@@ -158,7 +160,10 @@ enum Arg {
 
 impl Sql {
     fn new(text: impl Into<String>) -> Sql {
-        Sql { text: text.into(), args: Vec::new() }
+        Sql {
+            text: text.into(),
+            args: Vec::new(),
+        }
     }
     fn push(&mut self, text: &str, args: impl IntoIterator<Item = Arg>) -> &mut Self {
         self.text.push_str(text);
@@ -194,7 +199,15 @@ fn unwanted(t: TenantId, v: i64) -> (&'static str, [Arg; 7]) {
         "SELECT mu.target_account_id FROM mutes mu WHERE mu.tenant_id = ? AND mu.account_id = ? AND (mu.expires_at IS NULL OR mu.expires_at > ?) \
          UNION SELECT b.target_account_id FROM blocks b WHERE b.tenant_id = ? AND b.account_id = ? \
          UNION SELECT b2.account_id FROM blocks b2 WHERE b2.tenant_id = ? AND b2.target_account_id = ?",
-        [Arg::I(t.0), Arg::I(v), Arg::I(herd_core::Timestamp::now().0), Arg::I(t.0), Arg::I(v), Arg::I(t.0), Arg::I(v)],
+        [
+            Arg::I(t.0),
+            Arg::I(v),
+            Arg::I(herd_core::Timestamp::now().0),
+            Arg::I(t.0),
+            Arg::I(v),
+            Arg::I(t.0),
+            Arg::I(v),
+        ],
     )
 }
 
@@ -240,13 +253,22 @@ pub struct PublicFilter {
 
 fn public_filters(sql: &mut Sql, t: TenantId, f: &PublicFilter) {
     if f.local_only {
-        sql.push(" AND s.account_id IN (SELECT a.id FROM accounts a WHERE a.tenant_id = ? AND a.domain = '')", [Arg::I(t.0)]);
+        sql.push(
+            " AND s.account_id IN (SELECT a.id FROM accounts a WHERE a.tenant_id = ? AND a.domain = '')",
+            [Arg::I(t.0)],
+        );
     }
     if f.remote_only {
-        sql.push(" AND s.account_id IN (SELECT a.id FROM accounts a WHERE a.tenant_id = ? AND a.domain <> '')", [Arg::I(t.0)]);
+        sql.push(
+            " AND s.account_id IN (SELECT a.id FROM accounts a WHERE a.tenant_id = ? AND a.domain <> '')",
+            [Arg::I(t.0)],
+        );
     }
     if f.only_media {
-        sql.push(" AND EXISTS (SELECT 1 FROM media md WHERE md.tenant_id = ? AND md.status_id = s.id)", [Arg::I(t.0)]);
+        sql.push(
+            " AND EXISTS (SELECT 1 FROM media md WHERE md.tenant_id = ? AND md.status_id = s.id)",
+            [Arg::I(t.0)],
+        );
     }
 }
 
@@ -264,13 +286,21 @@ pub async fn public(c: &mut Conn, t: TenantId, viewer: Option<i64>, f: &PublicFi
 }
 
 /// Public posts carrying a hashtag.
-pub async fn tagged(c: &mut Conn, t: TenantId, viewer: Option<i64>, tag_key: &str, f: &PublicFilter, page: &Page) -> Result<Vec<StatusRow>> {
+pub async fn tagged(
+    c: &mut Conn,
+    t: TenantId,
+    viewer: Option<i64>,
+    tag_key: &str,
+    f: &PublicFilter,
+    page: &Page,
+) -> Result<Vec<StatusRow>> {
     let mut sql = Sql::new(format!(
         "SELECT {COLS} FROM statuses s WHERE s.tenant_id = ? AND s.visibility = 'public' AND s.reblog_of_id IS NULL \
          AND s.id IN (SELECT st.status_id FROM status_tags st JOIN tags tg ON tg.id = st.tag_id \
                       WHERE st.tenant_id = ? AND tg.tenant_id = ? AND tg.name_key = ?)"
     ));
-    sql.args.extend([Arg::I(t.0), Arg::I(t.0), Arg::I(t.0), Arg::S(tag_key.to_string())]);
+    sql.args
+        .extend([Arg::I(t.0), Arg::I(t.0), Arg::I(t.0), Arg::S(tag_key.to_string())]);
     public_filters(&mut sql, t, f);
     exclude_unwanted(&mut sql, t, viewer);
     let asc = sql.page(page);
@@ -294,7 +324,8 @@ pub struct AccountFilter {
 pub async fn by_account(c: &mut Conn, t: TenantId, account: i64, f: &AccountFilter, page: &Page) -> Result<Vec<StatusRow>> {
     let mut sql = Sql::new(format!("SELECT {COLS} FROM statuses s WHERE s.tenant_id = ? AND s.account_id = ?"));
     sql.args.extend([Arg::I(t.0), Arg::I(account)]);
-    sql.text.push_str(&format!(" AND (s.visibility IN ({})", placeholders(f.visibilities.len())));
+    sql.text
+        .push_str(&format!(" AND (s.visibility IN ({})", placeholders(f.visibilities.len())));
     sql.args.extend(f.visibilities.iter().map(|v| Arg::S(v.to_string())));
     if let Some(v) = f.viewer {
         sql.push(
@@ -304,16 +335,23 @@ pub async fn by_account(c: &mut Conn, t: TenantId, account: i64, f: &AccountFilt
     }
     sql.text.push(')');
     if f.exclude_replies {
-        sql.text.push_str(" AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)");
+        sql.text
+            .push_str(" AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)");
     }
     if f.exclude_reblogs {
         sql.text.push_str(" AND s.reblog_of_id IS NULL");
     }
     if f.only_media {
-        sql.push(" AND EXISTS (SELECT 1 FROM media md WHERE md.tenant_id = ? AND md.status_id = s.id)", [Arg::I(t.0)]);
+        sql.push(
+            " AND EXISTS (SELECT 1 FROM media md WHERE md.tenant_id = ? AND md.status_id = s.id)",
+            [Arg::I(t.0)],
+        );
     }
     if f.pinned {
-        sql.push(" AND s.id IN (SELECT p.status_id FROM pins p WHERE p.tenant_id = ? AND p.account_id = ?)", [Arg::I(t.0), Arg::I(account)]);
+        sql.push(
+            " AND s.id IN (SELECT p.status_id FROM pins p WHERE p.tenant_id = ? AND p.account_id = ?)",
+            [Arg::I(t.0), Arg::I(account)],
+        );
     }
     if let Some(tag) = &f.tagged {
         sql.push(
@@ -354,38 +392,44 @@ pub struct EditRow {
 }
 
 pub async fn insert_edit(c: &mut Conn, t: TenantId, e: &EditRow) -> Result<()> {
-    c.q("INSERT INTO status_edits (id, tenant_id, status_id, text, spoiler_text, content_html, sensitive, \
-         media_ids, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(e.id)
-        .bind(t.0)
-        .bind(e.status_id)
-        .bind(e.text.clone())
-        .bind(e.spoiler_text.clone())
-        .bind(e.content_html.clone())
-        .bind(e.sensitive)
-        .bind(e.media_ids.clone())
-        .bind(e.created_at)
-        .execute(c.ex())
-        .await?;
+    c.q(
+        "INSERT INTO status_edits (id, tenant_id, status_id, text, spoiler_text, content_html, sensitive, \
+         media_ids, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(e.id)
+    .bind(t.0)
+    .bind(e.status_id)
+    .bind(e.text.clone())
+    .bind(e.spoiler_text.clone())
+    .bind(e.content_html.clone())
+    .bind(e.sensitive)
+    .bind(e.media_ids.clone())
+    .bind(e.created_at)
+    .execute(c.ex())
+    .await?;
     Ok(())
 }
 
 pub async fn edits(c: &mut Conn, t: TenantId, status_id: i64) -> Result<Vec<EditRow>> {
-    Ok(c.qa("SELECT id, status_id, text, spoiler_text, content_html, sensitive, media_ids, created_at \
-             FROM status_edits WHERE tenant_id = ? AND status_id = ? ORDER BY id")
-        .bind(t.0)
-        .bind(status_id)
-        .fetch_all(c.ex())
-        .await?)
+    Ok(c.qa(
+        "SELECT id, status_id, text, spoiler_text, content_html, sensitive, media_ids, created_at \
+             FROM status_edits WHERE tenant_id = ? AND status_id = ? ORDER BY id",
+    )
+    .bind(t.0)
+    .bind(status_id)
+    .fetch_all(c.ex())
+    .await?)
 }
 
 pub async fn idempotent_status(c: &mut Conn, t: TenantId, account: i64, key: &str) -> Result<Option<i64>> {
-    Ok(c.qs("SELECT status_id FROM idempotency_keys WHERE tenant_id = ? AND account_id = ? AND key = ?")
-        .bind(t.0)
-        .bind(account)
-        .bind(key)
-        .fetch_optional(c.ex())
-        .await?)
+    Ok(
+        c.qs("SELECT status_id FROM idempotency_keys WHERE tenant_id = ? AND account_id = ? AND key = ?")
+            .bind(t.0)
+            .bind(account)
+            .bind(key)
+            .fetch_optional(c.ex())
+            .await?,
+    )
 }
 
 pub async fn remember_idempotent(c: &mut Conn, t: TenantId, account: i64, key: &str, status_id: i64, now: i64) -> Result<()> {

@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use crate::{placeholders, Conn, Result, TenantId};
+use crate::{Conn, Result, TenantId, placeholders};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct TagRow {
@@ -13,15 +13,17 @@ pub struct TagRow {
 /// The tag's id, created on first use.
 pub async fn ensure(c: &mut Conn, t: TenantId, new_id: i64, name: &str, now: i64) -> Result<i64> {
     let key = name.to_lowercase();
-    c.q("INSERT INTO tags (id, tenant_id, name, name_key, created_at) VALUES (?, ?, ?, ?, ?) \
-         ON CONFLICT (tenant_id, name_key) DO NOTHING")
-        .bind(new_id)
-        .bind(t.0)
-        .bind(name)
-        .bind(key.clone())
-        .bind(now)
-        .execute(c.ex())
-        .await?;
+    c.q(
+        "INSERT INTO tags (id, tenant_id, name, name_key, created_at) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (tenant_id, name_key) DO NOTHING",
+    )
+    .bind(new_id)
+    .bind(t.0)
+    .bind(name)
+    .bind(key.clone())
+    .bind(now)
+    .execute(c.ex())
+    .await?;
     Ok(c.qs("SELECT id FROM tags WHERE tenant_id = ? AND name_key = ?")
         .bind(t.0)
         .bind(key)

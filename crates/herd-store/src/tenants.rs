@@ -72,7 +72,9 @@ pub async fn by_id(c: &mut Conn, t: TenantId) -> Result<TenantRow> {
 }
 
 pub async fn list(c: &mut Conn) -> Result<Vec<TenantRow>> {
-    Ok(c.qa(&format!("SELECT {COLS} FROM tenants ORDER BY domain")).fetch_all(c.ex()).await?)
+    Ok(c.qa(&format!("SELECT {COLS} FROM tenants ORDER BY domain"))
+        .fetch_all(c.ex())
+        .await?)
 }
 
 /// Settings an admin may change. `None` leaves a value as it is.
@@ -89,23 +91,25 @@ pub struct SettingsChange {
 }
 
 pub async fn update_settings(c: &mut Conn, t: TenantId, s: &SettingsChange, now: i64) -> Result<()> {
-    c.q("UPDATE tenants SET title = COALESCE(?, title), description = COALESCE(?, description), \
+    c.q(
+        "UPDATE tenants SET title = COALESCE(?, title), description = COALESCE(?, description), \
          contact_email = COALESCE(?, contact_email), languages = COALESCE(?, languages), \
          registrations = COALESCE(?, registrations), max_post_chars = COALESCE(?, max_post_chars), \
          max_media_attachments = COALESCE(?, max_media_attachments), \
-         max_image_bytes = COALESCE(?, max_image_bytes), updated_at = ? WHERE id = ?")
-        .bind(s.title.clone())
-        .bind(s.description.clone())
-        .bind(s.contact_email.clone())
-        .bind(s.languages.clone())
-        .bind(s.registrations.clone())
-        .bind(s.max_post_chars)
-        .bind(s.max_media_attachments)
-        .bind(s.max_image_bytes)
-        .bind(now)
-        .bind(t.0)
-        .execute(c.ex())
-        .await?;
+         max_image_bytes = COALESCE(?, max_image_bytes), updated_at = ? WHERE id = ?",
+    )
+    .bind(s.title.clone())
+    .bind(s.description.clone())
+    .bind(s.contact_email.clone())
+    .bind(s.languages.clone())
+    .bind(s.registrations.clone())
+    .bind(s.max_post_chars)
+    .bind(s.max_media_attachments)
+    .bind(s.max_image_bytes)
+    .bind(now)
+    .bind(t.0)
+    .execute(c.ex())
+    .await?;
     Ok(())
 }
 
@@ -163,5 +167,9 @@ pub async fn stats(c: &mut Conn, t: TenantId, month_ago: i64) -> Result<Stats> {
         .bind(month_ago)
         .fetch_one(c.ex())
         .await?;
-    Ok(Stats { users, statuses, active_month })
+    Ok(Stats {
+        users,
+        statuses,
+        active_month,
+    })
 }

@@ -36,23 +36,25 @@ pub struct NewUser<'a> {
 }
 
 pub async fn insert(c: &mut Conn, t: TenantId, u: NewUser<'_>) -> Result<()> {
-    c.q("INSERT INTO users (id, tenant_id, account_id, email, email_key, password_hash, role, \
-         approved, confirmed_at, locale, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(u.id)
-        .bind(t.0)
-        .bind(u.account_id)
-        .bind(u.email)
-        .bind(u.email.to_lowercase())
-        .bind(u.password_hash)
-        .bind(u.role)
-        .bind(i64::from(u.approved))
-        .bind(u.confirmed_at)
-        .bind(u.locale)
-        .bind(u.reason)
-        .bind(u.now)
-        .execute(c.ex())
-        .await
-        .map_err(StoreError::from_sqlx)?;
+    c.q(
+        "INSERT INTO users (id, tenant_id, account_id, email, email_key, password_hash, role, \
+         approved, confirmed_at, locale, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(u.id)
+    .bind(t.0)
+    .bind(u.account_id)
+    .bind(u.email)
+    .bind(u.email.to_lowercase())
+    .bind(u.password_hash)
+    .bind(u.role)
+    .bind(i64::from(u.approved))
+    .bind(u.confirmed_at)
+    .bind(u.locale)
+    .bind(u.reason)
+    .bind(u.now)
+    .execute(c.ex())
+    .await
+    .map_err(StoreError::from_sqlx)?;
     Ok(())
 }
 

@@ -10,7 +10,11 @@ pub async fn tenant_create(app: &App, domain: &str, name: Option<String>, regist
     let t = herd_app::tenants::create(
         app,
         &Actor::Operator,
-        NewTenant { domain: Domain::parse(domain)?, title: name, registrations: RegistrationMode::parse(registrations)? },
+        NewTenant {
+            domain: Domain::parse(domain)?,
+            title: name,
+            registrations: RegistrationMode::parse(registrations)?,
+        },
     )
     .await?;
     Ok(t)

@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -75,7 +75,14 @@ impl Config {
             fig = fig.merge(Toml::file_exact(f));
         }
         let cfg: Config = fig
-            .merge(Env::prefixed("HERD_").ignore(&["CONFIG", "RESOLVE", "ALLOW_PRIVATE_ADDRESSES", "TEST_DATABASE_URL", "BIN", "TEST_PG_URL"]))
+            .merge(Env::prefixed("HERD_").ignore(&[
+                "CONFIG",
+                "RESOLVE",
+                "ALLOW_PRIVATE_ADDRESSES",
+                "TEST_DATABASE_URL",
+                "BIN",
+                "TEST_PG_URL",
+            ]))
             .merge(Serialized::defaults(overrides))
             .extract()
             .map_err(Box::new)?;
@@ -86,10 +93,10 @@ impl Config {
         if self.public_scheme != "https" && self.public_scheme != "http" {
             return Err(ConfigError::Scheme(self.public_scheme));
         }
-        if let Some(u) = &self.database_url {
-            if !(u.starts_with("sqlite:") || u.starts_with("postgres:") || u.starts_with("postgresql:")) {
-                return Err(ConfigError::Database(u.clone()));
-            }
+        if let Some(u) = &self.database_url
+            && !(u.starts_with("sqlite:") || u.starts_with("postgres:") || u.starts_with("postgresql:"))
+        {
+            return Err(ConfigError::Database(u.clone()));
         }
         if self.workers == 0 {
             return Err(ConfigError::Workers);
@@ -98,6 +105,8 @@ impl Config {
     }
 
     pub fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("herd.db").display()))
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("herd.db").display()))
     }
 }

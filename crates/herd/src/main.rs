@@ -97,14 +97,22 @@ enum TokenCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("HERD_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HERD_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let listen = match &cli.command {
         Command::Serve { listen } => listen.clone(),
         _ => None,
     };
-    let cfg = match Config::load(cli.config.clone(), Overrides { listen, data_dir: cli.data_dir.clone() }) {
+    let cfg = match Config::load(
+        cli.config.clone(),
+        Overrides {
+            listen,
+            data_dir: cli.data_dir.clone(),
+        },
+    ) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("herd: {e}");
@@ -139,12 +147,22 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
         Command::Tenant { command } => {
             let app = herd::server::open(&cfg).await?;
             match command {
-                TenantCommand::Create { domain, name, registrations } => {
+                TenantCommand::Create {
+                    domain,
+                    name,
+                    registrations,
+                } => {
                     let t = commands::tenant_create(&app, &domain, name, &registrations).await?;
                     println!("{}", t.domain);
-                    eprintln!("Instance {} created ({}://{}). Registrations: {}.", t.row.title, cfg.public_scheme, t.domain, t.row.registrations);
+                    eprintln!(
+                        "Instance {} created ({}://{}). Registrations: {}.",
+                        t.row.title, cfg.public_scheme, t.domain, t.row.registrations
+                    );
                     eprintln!("Next, create its first account:");
-                    eprintln!("  herd account create --tenant {} admin --email admin@example.org --role owner", t.domain);
+                    eprintln!(
+                        "  herd account create --tenant {} admin --email admin@example.org --role owner",
+                        t.domain
+                    );
                 }
                 TenantCommand::List => {
                     for t in commands::tenant_list(&app).await? {
@@ -154,9 +172,28 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Account { command: AccountCommand::Create { tenant, username, email, password, role } } => {
+        Command::Account {
+            command:
+                AccountCommand::Create {
+                    tenant,
+                    username,
+                    email,
+                    password,
+                    role,
+                },
+        } => {
             let app = herd::server::open(&cfg).await?;
-            let (acc, generated) = commands::account_create(&app, AccountSpec { tenant: tenant.clone(), username, email: email.clone(), password, role }).await?;
+            let (acc, generated) = commands::account_create(
+                &app,
+                AccountSpec {
+                    tenant: tenant.clone(),
+                    username,
+                    email: email.clone(),
+                    password,
+                    role,
+                },
+            )
+            .await?;
             println!("{}", acc.id);
             if let Some(p) = generated {
                 eprintln!("Generated password (shown once): {p}");
@@ -168,7 +205,9 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             eprintln!("or make a token for scripts: herd token create --tenant {tenant} {}", acc.username);
             Ok(())
         }
-        Command::Token { command: TokenCommand::Create { tenant, username, scopes } } => {
+        Command::Token {
+            command: TokenCommand::Create { tenant, username, scopes },
+        } => {
             let app = herd::server::open(&cfg).await?;
             println!("{}", commands::token_create(&app, &tenant, &username, &scopes).await?);
             Ok(())

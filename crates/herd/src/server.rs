@@ -20,10 +20,19 @@ use crate::Config;
 pub async fn open(cfg: &Config) -> anyhow::Result<App> {
     std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating data directory {}", cfg.data_dir.display()))?;
     let url = cfg.database_url();
-    let db = Db::connect(&url, cfg.db_max_connections).await.with_context(|| format!("opening database {}", redact(&url)))?;
+    let db = Db::connect(&url, cfg.db_max_connections)
+        .await
+        .with_context(|| format!("opening database {}", redact(&url)))?;
     db.migrate().await.context("applying migrations")?;
     let files = FileStore::new(cfg.data_dir.join("media"));
-    Ok(App::new(db, files, Settings { public_scheme: cfg.public_scheme.clone(), mail_configured: cfg.smtp_url.is_some() }))
+    Ok(App::new(
+        db,
+        files,
+        Settings {
+            public_scheme: cfg.public_scheme.clone(),
+            mail_configured: cfg.smtp_url.is_some(),
+        },
+    ))
 }
 
 /// A database URL without its password, for messages.
@@ -67,22 +76,38 @@ pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
     let runner = Runner::new(app.db.clone(), app.job_registry(), app.waker.clone(), cfg.workers);
     let jobs = tokio::spawn(runner.run(stopped.clone()));
 
-    let listener = TcpListener::bind(&cfg.listen).await.with_context(|| format!("listening on {}", cfg.listen))?;
+    let listener = TcpListener::bind(&cfg.listen)
+        .await
+        .with_context(|| format!("listening on {}", cfg.listen))?;
     let addr = listener.local_addr()?;
-    let router = herd_api::router(app.clone(), herd_api::Options { trust_forwarded_for: cfg.trust_forwarded_for }).layer(tower_http::trace::TraceLayer::new_for_http());
+    let router = herd_api::router(
+        app.clone(),
+        herd_api::Options {
+            trust_forwarded_for: cfg.trust_forwarded_for,
+        },
+    )
+    .layer(tower_http::trace::TraceLayer::new_for_http());
     // Mastodon answers `/api/v1/instance/` like `/api/v1/instance`; clients rely on it.
     let service = NormalizePathLayer::trim_trailing_slash().layer(router);
     let mut stopped_http = stopped.clone();
     let http = tokio::spawn(async move {
-        let serve = axum::serve(listener, ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<SocketAddr>(service))
-            .with_graceful_shutdown(async move {
-                let _ = stopped_http.wait_for(|s| *s).await;
-            });
+        let serve = axum::serve(
+            listener,
+            ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<SocketAddr>(service),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stopped_http.wait_for(|s| *s).await;
+        });
         if let Err(e) = serve.await {
             tracing::error!(error = %e, "HTTP server failed");
         }
     });
-    Ok(Running { addr, app, stop, tasks: vec![http, jobs] })
+    Ok(Running {
+        addr,
+        app,
+        stop,
+        tasks: vec![http, jobs],
+    })
 }
 
 /// `herd serve`: runs until SIGINT or SIGTERM.
@@ -92,12 +117,21 @@ pub async fn serve(cfg: &Config) -> anyhow::Result<()> {
     let tenants = herd_store::tenants::list(&mut c).await?;
     drop(c);
     let scheme = &cfg.public_scheme;
-    eprintln!("Herd {} listening on http://{} (data in {}, database {})", env!("CARGO_PKG_VERSION"), running.addr, cfg.data_dir.display(), redact(&cfg.database_url()));
+    eprintln!(
+        "Herd {} listening on http://{} (data in {}, database {})",
+        env!("CARGO_PKG_VERSION"),
+        running.addr,
+        cfg.data_dir.display(),
+        redact(&cfg.database_url())
+    );
     if tenants.is_empty() {
         eprintln!();
         eprintln!("No instance exists yet. In another terminal, create one and its first account:");
         eprintln!("  herd tenant create {} --name \"My organization\"", suggest_domain(&running.addr));
-        eprintln!("  herd account create --tenant {} admin --email admin@example.org --role owner", suggest_domain(&running.addr));
+        eprintln!(
+            "  herd account create --tenant {} admin --email admin@example.org --role owner",
+            suggest_domain(&running.addr)
+        );
         eprintln!("(use the same --data-dir / HERD_DATA_DIR and HERD_DATABASE_URL as this server)");
     } else {
         for t in &tenants {

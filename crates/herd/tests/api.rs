@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::{png, Resp, Server};
+use common::{Resp, Server, png};
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 struct Org {
     s: Server,
@@ -36,24 +36,84 @@ async fn bad_input_gets_clear_errors() {
     // Each row: method, path, body (JSON, or a raw string sent as-is), expected status, text in the error.
     let cases: Vec<(Method, &str, Value, u16, &str)> = vec![
         (Method::POST, "/api/v1/statuses", json!({"status": ""}), 422, "can't be blank"),
-        (Method::POST, "/api/v1/statuses", json!({"status": "x".repeat(501)}), 422, "character limit of 500"),
-        (Method::POST, "/api/v1/statuses", json!({"status": "hi", "visibility": "secret"}), 422, "visibility"),
-        (Method::POST, "/api/v1/statuses", json!({"status": "hi", "in_reply_to_id": "999999999999"}), 404, "not found"),
-        (Method::POST, "/api/v1/statuses", json!({"status": "hi", "media_ids": ["12345"]}), 422, "media"),
-        (Method::POST, "/api/v1/statuses", json!({"status": "hi", "sensitive": "maybe"}), 422, "true or false"),
-        (Method::POST, "/api/v1/statuses", json!({"status": "hi", "poll": {"options": ["a", "b"], "expires_in": 600}}), 422, "polls"),
+        (
+            Method::POST,
+            "/api/v1/statuses",
+            json!({"status": "x".repeat(501)}),
+            422,
+            "character limit of 500",
+        ),
+        (
+            Method::POST,
+            "/api/v1/statuses",
+            json!({"status": "hi", "visibility": "secret"}),
+            422,
+            "visibility",
+        ),
+        (
+            Method::POST,
+            "/api/v1/statuses",
+            json!({"status": "hi", "in_reply_to_id": "999999999999"}),
+            404,
+            "not found",
+        ),
+        (
+            Method::POST,
+            "/api/v1/statuses",
+            json!({"status": "hi", "media_ids": ["12345"]}),
+            422,
+            "media",
+        ),
+        (
+            Method::POST,
+            "/api/v1/statuses",
+            json!({"status": "hi", "sensitive": "maybe"}),
+            422,
+            "true or false",
+        ),
+        (
+            Method::POST,
+            "/api/v1/statuses",
+            json!({"status": "hi", "poll": {"options": ["a", "b"], "expires_in": 600}}),
+            422,
+            "polls",
+        ),
         (Method::POST, "/api/v1/statuses", Value::String("{not json".into()), 400, "JSON"),
         (Method::POST, "/api/v1/statuses", Value::String("[1,2]".into()), 400, "object"),
         (Method::GET, "/api/v1/statuses/abc", Value::Null, 404, "not found"),
         (Method::GET, "/api/v1/statuses/-1", Value::Null, 404, "not found"),
-        (Method::GET, "/api/v1/statuses/99999999999999999999999", Value::Null, 404, "not found"),
+        (
+            Method::GET,
+            "/api/v1/statuses/99999999999999999999999",
+            Value::Null,
+            404,
+            "not found",
+        ),
         (Method::GET, "/api/v1/accounts/0", Value::Null, 404, "not found"),
         (Method::GET, "/api/v1/timelines/home?limit=abc", Value::Null, 422, "whole number"),
         (Method::GET, "/api/v1/accounts/lookup", Value::Null, 400, "acct"),
-        (Method::PATCH, "/api/v1/accounts/update_credentials", json!({"display_name": "x".repeat(31)}), 422, "Display name"),
-        (Method::PATCH, "/api/v1/accounts/update_credentials", json!({"fields_attributes": [{"name": "a", "value": "b"}, {"name": "c", "value": "d"}, {"name": "e", "value": "f"}, {"name": "g", "value": "h"}, {"name": "i", "value": "j"}]}), 422, "fields"),
+        (
+            Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            json!({"display_name": "x".repeat(31)}),
+            422,
+            "Display name",
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            json!({"fields_attributes": [{"name": "a", "value": "b"}, {"name": "c", "value": "d"}, {"name": "e", "value": "f"}, {"name": "g", "value": "h"}, {"name": "i", "value": "j"}]}),
+            422,
+            "fields",
+        ),
         (Method::POST, "/api/v1/apps", json!({"client_name": "x"}), 422, "Redirect URI"),
-        (Method::POST, "/api/v1/apps", json!({"client_name": "x", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read rule:world"}), 422, "scope"),
+        (
+            Method::POST,
+            "/api/v1/apps",
+            json!({"client_name": "x", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read rule:world"}),
+            422,
+            "scope",
+        ),
         (Method::PUT, "/api/v1/media/1", json!({"focus": "3,3"}), 422, "focus"),
         (Method::PUT, "/api/v1/media/1", json!({"description": "x"}), 404, "not found"),
         (Method::GET, "/api/v1/nothing-here", Value::Null, 404, "not found"),
@@ -67,21 +127,47 @@ async fn bad_input_gets_clear_errors() {
         };
         let r = Resp::from(rb.send().await.expect("sent")).await;
         assert_eq!(r.status.as_u16(), status, "{method} {path} {body}: {}", r.text);
-        let err = r.json["error"].as_str().unwrap_or_else(|| panic!("{method} {path}: no error field in {}", r.text));
-        assert!(err.to_lowercase().contains(&needle.to_lowercase()), "{method} {path}: {err:?} should mention {needle:?}");
+        let err = r.json["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{method} {path}: no error field in {}", r.text));
+        assert!(
+            err.to_lowercase().contains(&needle.to_lowercase()),
+            "{method} {path}: {err:?} should mention {needle:?}"
+        );
     }
     // Hostile shapes: keys nested without end, bodies too large. Refused, never a crash.
     let deep = format!("a{}=1", "[]".repeat(50_000));
-    let r = Resp::from(s.http.post(s.url(d, "/api/v1/apps")).header("content-type", "application/x-www-form-urlencoded").body(deep).send().await.expect("sent")).await;
+    let r = Resp::from(
+        s.http
+            .post(s.url(d, "/api/v1/apps"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(deep)
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await;
     assert_eq!(r.status.as_u16(), 400, "{}", r.text);
     let huge = format!("{{\"status\": \"{}\"}}", "x".repeat(2 << 20));
-    let r = Resp::from(s.http.post(s.url(d, "/api/v1/statuses")).bearer_auth(alice).header("content-type", "application/json").body(huge).send().await.expect("sent")).await;
+    let r = Resp::from(
+        s.http
+            .post(s.url(d, "/api/v1/statuses"))
+            .bearer_auth(alice)
+            .header("content-type", "application/json")
+            .body(huge)
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await;
     assert_eq!(r.status.as_u16(), 413, "{}", r.text);
     // Nothing was created by all that, and the server is still well.
     let me = s.get(d, "/api/v1/accounts/verify_credentials", Some(alice)).await.expect(200);
     assert_eq!(me.json["statuses_count"], 0);
     assert_eq!(me.json["display_name"], "");
-    s.get(d, "/api/v1/accounts/verify_credentials", Some("not-a-token")).await.expect(401);
+    s.get(d, "/api/v1/accounts/verify_credentials", Some("not-a-token"))
+        .await
+        .expect(401);
     o.s.stop().await;
 }
 
@@ -95,21 +181,46 @@ async fn pagination_follows_mastodon() {
     }
     ids.reverse(); // newest first
     let r = o.s.get(&o.d, "/api/v1/timelines/home?limit=3", Some(alice)).await.expect(200);
-    let got: Vec<String> = r.json.as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_string()).collect();
+    let got: Vec<String> = r
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(got, ids[..3]);
     let link = r.link();
-    assert!(link.contains(&format!("max_id={}", ids[2])) && link.contains("rel=\"next\""), "{link}");
-    assert!(link.contains(&format!("min_id={}", ids[0])) && link.contains("rel=\"prev\""), "{link}");
+    assert!(
+        link.contains(&format!("max_id={}", ids[2])) && link.contains("rel=\"next\""),
+        "{link}"
+    );
+    assert!(
+        link.contains(&format!("min_id={}", ids[0])) && link.contains("rel=\"prev\""),
+        "{link}"
+    );
     assert!(link.contains("limit=3"), "other parameters are kept: {link}");
     // Next page, then the page just above an id (min_id), then everything newer (since_id).
     let o = &o;
     let page = |q: String| async move {
         let r = o.s.get(&o.d, &format!("/api/v1/timelines/home?{q}"), Some(alice)).await.expect(200);
-        r.json.as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        r.json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
     };
     assert_eq!(page(format!("limit=3&max_id={}", ids[2])).await, ids[3..6]);
-    assert_eq!(page(format!("limit=2&min_id={}", ids[5])).await, ids[3..5], "min_id gives the items just above, newest first");
-    assert_eq!(page(format!("limit=2&since_id={}", ids[5])).await, ids[0..2], "since_id gives the newest items");
+    assert_eq!(
+        page(format!("limit=2&min_id={}", ids[5])).await,
+        ids[3..5],
+        "min_id gives the items just above, newest first"
+    );
+    assert_eq!(
+        page(format!("limit=2&since_id={}", ids[5])).await,
+        ids[0..2],
+        "since_id gives the newest items"
+    );
     assert!(page(format!("max_id={}", ids[6])).await.is_empty());
 }
 
@@ -120,69 +231,171 @@ async fn visibility_follows_and_blocks() {
     let ((alice_id, alice), (bob_id, bob), (carol_id, carol)) = (u[0].clone(), u[1].clone(), u[2].clone());
 
     // Bob locks his account; alice asks to follow.
-    s.call(Method::PATCH, d, "/api/v1/accounts/update_credentials", Some(&bob), json!({"locked": "true"})).await.expect(200);
-    let r = s.post(d, &format!("/api/v1/accounts/{bob_id}/follow"), Some(&alice), Value::Null).await.expect(200);
-    assert_eq!((r.json["following"].clone(), r.json["requested"].clone()), (json!(false), json!(true)));
-    let private = o.post(&bob, json!({"status": "for followers", "visibility": "private"})).await.expect(200).id();
+    s.call(
+        Method::PATCH,
+        d,
+        "/api/v1/accounts/update_credentials",
+        Some(&bob),
+        json!({"locked": "true"}),
+    )
+    .await
+    .expect(200);
+    let r = s
+        .post(d, &format!("/api/v1/accounts/{bob_id}/follow"), Some(&alice), Value::Null)
+        .await
+        .expect(200);
+    assert_eq!(
+        (r.json["following"].clone(), r.json["requested"].clone()),
+        (json!(false), json!(true))
+    );
+    let private = o
+        .post(&bob, json!({"status": "for followers", "visibility": "private"}))
+        .await
+        .expect(200)
+        .id();
     s.get(d, &format!("/api/v1/statuses/{private}"), Some(&alice)).await.expect(404);
     // Bob sees the request, with a notification, and accepts it.
     let reqs = s.get(d, "/api/v1/follow_requests", Some(&bob)).await.expect(200);
     assert_eq!(reqs.json[0]["id"], alice_id);
-    let n = s.get(d, "/api/v1/notifications?types[]=follow_request", Some(&bob)).await.expect(200);
+    let n = s
+        .get(d, "/api/v1/notifications?types[]=follow_request", Some(&bob))
+        .await
+        .expect(200);
     assert_eq!(n.json[0]["type"], "follow_request");
     let me = s.get(d, "/api/v1/accounts/verify_credentials", Some(&bob)).await.expect(200);
     assert_eq!(me.json["source"]["follow_requests_count"], 1);
-    let r = s.post(d, &format!("/api/v1/follow_requests/{alice_id}/authorize"), Some(&bob), Value::Null).await.expect(200);
+    let r = s
+        .post(d, &format!("/api/v1/follow_requests/{alice_id}/authorize"), Some(&bob), Value::Null)
+        .await
+        .expect(200);
     assert_eq!(r.json["followed_by"], true);
     s.get(d, &format!("/api/v1/statuses/{private}"), Some(&alice)).await.expect(200);
     let home = s.get(d, "/api/v1/timelines/home", Some(&alice)).await.expect(200);
     assert!(home.text.contains(&private), "the followers-only post reaches the follower's home");
-    assert_eq!(s.get(d, &format!("/api/v1/accounts/{bob_id}"), None).await.json["followers_count"], 1);
+    assert_eq!(
+        s.get(d, &format!("/api/v1/accounts/{bob_id}"), None).await.json["followers_count"],
+        1
+    );
     // Carol does not follow: the post is not hers to see, nor in public timelines.
     s.get(d, &format!("/api/v1/statuses/{private}"), Some(&carol)).await.expect(404);
     assert!(!s.get(d, "/api/v1/timelines/public", Some(&carol)).await.text.contains(&private));
 
     // A direct message reaches only who it mentions.
-    let dm = o.post(&alice, json!({"status": "@carol just between us", "visibility": "direct"})).await.expect(200).id();
+    let dm = o
+        .post(&alice, json!({"status": "@carol just between us", "visibility": "direct"}))
+        .await
+        .expect(200)
+        .id();
     s.get(d, &format!("/api/v1/statuses/{dm}"), Some(&carol)).await.expect(200);
     s.get(d, &format!("/api/v1/statuses/{dm}"), Some(&bob)).await.expect(404);
-    s.post(d, &format!("/api/v1/statuses/{dm}/reblog"), Some(&carol), Value::Null).await.expect(403);
+    s.post(d, &format!("/api/v1/statuses/{dm}/reblog"), Some(&carol), Value::Null)
+        .await
+        .expect(403);
 
     // Carol blocks alice: alice can no longer see or follow her, and follows between them end.
-    s.post(d, &format!("/api/v1/accounts/{carol_id}/follow"), Some(&alice), Value::Null).await.expect(200);
+    s.post(d, &format!("/api/v1/accounts/{carol_id}/follow"), Some(&alice), Value::Null)
+        .await
+        .expect(200);
     let carol_post = o.post(&carol, json!({"status": "carol speaks"})).await.expect(200).id();
-    let r = s.post(d, &format!("/api/v1/accounts/{alice_id}/block"), Some(&carol), Value::Null).await.expect(200);
-    assert_eq!((r.json["blocking"].clone(), r.json["followed_by"].clone()), (json!(true), json!(false)));
+    let r = s
+        .post(d, &format!("/api/v1/accounts/{alice_id}/block"), Some(&carol), Value::Null)
+        .await
+        .expect(200);
+    assert_eq!(
+        (r.json["blocking"].clone(), r.json["followed_by"].clone()),
+        (json!(true), json!(false))
+    );
     s.get(d, &format!("/api/v1/statuses/{carol_post}"), Some(&alice)).await.expect(404);
-    s.post(d, &format!("/api/v1/accounts/{carol_id}/follow"), Some(&alice), Value::Null).await.expect(403);
-    let rel = s.get(d, &format!("/api/v1/accounts/relationships?id[]={carol_id}"), Some(&alice)).await.expect(200);
-    assert_eq!((rel.json[0]["blocked_by"].clone(), rel.json[0]["following"].clone()), (json!(true), json!(false)));
+    s.post(d, &format!("/api/v1/accounts/{carol_id}/follow"), Some(&alice), Value::Null)
+        .await
+        .expect(403);
+    let rel = s
+        .get(d, &format!("/api/v1/accounts/relationships?id[]={carol_id}"), Some(&alice))
+        .await
+        .expect(200);
+    assert_eq!(
+        (rel.json[0]["blocked_by"].clone(), rel.json[0]["following"].clone()),
+        (json!(true), json!(false))
+    );
 
     // Muting hides from home (also boosts of the muted), not from the account page; following
     // or muting again changes the options (on PostgreSQL a failed insert would abort this).
     let (_, dave) = s.account(d, "dave", "member").await;
     let (eve_id, eve) = s.account(d, "eve", "member").await;
-    s.post(d, &format!("/api/v1/accounts/{alice_id}/follow"), Some(&dave), Value::Null).await.expect(200);
-    let r = s.post(d, &format!("/api/v1/accounts/{alice_id}/follow"), Some(&dave), json!({"notify": true, "reblogs": false})).await.expect(200);
-    assert_eq!((r.json["notifying"].clone(), r.json["showing_reblogs"].clone()), (json!(true), json!(false)));
-    s.post(d, &format!("/api/v1/accounts/{alice_id}/follow"), Some(&dave), json!({"reblogs": true})).await.expect(200);
-    s.post(d, &format!("/api/v1/accounts/{bob_id}/follow"), Some(&dave), Value::Null).await.expect(200);
-    s.post(d, &format!("/api/v1/accounts/{bob_id}/follow"), Some(&dave), Value::Null).await.expect(200);
+    s.post(d, &format!("/api/v1/accounts/{alice_id}/follow"), Some(&dave), Value::Null)
+        .await
+        .expect(200);
+    let r = s
+        .post(
+            d,
+            &format!("/api/v1/accounts/{alice_id}/follow"),
+            Some(&dave),
+            json!({"notify": true, "reblogs": false}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        (r.json["notifying"].clone(), r.json["showing_reblogs"].clone()),
+        (json!(true), json!(false))
+    );
+    s.post(
+        d,
+        &format!("/api/v1/accounts/{alice_id}/follow"),
+        Some(&dave),
+        json!({"reblogs": true}),
+    )
+    .await
+    .expect(200);
+    s.post(d, &format!("/api/v1/accounts/{bob_id}/follow"), Some(&dave), Value::Null)
+        .await
+        .expect(200);
+    s.post(d, &format!("/api/v1/accounts/{bob_id}/follow"), Some(&dave), Value::Null)
+        .await
+        .expect(200);
     let loud = o.post(&alice, json!({"status": "loud"})).await.expect(200).id();
     let eves = o.post(&eve, json!({"status": "eve posts"})).await.expect(200).id();
-    let boost = s.post(d, &format!("/api/v1/statuses/{eves}/reblog"), Some(&alice), Value::Null).await.expect(200).id();
+    let boost = s
+        .post(d, &format!("/api/v1/statuses/{eves}/reblog"), Some(&alice), Value::Null)
+        .await
+        .expect(200)
+        .id();
     let home = s.get(d, "/api/v1/timelines/home", Some(&dave)).await.text;
     assert!(home.contains(&loud) && home.contains(&boost), "{home}");
-    s.post(d, &format!("/api/v1/accounts/{eve_id}/mute"), Some(&dave), Value::Null).await.expect(200);
-    assert!(!s.get(d, "/api/v1/timelines/home", Some(&dave)).await.text.contains(&boost), "boosts of a muted account are hidden");
-    s.post(d, &format!("/api/v1/accounts/{alice_id}/mute"), Some(&dave), Value::Null).await.expect(200);
-    s.post(d, &format!("/api/v1/accounts/{alice_id}/mute"), Some(&dave), json!({"notifications": false, "duration": 1})).await.expect(200);
+    s.post(d, &format!("/api/v1/accounts/{eve_id}/mute"), Some(&dave), Value::Null)
+        .await
+        .expect(200);
+    assert!(
+        !s.get(d, "/api/v1/timelines/home", Some(&dave)).await.text.contains(&boost),
+        "boosts of a muted account are hidden"
+    );
+    s.post(d, &format!("/api/v1/accounts/{alice_id}/mute"), Some(&dave), Value::Null)
+        .await
+        .expect(200);
+    s.post(
+        d,
+        &format!("/api/v1/accounts/{alice_id}/mute"),
+        Some(&dave),
+        json!({"notifications": false, "duration": 1}),
+    )
+    .await
+    .expect(200);
     assert!(!s.get(d, "/api/v1/timelines/home", Some(&dave)).await.text.contains(&loud));
-    assert!(s.get(d, &format!("/api/v1/accounts/{alice_id}/statuses"), Some(&dave)).await.text.contains(&loud));
+    assert!(
+        s.get(d, &format!("/api/v1/accounts/{alice_id}/statuses"), Some(&dave))
+            .await
+            .text
+            .contains(&loud)
+    );
     // The timed mute runs out.
     tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
-    assert!(s.get(d, "/api/v1/timelines/home", Some(&dave)).await.text.contains(&loud), "an expired mute no longer hides");
-    let rel = s.get(d, &format!("/api/v1/accounts/relationships?id[]={alice_id}"), Some(&dave)).await.json;
+    assert!(
+        s.get(d, "/api/v1/timelines/home", Some(&dave)).await.text.contains(&loud),
+        "an expired mute no longer hides"
+    );
+    let rel = s
+        .get(d, &format!("/api/v1/accounts/relationships?id[]={alice_id}"), Some(&dave))
+        .await
+        .json;
     assert_eq!(rel[0]["muting"], false);
     o.s.stop().await;
 }
@@ -192,51 +405,124 @@ async fn edits_threads_pins_and_deletes() {
     let (o, u) = org().await;
     let (s, d) = (&o.s, &o.d);
     let ((_, alice), (_, bob)) = (u[0].clone(), u[1].clone());
-    let root = o.post(&alice, json!({"status": "first #Rust", "spoiler_text": "cw"})).await.expect(200);
+    let root = o
+        .post(&alice, json!({"status": "first #Rust", "spoiler_text": "cw"}))
+        .await
+        .expect(200);
     assert_eq!(root.json["sensitive"], true);
     let root = root.id();
-    let reply = o.post(&bob, json!({"status": "@alice reply", "in_reply_to_id": root})).await.expect(200).id();
-    let deeper = o.post(&alice, json!({"status": "@bob and back", "in_reply_to_id": reply})).await.expect(200).id();
+    let reply = o
+        .post(&bob, json!({"status": "@alice reply", "in_reply_to_id": root}))
+        .await
+        .expect(200)
+        .id();
+    let deeper = o
+        .post(&alice, json!({"status": "@bob and back", "in_reply_to_id": reply}))
+        .await
+        .expect(200)
+        .id();
     let ctx = s.get(d, &format!("/api/v1/statuses/{reply}/context"), None).await.expect(200).json;
     assert_eq!(ctx["ancestors"][0]["id"], root);
     assert_eq!(ctx["descendants"][0]["id"], deeper);
     assert_eq!(s.get(d, &format!("/api/v1/statuses/{root}"), None).await.json["replies_count"], 1);
 
     // Edits keep the history; only the author may edit.
-    s.call(Method::PUT, d, &format!("/api/v1/statuses/{root}"), Some(&bob), json!({"status": "hijack"})).await.expect(404);
-    let e = s.call(Method::PUT, d, &format!("/api/v1/statuses/{root}"), Some(&alice), json!({"status": "second #Go"})).await.expect(200).json;
+    s.call(
+        Method::PUT,
+        d,
+        &format!("/api/v1/statuses/{root}"),
+        Some(&bob),
+        json!({"status": "hijack"}),
+    )
+    .await
+    .expect(404);
+    let e = s
+        .call(
+            Method::PUT,
+            d,
+            &format!("/api/v1/statuses/{root}"),
+            Some(&alice),
+            json!({"status": "second #Go"}),
+        )
+        .await
+        .expect(200)
+        .json;
     assert!(e["edited_at"].is_string());
     assert_eq!(e["tags"][0]["name"], "go");
     let h = s.get(d, &format!("/api/v1/statuses/{root}/history"), None).await.expect(200).json;
     let versions: Vec<&str> = h.as_array().unwrap().iter().map(|v| v["content"].as_str().unwrap()).collect();
     assert_eq!(versions.len(), 2);
     assert!(versions[0].contains("first") && versions[1].contains("second"));
-    assert_eq!(s.get(d, &format!("/api/v1/statuses/{root}/source"), Some(&alice)).await.expect(200).json["text"], "second #Go");
+    assert_eq!(
+        s.get(d, &format!("/api/v1/statuses/{root}/source"), Some(&alice))
+            .await
+            .expect(200)
+            .json["text"],
+        "second #Go"
+    );
     assert!(s.get(d, "/api/v1/timelines/tag/go", None).await.text.contains(&root));
     assert!(!s.get(d, "/api/v1/timelines/tag/rust", None).await.text.contains(&root));
 
     // Pins: own posts only, at most five.
-    s.post(d, &format!("/api/v1/statuses/{reply}/pin"), Some(&alice), Value::Null).await.expect(422);
-    assert_eq!(s.post(d, &format!("/api/v1/statuses/{root}/pin"), Some(&alice), Value::Null).await.expect(200).json["pinned"], true);
-    let pinned = s.get(d, &format!("/api/v1/accounts/{}/statuses?pinned=true", u[0].0), None).await.expect(200).json;
+    s.post(d, &format!("/api/v1/statuses/{reply}/pin"), Some(&alice), Value::Null)
+        .await
+        .expect(422);
+    assert_eq!(
+        s.post(d, &format!("/api/v1/statuses/{root}/pin"), Some(&alice), Value::Null)
+            .await
+            .expect(200)
+            .json["pinned"],
+        true
+    );
+    let pinned = s
+        .get(d, &format!("/api/v1/accounts/{}/statuses?pinned=true", u[0].0), None)
+        .await
+        .expect(200)
+        .json;
     assert_eq!(pinned.as_array().unwrap().len(), 1);
 
     // A boost shows in the booster's timeline and goes with the original.
-    let boost = s.post(d, &format!("/api/v1/statuses/{root}/reblog"), Some(&bob), Value::Null).await.expect(200).json;
+    let boost = s
+        .post(d, &format!("/api/v1/statuses/{root}/reblog"), Some(&bob), Value::Null)
+        .await
+        .expect(200)
+        .json;
     assert_eq!(boost["reblog"]["id"], root);
-    let again = s.post(d, &format!("/api/v1/statuses/{root}/reblog"), Some(&bob), Value::Null).await.expect(200).json;
+    let again = s
+        .post(d, &format!("/api/v1/statuses/{root}/reblog"), Some(&bob), Value::Null)
+        .await
+        .expect(200)
+        .json;
     assert_eq!(again["id"], boost["id"], "boosting twice gives the same boost");
     let n = s.get(d, "/api/v1/notifications?types[]=update", Some(&bob)).await.expect(200).json;
-    assert_eq!(n.as_array().map(Vec::len), Some(0), "no update notification before an edit after the boost");
-    s.call(Method::PUT, d, &format!("/api/v1/statuses/{root}"), Some(&alice), json!({"status": "third"})).await.expect(200);
+    assert_eq!(
+        n.as_array().map(Vec::len),
+        Some(0),
+        "no update notification before an edit after the boost"
+    );
+    s.call(
+        Method::PUT,
+        d,
+        &format!("/api/v1/statuses/{root}"),
+        Some(&alice),
+        json!({"status": "third"}),
+    )
+    .await
+    .expect(200);
     let n = s.get(d, "/api/v1/notifications?types[]=update", Some(&bob)).await.expect(200).json;
     assert_eq!(n[0]["status"]["id"], root, "boosters hear of edits");
 
     // Delete returns the source for redrafting; the post and its boost are gone.
-    let del = s.call(Method::DELETE, d, &format!("/api/v1/statuses/{root}"), Some(&alice), Value::Null).await.expect(200).json;
+    let del = s
+        .call(Method::DELETE, d, &format!("/api/v1/statuses/{root}"), Some(&alice), Value::Null)
+        .await
+        .expect(200)
+        .json;
     assert_eq!(del["text"], "third");
     s.get(d, &format!("/api/v1/statuses/{root}"), None).await.expect(404);
-    s.get(d, &format!("/api/v1/statuses/{}", boost["id"].as_str().unwrap()), None).await.expect(404);
+    s.get(d, &format!("/api/v1/statuses/{}", boost["id"].as_str().unwrap()), None)
+        .await
+        .expect(404);
     let me = s.get(d, "/api/v1/accounts/verify_credentials", Some(&bob)).await.json;
     assert_eq!(me["statuses_count"], 1, "bob's boost no longer counts");
     o.s.stop().await;
@@ -259,7 +545,10 @@ async fn media_is_processed_and_limited() {
     assert!(r.json["url"].is_null(), "no URL while processing");
     let id = r.id();
     let m = s.wait_media(d, &id, alice).await;
-    let (w, h) = (m["meta"]["original"]["width"].as_u64().unwrap(), m["meta"]["original"]["height"].as_u64().unwrap());
+    let (w, h) = (
+        m["meta"]["original"]["width"].as_u64().unwrap(),
+        m["meta"]["original"]["height"].as_u64().unwrap(),
+    );
     assert!(w * h <= 3840 * 2160 && w > 2000, "resized to at most 3840x2160 pixels, got {w}x{h}");
     assert_eq!(m["meta"]["focus"]["y"], -0.25);
     assert!(m["blurhash"].as_str().is_some_and(|b| b.len() >= 6));
@@ -271,7 +560,9 @@ async fn media_is_processed_and_limited() {
 
     // A JPEG with EXIF metadata comes back without it.
     let mut jpeg = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new(&mut jpeg).encode_image(&image::DynamicImage::ImageRgb8(image::RgbImage::new(64, 48))).unwrap();
+    image::codecs::jpeg::JpegEncoder::new(&mut jpeg)
+        .encode_image(&image::DynamicImage::ImageRgb8(image::RgbImage::new(64, 48)))
+        .unwrap();
     let exif = b"Exif\0\0MM\0*\0\0\0\x08\0\0GPS-SECRET-LOCATION";
     let mut with_exif = vec![0xFF, 0xD8, 0xFF, 0xE1];
     with_exif.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
@@ -305,7 +596,12 @@ async fn idempotency_and_notifications() {
     let (s, d) = (&o.s, &o.d);
     let ((_, alice), (bob_id, bob)) = (u[0].clone(), u[1].clone());
     let send = |key: &'static str, text: &'static str| {
-        let rb = s.http.post(s.url(d, "/api/v1/statuses")).bearer_auth(&alice).header("Idempotency-Key", key).json(&json!({"status": text}));
+        let rb = s
+            .http
+            .post(s.url(d, "/api/v1/statuses"))
+            .bearer_auth(&alice)
+            .header("Idempotency-Key", key)
+            .json(&json!({"status": text}));
         async move { Resp::from(rb.send().await.expect("sent")).await.expect(200).id() }
     };
     let a = send("k1", "once").await;
@@ -313,23 +609,47 @@ async fn idempotency_and_notifications() {
     assert_ne!(send("k2", "twice").await, a);
 
     let p = o.post(&bob, json!({"status": "bob's"})).await.expect(200).id();
-    s.post(d, &format!("/api/v1/statuses/{p}/favourite"), Some(&alice), Value::Null).await.expect(200);
-    s.post(d, &format!("/api/v1/statuses/{p}/favourite"), Some(&alice), Value::Null).await.expect(200);
+    s.post(d, &format!("/api/v1/statuses/{p}/favourite"), Some(&alice), Value::Null)
+        .await
+        .expect(200);
+    s.post(d, &format!("/api/v1/statuses/{p}/favourite"), Some(&alice), Value::Null)
+        .await
+        .expect(200);
     let st = s.get(d, &format!("/api/v1/statuses/{p}"), Some(&alice)).await.json;
     assert_eq!((st["favourites_count"].clone(), st["favourited"].clone()), (json!(1), json!(true)));
     let n = s.get(d, "/api/v1/notifications", Some(&bob)).await.expect(200).json;
     assert_eq!(n.as_array().unwrap().len(), 1);
     assert_eq!(n[0]["type"], "favourite");
     // Undoing the favourite takes its notification back.
-    s.post(d, &format!("/api/v1/statuses/{p}/unfavourite"), Some(&alice), Value::Null).await.expect(200);
-    assert_eq!(s.get(d, "/api/v1/notifications", Some(&bob)).await.json.as_array().unwrap().len(), 0);
+    s.post(d, &format!("/api/v1/statuses/{p}/unfavourite"), Some(&alice), Value::Null)
+        .await
+        .expect(200);
+    assert_eq!(
+        s.get(d, "/api/v1/notifications", Some(&bob)).await.json.as_array().unwrap().len(),
+        0
+    );
     // Self-interactions notify nobody; follows do.
-    s.post(d, &format!("/api/v1/statuses/{p}/favourite"), Some(&bob), Value::Null).await.expect(200);
-    assert_eq!(s.get(d, "/api/v1/notifications", Some(&bob)).await.json.as_array().unwrap().len(), 0);
-    s.post(d, &format!("/api/v1/accounts/{bob_id}/follow"), Some(&alice), json!({"notify": true})).await.expect(200);
+    s.post(d, &format!("/api/v1/statuses/{p}/favourite"), Some(&bob), Value::Null)
+        .await
+        .expect(200);
+    assert_eq!(
+        s.get(d, "/api/v1/notifications", Some(&bob)).await.json.as_array().unwrap().len(),
+        0
+    );
+    s.post(
+        d,
+        &format!("/api/v1/accounts/{bob_id}/follow"),
+        Some(&alice),
+        json!({"notify": true}),
+    )
+    .await
+    .expect(200);
     let n = s.get(d, "/api/v1/notifications?exclude_types[]=favourite", Some(&bob)).await.json;
     assert_eq!(n[0]["type"], "follow");
-    let rel = s.get(d, &format!("/api/v1/accounts/relationships?id={bob_id}"), Some(&alice)).await.json;
+    let rel = s
+        .get(d, &format!("/api/v1/accounts/relationships?id={bob_id}"), Some(&alice))
+        .await
+        .json;
     assert_eq!(rel[0]["notifying"], true);
     let new = o.post(&bob, json!({"status": "subscribers hear this"})).await.expect(200).id();
     let n = s.get(d, "/api/v1/notifications?types[]=status", Some(&alice)).await.json;

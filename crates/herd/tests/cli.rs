@@ -9,7 +9,10 @@ const BIN: &str = env!("CARGO_BIN_EXE_herd");
 
 fn herd(data: &std::path::Path, db: &Option<String>, args: &[&str]) -> std::process::Output {
     let mut c = Command::new(BIN);
-    c.args(args).env("HERD_DATA_DIR", data).env("HERD_PUBLIC_SCHEME", "http").env_remove("HERD_DATABASE_URL");
+    c.args(args)
+        .env("HERD_DATA_DIR", data)
+        .env("HERD_PUBLIC_SCHEME", "http")
+        .env_remove("HERD_DATABASE_URL");
     if let Some(u) = db {
         c.env("HERD_DATABASE_URL", u);
     }
@@ -19,7 +22,10 @@ fn herd(data: &std::path::Path, db: &Option<String>, args: &[&str]) -> std::proc
 fn test_db() -> Option<String> {
     let base = std::env::var("HERD_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))?;
     let name = format!("herd_cli_{:016x}", rand::random::<u64>());
-    let ok = Command::new("psql").arg(format!("{}/postgres", base.trim_end_matches('/'))).args(["-qc", &format!("CREATE DATABASE {name}")]).status();
+    let ok = Command::new("psql")
+        .arg(format!("{}/postgres", base.trim_end_matches('/')))
+        .args(["-qc", &format!("CREATE DATABASE {name}")])
+        .status();
     assert!(ok.map(|s| s.success()).unwrap_or(false), "psql could create the test database");
     Some(format!("{}/{name}", base.trim_end_matches('/')))
 }
@@ -40,7 +46,11 @@ fn commands_work_beside_a_running_server() {
     let data = dir.path().join("data");
     let db = test_db();
     let mut cmd = Command::new(BIN);
-    cmd.args(["serve", "--listen", "127.0.0.1:0"]).env("HERD_DATA_DIR", &data).env("HERD_PUBLIC_SCHEME", "http").env_remove("HERD_DATABASE_URL").stderr(Stdio::piped());
+    cmd.args(["serve", "--listen", "127.0.0.1:0"])
+        .env("HERD_DATA_DIR", &data)
+        .env("HERD_PUBLIC_SCHEME", "http")
+        .env_remove("HERD_DATABASE_URL")
+        .stderr(Stdio::piped());
     if let Some(u) = &db {
         cmd.env("HERD_DATABASE_URL", u);
     }
@@ -59,18 +69,43 @@ fn commands_work_beside_a_running_server() {
         banner.push(lines.next().expect("guidance").expect("utf-8"));
     }
     let text = banner.join("\n");
-    assert!(text.contains("herd tenant create") && text.contains("herd account create"), "{text}");
+    assert!(
+        text.contains("herd tenant create") && text.contains("herd account create"),
+        "{text}"
+    );
     std::thread::spawn(move || for _ in lines {});
 
     let port = addr.rsplit(':').next().expect("port");
     let domain = format!("org-a.test:{port}");
-    let out = herd(&data, &db, &["tenant", "create", &domain, "--name", "Org A", "--registrations", "open"]);
+    let out = herd(
+        &data,
+        &db,
+        &["tenant", "create", &domain, "--name", "Org A", "--registrations", "open"],
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = herd(&data, &db, &["account", "create", "--tenant", &domain, "alice", "--email", "alice@example.org", "--role", "owner"]);
+    let out = herd(
+        &data,
+        &db,
+        &[
+            "account",
+            "create",
+            "--tenant",
+            &domain,
+            "alice",
+            "--email",
+            "alice@example.org",
+            "--role",
+            "owner",
+        ],
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("Generated password") && said.contains("toot login_cli"), "{said}");
-    let out = herd(&data, &db, &["token", "create", "--tenant", &domain, "alice", "--scopes", "read write"]);
+    let out = herd(
+        &data,
+        &db,
+        &["token", "create", "--tenant", &domain, "alice", "--scopes", "read write"],
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let token = String::from_utf8(out.stdout).expect("utf-8");
     let token = token.trim();
@@ -81,8 +116,20 @@ fn commands_work_beside_a_running_server() {
     // The running server sees what the commands made.
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
     let me: serde_json::Value = rt.block_on(async {
-        let client = reqwest::Client::builder().resolve("org-a.test", addr.parse().expect("addr")).no_proxy().build().expect("client");
-        client.get(format!("http://{domain}/api/v1/accounts/verify_credentials")).bearer_auth(token).send().await.expect("sent").json().await.expect("json")
+        let client = reqwest::Client::builder()
+            .resolve("org-a.test", addr.parse().expect("addr"))
+            .no_proxy()
+            .build()
+            .expect("client");
+        client
+            .get(format!("http://{domain}/api/v1/accounts/verify_credentials"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json")
     });
     assert_eq!(me["username"], "alice");
     assert_eq!(me["role"]["name"], "owner");
@@ -90,20 +137,40 @@ fn commands_work_beside_a_running_server() {
     // Errors name the problem and change nothing.
     let out = herd(&data, &db, &["tenant", "create", "not a domain"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("domain"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("domain"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = herd(&data, &db, &["tenant", "create", &domain]);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("exists already"));
-    let out = herd(&data, &db, &["account", "create", "--tenant", &domain, "alice", "--email", "other@example.org"]);
+    let out = herd(
+        &data,
+        &db,
+        &["account", "create", "--tenant", &domain, "alice", "--email", "other@example.org"],
+    );
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("Username has already been taken"));
-    let out = herd(&data, &db, &["account", "create", "--tenant", "nowhere.test", "zed", "--email", "z@example.org"]);
+    let out = herd(
+        &data,
+        &db,
+        &["account", "create", "--tenant", "nowhere.test", "zed", "--email", "z@example.org"],
+    );
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("no instance with domain"));
-    let out = Command::new(BIN).args(["migrate"]).env("HERD_DATA_DIR", &data).env("HERD_PUBLIC_SCHEME", "ftp").output().expect("runs");
+    let out = Command::new(BIN)
+        .args(["migrate"])
+        .env("HERD_DATA_DIR", &data)
+        .env("HERD_PUBLIC_SCHEME", "ftp")
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("HERD_PUBLIC_SCHEME") && err.contains("ftp"), "{err}");
 
     // SIGTERM stops the server cleanly.
-    let killed = Command::new("kill").args(["-TERM", &server.0.id().to_string()]).status().expect("kill");
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.0.id().to_string()])
+        .status()
+        .expect("kill");
     assert!(killed.success());
     let mut waited = 0;
     let status = loop {

@@ -5,7 +5,7 @@ mod common;
 
 use common::Server;
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn nothing_leaks_between_instances() {
@@ -17,16 +17,48 @@ async fn nothing_leaks_between_instances() {
     let (_dave, td) = s.account(&b, "dave", "member").await;
 
     // Give org-a one of everything.
-    s.call(Method::PATCH, &a, "/api/v1/accounts/update_credentials", Some(&tb_a), json!({"locked": true})).await.expect(200);
-    let post = s.post(&a, "/api/v1/statuses", Some(&ta), json!({"status": "secret of org-a #orgatag @bob", "visibility": "public"})).await.expect(200).id();
-    s.post(&a, &format!("/api/v1/statuses/{post}/favourite"), Some(&tb_a), Value::Null).await.expect(200);
-    s.post(&a, &format!("/api/v1/statuses/{post}/bookmark"), Some(&ta), Value::Null).await.expect(200);
-    s.post(&a, &format!("/api/v1/accounts/{bob}/follow"), Some(&ta), Value::Null).await.expect(200);
+    s.call(
+        Method::PATCH,
+        &a,
+        "/api/v1/accounts/update_credentials",
+        Some(&tb_a),
+        json!({"locked": true}),
+    )
+    .await
+    .expect(200);
+    let post = s
+        .post(
+            &a,
+            "/api/v1/statuses",
+            Some(&ta),
+            json!({"status": "secret of org-a #orgatag @bob", "visibility": "public"}),
+        )
+        .await
+        .expect(200)
+        .id();
+    s.post(&a, &format!("/api/v1/statuses/{post}/favourite"), Some(&tb_a), Value::Null)
+        .await
+        .expect(200);
+    s.post(&a, &format!("/api/v1/statuses/{post}/bookmark"), Some(&ta), Value::Null)
+        .await
+        .expect(200);
+    s.post(&a, &format!("/api/v1/accounts/{bob}/follow"), Some(&ta), Value::Null)
+        .await
+        .expect(200);
     let media = herd_media(&s, &a, &ta).await;
     let notes = s.get(&a, "/api/v1/notifications", Some(&tb_a)).await.expect(200);
     let note = notes.json[0]["id"].as_str().expect("bob has a notification").to_string();
 
-    let secrets = [alice.as_str(), bob.as_str(), post.as_str(), media.as_str(), note.as_str(), "alice", "orgatag", "secret of org-a"];
+    let secrets = [
+        alice.as_str(),
+        bob.as_str(),
+        post.as_str(),
+        media.as_str(),
+        note.as_str(),
+        "alice",
+        "orgatag",
+        "secret of org-a",
+    ];
     let routes: Vec<(Method, String)> = vec![
         (Method::GET, "/api/v1/accounts/verify_credentials".into()),
         (Method::GET, format!("/api/v1/accounts/{alice}")),
@@ -72,11 +104,20 @@ async fn nothing_leaks_between_instances() {
     ];
 
     for (method, path) in &routes {
-        let body = if *method == Method::PUT { json!({"status": "taken over", "description": "x"}) } else { Value::Null };
+        let body = if *method == Method::PUT {
+            json!({"status": "taken over", "description": "x"})
+        } else {
+            Value::Null
+        };
         // org-b's token on org-a's host: the token means nothing there.
         let r = s.call(method.clone(), &a, path, Some(&td), body.clone()).await;
         let public = path.contains("/instance");
-        assert_eq!(r.status.as_u16(), if public { 200 } else { 401 }, "{method} {path} on org-a with org-b's token: {}", r.text);
+        assert_eq!(
+            r.status.as_u16(),
+            if public { 200 } else { 401 },
+            "{method} {path} on org-a with org-b's token: {}",
+            r.text
+        );
         // org-b's token on org-b's host with org-a's ids: nothing found, nothing shown.
         let r = s.call(method.clone(), &b, path, Some(&td), body.clone()).await;
         assert!(r.status.as_u16() < 500, "{method} {path} on org-b: server error {}", r.text);
@@ -86,7 +127,11 @@ async fn nothing_leaks_between_instances() {
         // And anonymously on org-b.
         let r = s.call(method.clone(), &b, path, None, body).await;
         for secret in secrets {
-            assert!(!r.text.contains(secret), "{method} {path} anonymous on org-b leaked {secret:?}: {}", r.text);
+            assert!(
+                !r.text.contains(secret),
+                "{method} {path} anonymous on org-b leaked {secret:?}: {}",
+                r.text
+            );
         }
     }
 
@@ -103,9 +148,23 @@ async fn nothing_leaks_between_instances() {
     assert_eq!(r.json["favourites_count"], 1);
 
     // An OAuth app of org-a cannot get tokens on org-b.
-    let app = s.post(&a, "/api/v1/apps", None, json!({"client_name": "x", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob"})).await.expect(200).json;
+    let app = s
+        .post(
+            &a,
+            "/api/v1/apps",
+            None,
+            json!({"client_name": "x", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob"}),
+        )
+        .await
+        .expect(200)
+        .json;
     let r = s
-        .post(&b, "/oauth/token", None, json!({"grant_type": "client_credentials", "client_id": app["client_id"], "client_secret": app["client_secret"]}))
+        .post(
+            &b,
+            "/oauth/token",
+            None,
+            json!({"grant_type": "client_credentials", "client_id": app["client_id"], "client_secret": app["client_secret"]}),
+        )
         .await;
     assert_eq!(r.status.as_u16(), 401, "{}", r.text);
 
@@ -117,9 +176,22 @@ async fn nothing_leaks_between_instances() {
 
 async fn herd_media(s: &Server, domain: &str, token: &str) -> String {
     let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(common::png(32, 32)).file_name("a.png").mime_str("image/png").expect("mime"))
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(common::png(32, 32))
+                .file_name("a.png")
+                .mime_str("image/png")
+                .expect("mime"),
+        )
         .text("description", "org-a picture");
-    let r = s.http.post(s.url(domain, "/api/v2/media")).bearer_auth(token).multipart(form).send().await.expect("upload");
+    let r = s
+        .http
+        .post(s.url(domain, "/api/v2/media"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
     let r = common::Resp::from(r).await.expect(202);
     r.id()
 }

@@ -4,13 +4,18 @@
 mod common;
 
 use common::{Resp, Server};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 async fn register(s: &Server, d: &str, redirect: &str) -> Value {
-    s.post(d, "/api/v1/apps", None, json!({"client_name": "Test app", "redirect_uris": redirect, "scopes": "read write follow", "website": "https://example.org"}))
-        .await
-        .expect(200)
-        .json
+    s.post(
+        d,
+        "/api/v1/apps",
+        None,
+        json!({"client_name": "Test app", "redirect_uris": redirect, "scopes": "read write follow", "website": "https://example.org"}),
+    )
+    .await
+    .expect(200)
+    .json
 }
 
 fn hidden(html: &str, name: &str) -> String {
@@ -38,9 +43,21 @@ async fn authorization_code_with_pkce_and_csrf() {
     assert!(page.text.contains("Test app") && page.text.contains("<form"), "{}", page.text);
     assert!(page.headers.get("content-security-policy").is_some());
     assert_eq!(page.headers.get("x-frame-options").and_then(|v| v.to_str().ok()), Some("DENY"));
-    let csp = page.headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("");
-    assert!(!csp.contains("form-action"), "form-action would block redirects to apps' custom schemes: {csp}");
-    let cookie = page.headers.get("set-cookie").and_then(|v| v.to_str().ok()).expect("csrf cookie").to_string();
+    let csp = page
+        .headers
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(
+        !csp.contains("form-action"),
+        "form-action would block redirects to apps' custom schemes: {csp}"
+    );
+    let cookie = page
+        .headers
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("csrf cookie")
+        .to_string();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
     let csrf = hidden(&page.text, "authenticity_token");
     let cookie_pair = cookie.split(';').next().unwrap().to_string();
@@ -67,24 +84,40 @@ async fn authorization_code_with_pkce_and_csrf() {
     };
 
     // Without the cookie (a cross-site post), nothing happens.
-    submit(form("alice@example.org", "correct horse battery", &csrf), None).await.expect(403);
+    submit(form("alice@example.org", "correct horse battery", &csrf), None)
+        .await
+        .expect(403);
     // Wrong password: the form again, with an error, and no code.
-    let r = submit(form("alice@example.org", "wrong password", &csrf), Some(cookie_pair.clone())).await.expect(401);
+    let r = submit(form("alice@example.org", "wrong password", &csrf), Some(cookie_pair.clone()))
+        .await
+        .expect(401);
     assert!(r.text.contains("Invalid email or password"), "{}", r.text);
     // Right password: redirected back with a code and the state.
-    let r = submit(form("alice@example.org", "correct horse battery", &csrf), Some(cookie_pair.clone())).await.expect(302);
-    let location = r.headers.get("location").and_then(|v| v.to_str().ok()).expect("location").to_string();
-    assert!(location.starts_with("https://client.example/callback?code=") && location.ends_with("&state=xyz"), "{location}");
+    let r = submit(form("alice@example.org", "correct horse battery", &csrf), Some(cookie_pair.clone()))
+        .await
+        .expect(302);
+    let location = r
+        .headers
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("location")
+        .to_string();
+    assert!(
+        location.starts_with("https://client.example/callback?code=") && location.ends_with("&state=xyz"),
+        "{location}"
+    );
     let code = location.split("code=").nth(1).unwrap().split('&').next().unwrap().to_string();
 
     // A wrong verifier fails; the right one (no client secret: a public client) succeeds.
-    let exchange = |verifier: &str| {
-        json!({"grant_type": "authorization_code", "client_id": client_id, "code": code, "redirect_uri": "https://client.example/callback", "code_verifier": verifier})
-    };
-    let r = s.post(&d, "/oauth/token", None, exchange("not-the-verifier-not-the-verifier-000000000")).await;
+    let exchange = |verifier: &str| json!({"grant_type": "authorization_code", "client_id": client_id, "code": code, "redirect_uri": "https://client.example/callback", "code_verifier": verifier});
+    let r = s
+        .post(&d, "/oauth/token", None, exchange("not-the-verifier-not-the-verifier-000000000"))
+        .await;
     assert!(r.status.is_client_error(), "{}", r.text);
     // The failed attempt consumed the code (single use): mint a new one.
-    let r = submit(form("alice", "correct horse battery", &csrf), Some(cookie_pair.clone())).await.expect(302);
+    let r = submit(form("alice", "correct horse battery", &csrf), Some(cookie_pair.clone()))
+        .await
+        .expect(302);
     let location = r.headers.get("location").and_then(|v| v.to_str().ok()).unwrap().to_string();
     let code = location.split("code=").nth(1).unwrap().split('&').next().unwrap().to_string();
     let body = json!({"grant_type": "authorization_code", "client_id": client_id, "code": code, "redirect_uri": "https://client.example/callback", "code_verifier": verifier});
@@ -96,7 +129,10 @@ async fn authorization_code_with_pkce_and_csrf() {
     assert_eq!(me.json["username"], "alice");
     // The token has only the scopes granted: no follow.
     let bob = s.account(&d, "bob", "member").await.0;
-    let r = s.post(&d, &format!("/api/v1/accounts/{bob}/follow"), Some(&access), Value::Null).await.expect(200);
+    let r = s
+        .post(&d, &format!("/api/v1/accounts/{bob}/follow"), Some(&access), Value::Null)
+        .await
+        .expect(200);
     assert_eq!(r.json["following"], true, "write covers write:follows");
     // Replaying the code fails and revokes the token it gave.
     let r = s.post(&d, "/oauth/token", None, body).await;
@@ -123,32 +159,73 @@ async fn password_and_client_credentials_grants() {
     assert!(meta["grant_types_supported"].as_array().unwrap().iter().any(|g| g == "password"));
 
     let pw = |password: &str, scope: &str| json!({"grant_type": "password", "client_id": id, "client_secret": secret, "username": "alice@example.org", "password": password, "scope": scope});
-    let tok = s.post(&d, "/oauth/token", None, pw("correct horse battery", "read")).await.expect(200).json;
+    let tok = s
+        .post(&d, "/oauth/token", None, pw("correct horse battery", "read"))
+        .await
+        .expect(200)
+        .json;
     let access = tok["access_token"].as_str().unwrap().to_string();
     assert_eq!(tok["scope"], "read");
     // A read-only token cannot post.
-    let r = s.post(&d, "/api/v1/statuses", Some(&access), json!({"status": "hi"})).await.expect(403);
+    let r = s
+        .post(&d, "/api/v1/statuses", Some(&access), json!({"status": "hi"}))
+        .await
+        .expect(403);
     assert_eq!(r.json["error"], "This action is outside the authorized scopes");
     // Asking for more than the app registered is refused.
     let r = s.post(&d, "/oauth/token", None, pw("correct horse battery", "admin:write")).await;
     assert_eq!(r.status.as_u16(), 400, "{}", r.text);
     // A wrong secret is an unknown client.
-    let r = s.post(&d, "/oauth/token", None, json!({"grant_type": "client_credentials", "client_id": id, "client_secret": "nope"})).await.expect(401);
+    let r = s
+        .post(
+            &d,
+            "/oauth/token",
+            None,
+            json!({"grant_type": "client_credentials", "client_id": id, "client_secret": "nope"}),
+        )
+        .await
+        .expect(401);
     assert_eq!(r.json["error"], "invalid_client");
     // Client credentials give an app token: it can verify the app but is no user.
-    let app_tok = s.post(&d, "/oauth/token", None, json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret})).await.expect(200).json;
+    let app_tok = s
+        .post(
+            &d,
+            "/oauth/token",
+            None,
+            json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret}),
+        )
+        .await
+        .expect(200)
+        .json;
     let app_access = app_tok["access_token"].as_str().unwrap().to_string();
-    let v = s.get(&d, "/api/v1/apps/verify_credentials", Some(&app_access)).await.expect(200).json;
+    let v = s
+        .get(&d, "/api/v1/apps/verify_credentials", Some(&app_access))
+        .await
+        .expect(200)
+        .json;
     assert_eq!(v["name"], "Test app");
-    s.get(&d, "/api/v1/accounts/verify_credentials", Some(&app_access)).await.expect(422);
+    s.get(&d, "/api/v1/accounts/verify_credentials", Some(&app_access))
+        .await
+        .expect(422);
     // Revocation.
-    s.post(&d, "/oauth/revoke", None, json!({"client_id": id, "client_secret": secret, "token": access})).await.expect(200);
+    s.post(
+        &d,
+        "/oauth/revoke",
+        None,
+        json!({"client_id": id, "client_secret": secret, "token": access}),
+    )
+    .await
+    .expect(200);
     s.get(&d, "/api/v1/accounts/verify_credentials", Some(&access)).await.expect(401);
 
     // Guessing passwords is rate limited.
     let mut last = 0;
     for _ in 0..15 {
-        last = s.post(&d, "/oauth/token", None, pw("guess guess guess", "read")).await.status.as_u16();
+        last = s
+            .post(&d, "/oauth/token", None, pw("guess guess guess", "read"))
+            .await
+            .status
+            .as_u16();
         if last == 429 {
             break;
         }
@@ -175,9 +252,23 @@ async fn sign_up_follows_registration_mode() {
             .unwrap()
             .to_string();
         // Missing agreement and bad input are clear errors.
-        let r = s.post(d, "/api/v1/accounts", Some(&app_tok), json!({"username": "new", "email": "new@example.org", "password": "long enough pw"})).await;
+        let r = s
+            .post(
+                d,
+                "/api/v1/accounts",
+                Some(&app_tok),
+                json!({"username": "new", "email": "new@example.org", "password": "long enough pw"}),
+            )
+            .await;
         assert!(r.status.as_u16() == 422 || r.status.as_u16() == 403, "{}", r.text);
-        let r = s.post(d, "/api/v1/accounts", Some(&app_tok), json!({"username": "bad name", "email": "x@example.org", "password": "long enough pw", "agreement": true})).await;
+        let r = s
+            .post(
+                d,
+                "/api/v1/accounts",
+                Some(&app_tok),
+                json!({"username": "bad name", "email": "x@example.org", "password": "long enough pw", "agreement": true}),
+            )
+            .await;
         assert!(r.status.as_u16() == 422 || r.status.as_u16() == 403, "{}", r.text);
         let r = s
             .post(d, "/api/v1/accounts", Some(&app_tok), json!({"username": "newbie", "email": "newbie@example.org", "password": "long enough pw", "agreement": true, "reason": "I work here", "locale": "de"}))
@@ -195,7 +286,14 @@ async fn sign_up_follows_registration_mode() {
             assert_eq!(me.json["error"], "Your login is currently pending approval");
         }
         // The name is taken now.
-        let r = s.post(d, "/api/v1/accounts", Some(&app_tok), json!({"username": "NewBie", "email": "other@example.org", "password": "long enough pw", "agreement": true, "reason": "x"})).await;
+        let r = s
+            .post(
+                d,
+                "/api/v1/accounts",
+                Some(&app_tok),
+                json!({"username": "NewBie", "email": "other@example.org", "password": "long enough pw", "agreement": true, "reason": "x"}),
+            )
+            .await;
         assert_eq!(r.status.as_u16(), 422, "{}", r.text);
     }
     s.stop().await;

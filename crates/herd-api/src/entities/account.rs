@@ -1,5 +1,5 @@
-use herd_app::views::Relationship as RelView;
 use herd_app::Tenant;
+use herd_app::views::Relationship as RelView;
 use herd_core::content::escape;
 use herd_store::accounts::AccountRow;
 use herd_store::users::UserRow;
@@ -60,12 +60,19 @@ fn fields(a: &AccountRow) -> Vec<(String, String)> {
 /// A field value as HTML: escaped, with a bare URL made a link.
 fn field_html(value: &str) -> String {
     let html = herd_core::content::render(value, |_| None, |_| String::new());
-    html.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")).map(str::to_string).unwrap_or_else(|| escape(value))
+    html.strip_prefix("<p>")
+        .and_then(|s| s.strip_suffix("</p>"))
+        .map(str::to_string)
+        .unwrap_or_else(|| escape(value))
 }
 
 pub fn account(tenant: &Tenant, a: &AccountRow) -> Account {
     let local = a.domain.is_empty();
-    let acct = if local { a.username.clone() } else { format!("{}@{}", a.username, a.domain) };
+    let acct = if local {
+        a.username.clone()
+    } else {
+        format!("{}@{}", a.username, a.domain)
+    };
     let avatar = file_or(tenant, a.avatar_key.as_deref(), "/avatars/original/missing.png");
     let header = file_or(tenant, a.header_key.as_deref(), "/headers/original/missing.png");
     Account {
@@ -96,7 +103,11 @@ pub fn account(tenant: &Tenant, a: &AccountRow) -> Account {
         roles: Vec::new(),
         fields: fields(a)
             .into_iter()
-            .map(|(name, value)| Field { name: escape(&name), value: field_html(&value), verified_at: None })
+            .map(|(name, value)| Field {
+                name: escape(&name),
+                value: field_html(&value),
+                verified_at: None,
+            })
             .collect(),
     }
 }
@@ -148,7 +159,14 @@ pub fn credential_account(tenant: &Tenant, a: &AccountRow, user: &UserRow, follo
             sensitive: false,
             language: user.locale.clone(),
             note: a.note.clone(),
-            fields: fields(a).into_iter().map(|(name, value)| Field { name, value, verified_at: None }).collect(),
+            fields: fields(a)
+                .into_iter()
+                .map(|(name, value)| Field {
+                    name,
+                    value,
+                    verified_at: None,
+                })
+                .collect(),
             follow_requests_count: follow_requests,
             hide_collections: false,
             discoverable: a.discoverable != 0,
@@ -161,7 +179,11 @@ pub fn credential_account(tenant: &Tenant, a: &AccountRow, user: &UserRow, follo
                 herd_core::Role::Admin => "2".into(),
                 herd_core::Role::Owner => "3".into(),
             },
-            name: if role == herd_core::Role::Member { String::new() } else { role.as_str().to_string() },
+            name: if role == herd_core::Role::Member {
+                String::new()
+            } else {
+                role.as_str().to_string()
+            },
             permissions: permissions.to_string(),
             color: String::new(),
             highlighted: role.is_staff(),

@@ -2,7 +2,7 @@ use herd_app::Tenant;
 use herd_core::RegistrationMode;
 use herd_store::tenants::{RuleRow, Stats};
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::Account;
 
@@ -18,7 +18,11 @@ pub struct Rule {
 }
 
 pub fn rule(r: &RuleRow) -> Rule {
-    Rule { id: r.id.to_string(), text: r.text.clone(), hint: r.hint.clone() }
+    Rule {
+        id: r.id.to_string(),
+        text: r.text.clone(),
+        hint: r.hint.clone(),
+    }
 }
 
 fn languages(t: &Tenant) -> Value {

@@ -6,10 +6,10 @@ mod instance;
 mod notification;
 mod status;
 
-pub use account::{account, credential_account, relationship, Account, CredentialAccount, Relationship};
-pub use instance::{instance_v1, instance_v2, rule, Rule};
-pub use notification::{notification, Notification};
-pub use status::{attachment, status, status_edit, Attachment, Status, StatusEdit};
+pub use account::{Account, CredentialAccount, Relationship, account, credential_account, relationship};
+pub use instance::{Rule, instance_v1, instance_v2, rule};
+pub use notification::{Notification, notification};
+pub use status::{Attachment, Status, StatusEdit, attachment, status, status_edit};
 
 use herd_core::Timestamp;
 

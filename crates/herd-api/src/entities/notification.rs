@@ -1,8 +1,8 @@
-use herd_app::notifications::NotificationView;
 use herd_app::Tenant;
+use herd_app::notifications::NotificationView;
 use serde::Serialize;
 
-use super::{account, status, time, Account, Status};
+use super::{Account, Status, account, status, time};
 
 #[derive(Serialize)]
 pub struct Notification {

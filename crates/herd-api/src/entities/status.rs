@@ -1,10 +1,10 @@
-use herd_app::views::StatusView;
 use herd_app::Tenant;
+use herd_app::views::StatusView;
 use herd_store::media::MediaRow;
 use herd_store::statuses::EditRow;
 use serde::Serialize;
 
-use super::{account, time, Account};
+use super::{Account, account, time};
 
 #[derive(Serialize, Clone)]
 pub struct Attachment {
@@ -99,7 +99,11 @@ pub fn status(tenant: &Tenant, v: &StatusView) -> Status {
             Some(_) => format!("{}/activity", tenant.status_uri(&author.username, r.id)),
             None => tenant.status_uri(&author.username, r.id),
         }),
-        url: if r.reblog_of_id.is_some() { None } else { Some(tenant.status_url(&author.username, r.id)) },
+        url: if r.reblog_of_id.is_some() {
+            None
+        } else {
+            Some(tenant.status_url(&author.username, r.id))
+        },
         created_at: time(r.created_at),
         account: account(tenant, author),
         content: r.content_html.clone(),
@@ -115,10 +119,21 @@ pub fn status(tenant: &Tenant, v: &StatusView) -> Status {
                 id: a.id.to_string(),
                 username: a.username.clone(),
                 url: tenant.profile_url(&a.username),
-                acct: if a.domain.is_empty() { a.username.clone() } else { format!("{}@{}", a.username, a.domain) },
+                acct: if a.domain.is_empty() {
+                    a.username.clone()
+                } else {
+                    format!("{}@{}", a.username, a.domain)
+                },
             })
             .collect(),
-        tags: v.tags.iter().map(|t| Tag { name: t.to_lowercase(), url: tenant.tag_url(t) }).collect(),
+        tags: v
+            .tags
+            .iter()
+            .map(|t| Tag {
+                name: t.to_lowercase(),
+                url: tenant.tag_url(t),
+            })
+            .collect(),
         emojis: Vec::new(),
         reblogs_count: r.reblogs_count,
         favourites_count: r.favourites_count,
@@ -161,7 +176,11 @@ pub fn status_edit(tenant: &Tenant, v: &StatusView, e: &EditRow, media: &[MediaR
         created_at: time(e.created_at),
         account: account(tenant, &v.account),
         poll: None,
-        media_attachments: ids.iter().filter_map(|id| media.iter().find(|m| m.id == *id)).map(|m| attachment(tenant, m)).collect(),
+        media_attachments: ids
+            .iter()
+            .filter_map(|id| media.iter().find(|m| m.id == *id))
+            .map(|m| attachment(tenant, m))
+            .collect(),
         emojis: Vec::new(),
     }
 }

@@ -3,19 +3,19 @@ use axum::http::HeaderMap;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use herd_app::accounts::{NewLocalAccount, ProfileUpdate};
-use herd_app::{follows, views, AppError, Tenant};
+use herd_app::{AppError, Tenant, follows, views};
 use herd_core::{Email, Id, RegistrationMode, Role, Username};
 use herd_store::accounts::{self, AccountRow};
 use herd_store::relationships::{Edge, FollowOptions};
 use herd_store::statuses::AccountFilter;
-use herd_store::{users, Conn};
-use serde_json::{json, Value};
+use herd_store::{Conn, users};
+use serde_json::{Value, json};
 
+use crate::State;
 use crate::entities::{self, Account, CredentialAccount, Relationship, Status};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, ClientIp, Ctx, Params};
 use crate::paging;
-use crate::State;
 
 pub fn routes() -> Router<State> {
     Router::new()
@@ -44,18 +44,26 @@ pub fn routes() -> Router<State> {
 
 /// An id from the path; anything else is simply not found.
 pub fn path_id(s: &str) -> ApiResult<i64> {
-    Id::parse("id", s).map(|i| i.0).map_err(|_| ApiError(AppError::NotFound("Record not found")))
+    Id::parse("id", s)
+        .map(|i| i.0)
+        .map_err(|_| ApiError(AppError::NotFound("Record not found")))
 }
 
 async fn sign_up(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, a: Auth, p: Params) -> ApiResult<Json<Value>> {
-    let v = a.0.clone().ok_or_else(|| ApiError(AppError::Unauthorized("The access token is invalid".into())))?;
+    let v =
+        a.0.clone()
+            .ok_or_else(|| ApiError(AppError::Unauthorized("The access token is invalid".into())))?;
     if !v.scopes.allows("write:accounts") {
         return Err(ApiError(AppError::Forbidden("This action is outside the authorized scopes".into())));
     }
     let mode = t.registrations();
     match mode {
         RegistrationMode::Closed => return Err(ApiError(AppError::Forbidden("Registrations are closed on this instance".into()))),
-        RegistrationMode::Invite => return Err(ApiError(AppError::Forbidden("This instance accepts new accounts by invitation only".into()))),
+        RegistrationMode::Invite => {
+            return Err(ApiError(AppError::Forbidden(
+                "This instance accepts new accounts by invitation only".into(),
+            )));
+        }
         RegistrationMode::Open | RegistrationMode::Approval => {}
     }
     if !s.limits.signup(t.id.0, ip) {
@@ -69,7 +77,9 @@ async fn sign_up(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, a: Auth, p
     }
     let reason = p.str("reason").unwrap_or_default();
     if mode == RegistrationMode::Approval && reason.trim().is_empty() {
-        return Err(ApiError(AppError::Invalid("Validation failed: Reason can't be blank (this instance reviews sign-ups)".into())));
+        return Err(ApiError(AppError::Invalid(
+            "Validation failed: Reason can't be blank (this instance reviews sign-ups)".into(),
+        )));
     }
     let (row, _) = herd_app::accounts::create(
         &s.app,
@@ -88,12 +98,16 @@ async fn sign_up(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, a: Auth, p
     )
     .await?;
     let tok = herd_app::auth::issue_after_signup(&s.app, &t, v.app_id, row.id, &v.scopes).await?;
-    Ok(Json(json!({"access_token": tok.token, "token_type": "Bearer", "scope": tok.scopes.to_string(), "created_at": tok.created_at / 1000})))
+    Ok(Json(
+        json!({"access_token": tok.token, "token_type": "Bearer", "scope": tok.scopes.to_string(), "created_at": tok.created_at / 1000}),
+    ))
 }
 
 pub async fn credential(c: &mut Conn, t: &Tenant, account: i64) -> ApiResult<CredentialAccount> {
     let row = accounts::by_id(c, t.id, account).await?;
-    let user = users::by_account(c, t.id, account).await?.ok_or(ApiError(AppError::NotFound("Record not found")))?;
+    let user = users::by_account(c, t.id, account)
+        .await?
+        .ok_or(ApiError(AppError::NotFound("Record not found")))?;
     let pending = herd_store::relationships::count_incoming(c, t.id, Edge::FollowRequest, account).await?;
     Ok(entities::credential_account(t, &row, &user, pending))
 }
@@ -101,7 +115,12 @@ pub async fn credential(c: &mut Conn, t: &Tenant, account: i64) -> ApiResult<Cre
 async fn verify_credentials(S(s): S<State>, Ctx(t): Ctx, a: Auth) -> ApiResult<Json<CredentialAccount>> {
     let account = match a.user("read:accounts") {
         Ok((_, id)) => id,
-        Err(e) => a.0.as_ref().filter(|v| v.scopes.allows("profile")).and_then(|v| v.account_id).ok_or(e)?,
+        Err(e) => {
+            a.0.as_ref()
+                .filter(|v| v.scopes.allows("profile"))
+                .and_then(|v| v.account_id)
+                .ok_or(e)?
+        }
     };
     let mut c = s.app.db.conn().await?;
     Ok(Json(credential(&mut c, &t, account).await?))
@@ -127,20 +146,39 @@ async fn update_credentials(S(s): S<State>, Ctx(t): Ctx, a: Auth, mut p: Params)
 
 async fn relationships(S(s): S<State>, Ctx(t): Ctx, a: Auth, p: Params) -> ApiResult<Json<Vec<Relationship>>> {
     let (_, me) = a.user("read:follows")?;
-    let ids: Vec<i64> = p.list("id").iter().filter_map(|i| Id::parse("id", i).ok()).map(|i| i.0).take(100).collect();
+    let ids: Vec<i64> = p
+        .list("id")
+        .iter()
+        .filter_map(|i| Id::parse("id", i).ok())
+        .map(|i| i.0)
+        .take(100)
+        .collect();
     let mut c = s.app.db.conn().await?;
     let known: Vec<i64> = accounts::by_ids(&mut c, t.id, &ids).await?.iter().map(|a| a.id).collect();
     let ids: Vec<i64> = ids.into_iter().filter(|i| known.contains(i)).collect();
-    Ok(Json(views::relationships(&mut c, t.id, me, &ids).await?.iter().map(entities::relationship).collect()))
+    Ok(Json(
+        views::relationships(&mut c, t.id, me, &ids)
+            .await?
+            .iter()
+            .map(entities::relationship)
+            .collect(),
+    ))
 }
 
 async fn lookup(S(s): S<State>, Ctx(t): Ctx, p: Params) -> ApiResult<Json<Account>> {
     let acct = p.required("acct")?;
     let acct = acct.trim_start_matches('@');
-    let (user, domain) = acct.split_once('@').map(|(u, d)| (u, Some(d.to_ascii_lowercase()))).unwrap_or((acct, None));
+    let (user, domain) = acct
+        .split_once('@')
+        .map(|(u, d)| (u, Some(d.to_ascii_lowercase())))
+        .unwrap_or((acct, None));
     let local = domain.as_deref().is_none_or(|d| d == t.domain.as_str() || d == t.handle_domain());
     let mut c = s.app.db.conn().await?;
-    let row = if local { accounts::by_username(&mut c, t.id, user, "").await? } else { accounts::by_username(&mut c, t.id, user, domain.as_deref().unwrap_or("")).await? };
+    let row = if local {
+        accounts::by_username(&mut c, t.id, user, "").await?
+    } else {
+        accounts::by_username(&mut c, t.id, user, domain.as_deref().unwrap_or("")).await?
+    };
     match row {
         Some(r) if r.suspended_at.is_none() => Ok(Json(entities::account(&t, &r))),
         _ => Err(ApiError(AppError::NotFound("Record not found"))),
@@ -158,7 +196,9 @@ async fn search(S(s): S<State>, Ctx(t): Ctx, a: Auth, p: Params) -> ApiResult<Js
     let mut c = s.app.db.conn().await?;
     let mut rows = accounts::search(&mut c, t.id, q, limit, offset).await?;
     if p.flag("following")? {
-        let Some(me) = me else { return Err(ApiError(AppError::Unauthorized("The access token is invalid".into()))) };
+        let Some(me) = me else {
+            return Err(ApiError(AppError::Unauthorized("The access token is invalid".into())));
+        };
         let rels = views::relationships(&mut c, t.id, me, &rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
         rows.retain(|r| rels.iter().any(|x| x.id == r.id && x.following));
     }
@@ -170,7 +210,14 @@ async fn show(S(s): S<State>, Ctx(t): Ctx, Path(id): Path<String>) -> ApiResult<
     Ok(Json(entities::account(&t, &views::account(&mut c, t.id, path_id(&id)?).await?)))
 }
 
-async fn statuses(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, Path(id): Path<String>, p: Params) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
+async fn statuses(
+    S(s): S<State>,
+    Ctx(t): Ctx,
+    a: Auth,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
     let me = a.optional("read:statuses")?;
     let id = path_id(&id)?;
     let page = paging::page(&p, 20, 40)?;
@@ -188,37 +235,77 @@ async fn statuses(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): Origin
     Ok(super::timelines::respond(&t, &uri, tl))
 }
 
-async fn account_list(s: &State, t: &Tenant, uri: &axum::http::Uri, join: &str, key: i64, p: &Params) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
+async fn account_list(
+    s: &State,
+    t: &Tenant,
+    uri: &axum::http::Uri,
+    join: &str,
+    key: i64,
+    p: &Params,
+) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
     let page = paging::page(p, 40, 80)?;
     let mut c = s.app.db.conn().await?;
     let rows: Vec<(i64, AccountRow)> = accounts::via(&mut c, t.id, join, key, &page).await?;
     let ids: Vec<i64> = rows.iter().map(|(j, _)| *j).collect();
-    Ok((paging::link(t, uri, &ids), Json(rows.iter().map(|(_, a)| entities::account(t, a)).collect())))
+    Ok((
+        paging::link(t, uri, &ids),
+        Json(rows.iter().map(|(_, a)| entities::account(t, a)).collect()),
+    ))
 }
 
-async fn followers(S(s): S<State>, Ctx(t): Ctx, OriginalUri(uri): OriginalUri, Path(id): Path<String>, p: Params) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
+async fn followers(
+    S(s): S<State>,
+    Ctx(t): Ctx,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
     let id = path_id(&id)?;
     views::account(&mut s.app.db.conn().await?, t.id, id).await?;
     account_list(&s, &t, &uri, &Edge::Follow.join(false), id, &p).await
 }
 
-async fn following(S(s): S<State>, Ctx(t): Ctx, OriginalUri(uri): OriginalUri, Path(id): Path<String>, p: Params) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
+async fn following(
+    S(s): S<State>,
+    Ctx(t): Ctx,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
     let id = path_id(&id)?;
     views::account(&mut s.app.db.conn().await?, t.id, id).await?;
     account_list(&s, &t, &uri, &Edge::Follow.join(true), id, &p).await
 }
 
-async fn blocks(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, p: Params) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
+async fn blocks(
+    S(s): S<State>,
+    Ctx(t): Ctx,
+    a: Auth,
+    OriginalUri(uri): OriginalUri,
+    p: Params,
+) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
     let (_, me) = a.user("read:blocks")?;
     account_list(&s, &t, &uri, &Edge::Block.join(true), me, &p).await
 }
 
-async fn mutes(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, p: Params) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
+async fn mutes(
+    S(s): S<State>,
+    Ctx(t): Ctx,
+    a: Auth,
+    OriginalUri(uri): OriginalUri,
+    p: Params,
+) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
     let (_, me) = a.user("read:mutes")?;
     account_list(&s, &t, &uri, &Edge::Mute.join(true), me, &p).await
 }
 
-async fn follow_requests(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, p: Params) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
+async fn follow_requests(
+    S(s): S<State>,
+    Ctx(t): Ctx,
+    a: Auth,
+    OriginalUri(uri): OriginalUri,
+    p: Params,
+) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
     let (_, me) = a.user("read:follows")?;
     account_list(&s, &t, &uri, &Edge::FollowRequest.join(false), me, &p).await
 }
@@ -233,7 +320,10 @@ async fn relationship_with(s: &State, t: &Tenant, me: i64, target: i64) -> ApiRe
 async fn follow(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>, p: Params) -> ApiResult<Json<Relationship>> {
     let (_, me) = a.user("write:follows")?;
     let target = path_id(&id)?;
-    let opts = FollowOptions { show_reblogs: p.bool("reblogs")?.unwrap_or(true), notify: p.flag("notify")? };
+    let opts = FollowOptions {
+        show_reblogs: p.bool("reblogs")?.unwrap_or(true),
+        notify: p.flag("notify")?,
+    };
     follows::follow(&s.app, &t, me, target, opts).await?;
     relationship_with(&s, &t, me, target).await
 }

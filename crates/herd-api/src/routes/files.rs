@@ -3,16 +3,16 @@
 
 use std::sync::LazyLock;
 
+use axum::Router;
 use axum::extract::{Path, State as S};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use herd_app::AppError;
 
+use crate::State;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Ctx;
-use crate::State;
 
 pub fn routes() -> Router<State> {
     Router::new()
@@ -34,7 +34,11 @@ static AVATAR: LazyLock<Vec<u8>> = LazyLock::new(|| solid_png(120, 120, [0x9b, 0
 static HEADER: LazyLock<Vec<u8>> = LazyLock::new(|| solid_png(600, 200, [0x4b, 0x55, 0x63]));
 
 fn png(bytes: &[u8]) -> Response {
-    ([(CONTENT_TYPE, "image/png"), (CACHE_CONTROL, "public, max-age=86400")], bytes.to_vec()).into_response()
+    (
+        [(CONTENT_TYPE, "image/png"), (CACHE_CONTROL, "public, max-age=86400")],
+        bytes.to_vec(),
+    )
+        .into_response()
 }
 
 fn mime(key: &str) -> &'static str {
@@ -52,9 +56,18 @@ async fn file(S(s): S<State>, Ctx(t): Ctx, Path(key): Path<String>) -> ApiResult
     if key.contains("/original.") {
         return Err(ApiError(AppError::NotFound("Not found")));
     }
-    let bytes = s.app.files.get(t.id, &key).await.map_err(|_| ApiError(AppError::NotFound("Not found")))?;
+    let bytes = s
+        .app
+        .files
+        .get(t.id, &key)
+        .await
+        .map_err(|_| ApiError(AppError::NotFound("Not found")))?;
     Ok((
-        [(CONTENT_TYPE, mime(&key)), (CACHE_CONTROL, "public, max-age=31536000, immutable"), (X_CONTENT_TYPE_OPTIONS, "nosniff")],
+        [
+            (CONTENT_TYPE, mime(&key)),
+            (CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            (X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
         bytes,
     )
         .into_response())

@@ -2,13 +2,13 @@ use axum::extract::State as S;
 use axum::routing::get;
 use axum::{Json, Router};
 use herd_core::{Role, Timestamp};
-use herd_store::{tenants, TenantId};
+use herd_store::{TenantId, tenants};
 use serde_json::Value;
 
+use crate::State;
 use crate::entities::{self, Account};
 use crate::error::ApiResult;
 use crate::extract::Ctx;
-use crate::State;
 
 pub fn routes() -> Router<State> {
     Router::new()

@@ -2,15 +2,15 @@ use axum::extract::{Path, State as S};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use herd_app::media::parse_focus;
 use herd_app::AppError;
+use herd_app::media::parse_focus;
 use herd_store::media;
 
 use super::accounts::path_id;
+use crate::State;
 use crate::entities::{self, Attachment};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, Ctx, Params};
-use crate::State;
 
 pub fn routes() -> Router<State> {
     Router::new()
@@ -21,7 +21,9 @@ pub fn routes() -> Router<State> {
 
 async fn upload(s: &State, t: &herd_app::Tenant, a: &Auth, mut p: Params, wait: bool) -> ApiResult<Attachment> {
     let (_, me) = a.user("write:media")?;
-    let file = p.take_file("file").ok_or(ApiError(AppError::Invalid("Validation failed: File can't be blank".into())))?;
+    let file = p
+        .take_file("file")
+        .ok_or(ApiError(AppError::Invalid("Validation failed: File can't be blank".into())))?;
     let focus = match p.str("focus").filter(|f| !f.is_empty()) {
         Some(f) => Some(parse_focus(&f)?),
         None => None,
@@ -31,9 +33,14 @@ async fn upload(s: &State, t: &herd_app::Tenant, a: &Auth, mut p: Params, wait: 
         // The queued job finds the work done and stops.
         herd_app::media::process(&s.app, t.id, herd_app::media::ProcessMedia { media_id: row.id }).await?;
         let mut c = s.app.db.conn().await?;
-        row = herd_store::media::by_id(&mut c, t.id, row.id).await?.ok_or(ApiError(AppError::NotFound("Record not found")))?;
+        row = herd_store::media::by_id(&mut c, t.id, row.id)
+            .await?
+            .ok_or(ApiError(AppError::NotFound("Record not found")))?;
         if row.state == "failed" {
-            return Err(ApiError(AppError::Invalid(row.error.unwrap_or_else(|| "Validation failed: the image could not be processed".into()))));
+            return Err(ApiError(AppError::Invalid(
+                row.error
+                    .unwrap_or_else(|| "Validation failed: the image could not be processed".into()),
+            )));
         }
     }
     Ok(entities::attachment(t, &row))
@@ -57,7 +64,11 @@ async fn show(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> A
         .await?
         .filter(|m| m.account_id == me && m.status_id.is_none())
         .ok_or(ApiError(AppError::NotFound("Record not found")))?;
-    let status = if row.state == "processing" { StatusCode::PARTIAL_CONTENT } else { StatusCode::OK };
+    let status = if row.state == "processing" {
+        StatusCode::PARTIAL_CONTENT
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Json(entities::attachment(&t, &row))))
 }
 

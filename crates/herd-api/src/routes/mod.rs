@@ -8,8 +8,8 @@ mod oauth;
 mod statuses;
 mod timelines;
 
-use axum::routing::get;
 use axum::Router;
+use axum::routing::get;
 
 use crate::State;
 

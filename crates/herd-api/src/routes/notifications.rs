@@ -4,14 +4,14 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use herd_app::AppError;
 use herd_store::notifications::{self, Filter};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::accounts::path_id;
+use crate::State;
 use crate::entities::{self, Notification};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, Ctx, Params};
 use crate::paging;
-use crate::State;
 
 pub fn routes() -> Router<State> {
     Router::new()
@@ -22,21 +22,38 @@ pub fn routes() -> Router<State> {
         .route("/api/v1/notifications/{id}/dismiss", post(dismiss))
 }
 
-async fn list(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, p: Params) -> ApiResult<(HeaderMap, Json<Vec<Notification>>)> {
+async fn list(
+    S(s): S<State>,
+    Ctx(t): Ctx,
+    a: Auth,
+    OriginalUri(uri): OriginalUri,
+    p: Params,
+) -> ApiResult<(HeaderMap, Json<Vec<Notification>>)> {
     let (_, me) = a.user("read:notifications")?;
     let page = paging::page(&p, 40, 80)?;
-    let known = |v: Vec<String>| v.into_iter().filter(|x| herd_app::notifications::TYPES.contains(&x.as_str())).collect::<Vec<_>>();
+    let known = |v: Vec<String>| {
+        v.into_iter()
+            .filter(|x| herd_app::notifications::TYPES.contains(&x.as_str()))
+            .collect::<Vec<_>>()
+    };
     let types = p.list("types");
     let f = Filter {
         // Asking only for types this server never makes yields nothing, not everything.
-        types: if !types.is_empty() && known(types.clone()).is_empty() { vec!["-".into()] } else { known(types) },
+        types: if !types.is_empty() && known(types.clone()).is_empty() {
+            vec!["-".into()]
+        } else {
+            known(types)
+        },
         exclude_types: p.list("exclude_types"),
         from_account: p.id("account_id")?,
     };
     let mut c = s.app.db.conn().await?;
     let list = herd_app::notifications::list(&mut c, t.id, me, &f, &page).await?;
     let ids: Vec<i64> = list.iter().map(|n| n.row.id).collect();
-    Ok((paging::link(&t, &uri, &ids), Json(list.iter().map(|n| entities::notification(&t, n)).collect())))
+    Ok((
+        paging::link(&t, &uri, &ids),
+        Json(list.iter().map(|n| entities::notification(&t, n)).collect()),
+    ))
 }
 
 async fn show(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> ApiResult<Json<Notification>> {
@@ -62,7 +79,9 @@ async fn dismiss(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -
 
 async fn dismiss_legacy(S(s): S<State>, Ctx(t): Ctx, a: Auth, p: Params) -> ApiResult<Json<Value>> {
     let (_, me) = a.user("write:notifications")?;
-    let id = p.id("id")?.ok_or(ApiError(AppError::BadRequest("Missing required parameter: id".into())))?;
+    let id = p
+        .id("id")?
+        .ok_or(ApiError(AppError::BadRequest("Missing required parameter: id".into())))?;
     dismiss_one(&s, &t, me, id).await
 }
 

@@ -11,13 +11,13 @@ use base64::Engine;
 use herd_app::auth::{self, Authorization, Grant, OOB};
 use herd_app::{AppError, Tenant};
 use herd_core::content::escape;
-use herd_core::{secret, Scopes};
+use herd_core::{Scopes, secret};
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
+use crate::State;
 use crate::error::oauth_error;
 use crate::extract::{ClientIp, Ctx, Params};
-use crate::State;
 
 pub fn routes() -> Router<State> {
     Router::new()
@@ -28,11 +28,37 @@ pub fn routes() -> Router<State> {
 }
 
 const SCOPES_SUPPORTED: &[&str] = &[
-    "read", "write", "follow", "push", "profile", "admin:read", "admin:write", "read:accounts", "read:blocks",
-    "read:bookmarks", "read:favourites", "read:filters", "read:follows", "read:lists", "read:mutes",
-    "read:notifications", "read:search", "read:statuses", "write:accounts", "write:blocks", "write:bookmarks",
-    "write:conversations", "write:favourites", "write:filters", "write:follows", "write:lists", "write:media",
-    "write:mutes", "write:notifications", "write:reports", "write:statuses",
+    "read",
+    "write",
+    "follow",
+    "push",
+    "profile",
+    "admin:read",
+    "admin:write",
+    "read:accounts",
+    "read:blocks",
+    "read:bookmarks",
+    "read:favourites",
+    "read:filters",
+    "read:follows",
+    "read:lists",
+    "read:mutes",
+    "read:notifications",
+    "read:search",
+    "read:statuses",
+    "write:accounts",
+    "write:blocks",
+    "write:bookmarks",
+    "write:conversations",
+    "write:favourites",
+    "write:filters",
+    "write:follows",
+    "write:lists",
+    "write:media",
+    "write:mutes",
+    "write:notifications",
+    "write:reports",
+    "write:statuses",
 ];
 
 async fn metadata(Ctx(t): Ctx) -> Json<serde_json::Value> {
@@ -81,19 +107,31 @@ async fn token(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, headers: Hea
         let client_id = client_id.ok_or_else(|| AppError::Unauthorized("Client authentication failed: no client_id".into()))?;
         let grant = match p.str("grant_type").as_deref() {
             Some("authorization_code") => Grant::AuthorizationCode {
-                code: p.str("code").ok_or_else(|| AppError::Invalid("Missing required parameter: code".into()))?,
+                code: p
+                    .str("code")
+                    .ok_or_else(|| AppError::Invalid("Missing required parameter: code".into()))?,
                 redirect_uri: p.str("redirect_uri").unwrap_or_else(|| OOB.to_string()),
                 code_verifier: p.str("code_verifier"),
             },
             Some("password") => {
-                let username = p.str("username").ok_or_else(|| AppError::Invalid("Missing required parameter: username".into()))?;
+                let username = p
+                    .str("username")
+                    .ok_or_else(|| AppError::Invalid("Missing required parameter: username".into()))?;
                 if !s.limits.login(t.id.0, ip, &username) {
                     return Err(AppError::RateLimited);
                 }
-                Grant::Password { username, password: p.str("password").unwrap_or_default(), scopes: scopes_param(&p)? }
+                Grant::Password {
+                    username,
+                    password: p.str("password").unwrap_or_default(),
+                    scopes: scopes_param(&p)?,
+                }
             }
             Some("client_credentials") => Grant::ClientCredentials { scopes: scopes_param(&p)? },
-            Some(other) => return Err(AppError::Unsupported(format!("The authorization grant type {other:?} is not supported"))),
+            Some(other) => {
+                return Err(AppError::Unsupported(format!(
+                    "The authorization grant type {other:?} is not supported"
+                )));
+            }
             None => return Err(AppError::Invalid("Missing required parameter: grant_type".into())),
         };
         auth::issue_token(&s.app, &t, &client_id, client_secret.as_deref(), grant).await
@@ -110,7 +148,11 @@ async fn token(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, headers: Hea
             })),
         )
             .into_response(),
-        Err(AppError::Invalid(m)) => (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_request", "error_description": m}))).into_response(),
+        Err(AppError::Invalid(m)) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "invalid_request", "error_description": m})),
+        )
+            .into_response(),
         Err(e) => oauth_error(e),
     }
 }
@@ -118,7 +160,11 @@ async fn token(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, headers: Hea
 async fn revoke(S(s): S<State>, Ctx(t): Ctx, headers: HeaderMap, p: Params) -> Response {
     let (id, sec) = client_credentials(&headers, &p);
     let (Some(id), Some(sec), Some(tok)) = (id, sec, p.str("token")) else {
-        return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_request", "error_description": "client_id, client_secret and token are required"}))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "invalid_request", "error_description": "client_id, client_secret and token are required"})),
+        )
+            .into_response();
     };
     match auth::revoke(&s.app, &t, &id, &sec, &tok).await {
         Ok(()) => Json(json!({})).into_response(),
@@ -166,7 +212,12 @@ button:focus,input:focus{{outline:3px solid #f59e0b}}.error{{color:#b00020;font-
 fn html_response(status: StatusCode, html: String, cookie: Option<String>) -> Response {
     let mut r = (status, Html(html)).into_response();
     let h = r.headers_mut();
-    h.insert("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'".parse().expect("static header"));
+    h.insert(
+        "content-security-policy",
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+            .parse()
+            .expect("static header"),
+    );
     h.insert("x-frame-options", "DENY".parse().expect("static header"));
     h.insert(CACHE_CONTROL, "no-store".parse().expect("static header"));
     h.insert("referrer-policy", "no-referrer".parse().expect("static header"));
@@ -177,7 +228,14 @@ fn html_response(status: StatusCode, html: String, cookie: Option<String>) -> Re
 }
 
 fn error_page(status: StatusCode, msg: &str) -> Response {
-    html_response(status, page("Authorization failed", &format!("<p class=\"error\" role=\"alert\">{}</p>", escape(msg))), None)
+    html_response(
+        status,
+        page(
+            "Authorization failed",
+            &format!("<p class=\"error\" role=\"alert\">{}</p>", escape(msg)),
+        ),
+        None,
+    )
 }
 
 fn form(t: &Tenant, app_name: &str, r: &Request, csrf: &str, error: Option<&str>) -> String {
@@ -191,7 +249,9 @@ fn form(t: &Tenant, app_name: &str, r: &Request, csrf: &str, error: Option<&str>
 <label for=\"email\">E-mail address or username</label><input id=\"email\" type=\"text\" name=\"email\" autocomplete=\"username\" required>\
 <label for=\"password\">Password</label><input id=\"password\" type=\"password\" name=\"password\" autocomplete=\"current-password\" required>\
 <button type=\"submit\">Authorize</button></form>",
-            error.map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e))).unwrap_or_default(),
+            error
+                .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
+                .unwrap_or_default(),
             escape(app_name),
             escape(t.domain.as_str()),
             hidden("client_id", &r.client_id),
@@ -229,10 +289,15 @@ async fn authorize_page(S(s): S<State>, Ctx(t): Ctx, p: Params) -> Response {
 }
 
 fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == name).then(|| v.to_string())
-    })
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
 }
 
 async fn authorize_submit(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, headers: HeaderMap, p: Params) -> Response {
@@ -240,7 +305,10 @@ async fn authorize_submit(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, h
     let sent = p.str("authenticity_token").unwrap_or_default();
     let cookie = cookie_value(&headers, CSRF_COOKIE).unwrap_or_default();
     if sent.is_empty() || !bool::from(sent.as_bytes().ct_eq(cookie.as_bytes())) {
-        return error_page(StatusCode::FORBIDDEN, "The form expired or did not come from this site. Go back, reload the page and try again.");
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "The form expired or did not come from this site. Go back, reload the page and try again.",
+        );
     }
     let scopes = match Scopes::parse(&r.scope) {
         Ok(s) => s,
@@ -275,7 +343,13 @@ async fn authorize_submit(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, h
     match result {
         Ok(code) if r.redirect_uri == OOB => html_response(
             StatusCode::OK,
-            page("Authorization code", &format!("<p>Copy this code and paste it into the application:</p><p><code>{}</code></p>", escape(&code))),
+            page(
+                "Authorization code",
+                &format!(
+                    "<p>Copy this code and paste it into the application:</p><p><code>{}</code></p>",
+                    escape(&code)
+                ),
+            ),
             None,
         ),
         Ok(code) => {

@@ -3,18 +3,18 @@ use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use herd_app::statuses::{NewStatus, StatusEdit};
-use herd_app::{views, AppError, Tenant};
+use herd_app::{AppError, Tenant, views};
 use herd_core::Visibility;
 use herd_store::interactions::{self, Mark};
 use herd_store::{accounts, media, statuses};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::accounts::path_id;
+use crate::State;
 use crate::entities::{self, Account, Status};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, Ctx, Params};
 use crate::paging;
-use crate::State;
 
 pub fn routes() -> Router<State> {
     Router::new()
@@ -54,12 +54,20 @@ fn visibility(p: &Params) -> ApiResult<Option<Visibility>> {
 async fn create(S(s): S<State>, Ctx(t): Ctx, a: Auth, headers: HeaderMap, p: Params) -> ApiResult<Json<Status>> {
     let (viewer, me) = a.user("write:statuses")?;
     if p.get("poll").is_some() {
-        return Err(ApiError(AppError::Invalid("Validation failed: polls are not supported by this server yet".into())));
+        return Err(ApiError(AppError::Invalid(
+            "Validation failed: polls are not supported by this server yet".into(),
+        )));
     }
     if p.str("scheduled_at").is_some_and(|s| !s.is_empty()) {
-        return Err(ApiError(AppError::Invalid("Validation failed: scheduled posts are not supported by this server yet".into())));
+        return Err(ApiError(AppError::Invalid(
+            "Validation failed: scheduled posts are not supported by this server yet".into(),
+        )));
     }
-    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(|k| k.chars().take(128).collect::<String>()).filter(|k| !k.is_empty());
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|k| k.chars().take(128).collect::<String>())
+        .filter(|k| !k.is_empty());
     let id = herd_app::statuses::create(
         &s.app,
         &t,
@@ -82,7 +90,13 @@ async fn create(S(s): S<State>, Ctx(t): Ctx, a: Auth, headers: HeaderMap, p: Par
 
 async fn many(S(s): S<State>, Ctx(t): Ctx, a: Auth, p: Params) -> ApiResult<Json<Vec<Status>>> {
     let me = a.optional("read:statuses")?;
-    let ids: Vec<i64> = p.list("id").iter().filter_map(|i| herd_core::Id::parse("id", i).ok()).map(|i| i.0).take(20).collect();
+    let ids: Vec<i64> = p
+        .list("id")
+        .iter()
+        .filter_map(|i| herd_core::Id::parse("id", i).ok())
+        .map(|i| i.0)
+        .take(20)
+        .collect();
     let mut c = s.app.db.conn().await?;
     let rows = statuses::by_ids(&mut c, t.id, &ids).await?;
     let rows = views::filter_visible(&mut c, t.id, me, rows).await?;
@@ -99,7 +113,10 @@ async fn delete(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) ->
     let (_, me) = a.user("write:statuses")?;
     let id = path_id(&id)?;
     let mut c = s.app.db.conn().await?;
-    let row = statuses::by_id(&mut c, t.id, id).await?.filter(|r| r.account_id == me).ok_or(ApiError(AppError::NotFound("Record not found")))?;
+    let row = statuses::by_id(&mut c, t.id, id)
+        .await?
+        .filter(|r| r.account_id == me)
+        .ok_or(ApiError(AppError::NotFound("Record not found")))?;
     let mut out = entities::status(&t, &views::status(&mut c, t.id, Some(me), row.clone()).await?);
     drop(c);
     herd_app::statuses::delete(&s.app, &t, me, id).await?;
@@ -110,13 +127,23 @@ async fn delete(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) ->
 async fn edit(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>, p: Params) -> ApiResult<Json<Status>> {
     let (_, me) = a.user("write:statuses")?;
     let id = path_id(&id)?;
-    let media_ids = if p.get("media_ids").is_some() { Some(p.ids("media_ids")?) } else { None };
+    let media_ids = if p.get("media_ids").is_some() {
+        Some(p.ids("media_ids")?)
+    } else {
+        None
+    };
     herd_app::statuses::edit(
         &s.app,
         &t,
         me,
         id,
-        StatusEdit { text: p.str("status").unwrap_or_default(), spoiler_text: p.str("spoiler_text"), sensitive: p.bool("sensitive")?, language: p.str("language"), media_ids },
+        StatusEdit {
+            text: p.str("status").unwrap_or_default(),
+            spoiler_text: p.str("spoiler_text"),
+            sensitive: p.bool("sensitive")?,
+            language: p.str("language"),
+            media_ids,
+        },
     )
     .await?;
     Ok(Json(render(&s, &t, Some(me), id).await?))
@@ -149,7 +176,10 @@ async fn history(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -
             created_at: row.created_at,
         });
     }
-    let media_ids: Vec<i64> = edits.iter().flat_map(|e| serde_json::from_str::<Vec<i64>>(&e.media_ids).unwrap_or_default()).collect();
+    let media_ids: Vec<i64> = edits
+        .iter()
+        .flat_map(|e| serde_json::from_str::<Vec<i64>>(&e.media_ids).unwrap_or_default())
+        .collect();
     let media = media::by_ids(&mut c, t.id, &media_ids).await?;
     Ok(Json(edits.iter().map(|e| entities::status_edit(&t, &view, e, &media)).collect()))
 }
@@ -157,25 +187,55 @@ async fn history(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -
 async fn source(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
     let (_, me) = a.user("read:statuses")?;
     let mut c = s.app.db.conn().await?;
-    let row = statuses::by_id(&mut c, t.id, path_id(&id)?).await?.filter(|r| r.account_id == me).ok_or(ApiError(AppError::NotFound("Record not found")))?;
-    Ok(Json(json!({"id": row.id.to_string(), "text": row.text, "spoiler_text": row.spoiler_text})))
+    let row = statuses::by_id(&mut c, t.id, path_id(&id)?)
+        .await?
+        .filter(|r| r.account_id == me)
+        .ok_or(ApiError(AppError::NotFound("Record not found")))?;
+    Ok(Json(
+        json!({"id": row.id.to_string(), "text": row.text, "spoiler_text": row.spoiler_text}),
+    ))
 }
 
-async fn who(s: &State, t: &Tenant, a: &Auth, uri: &axum::http::Uri, id: &str, join: &str, p: &Params) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
+async fn who(
+    s: &State,
+    t: &Tenant,
+    a: &Auth,
+    uri: &axum::http::Uri,
+    id: &str,
+    join: &str,
+    p: &Params,
+) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
     let me = a.optional("read:accounts")?;
     let page = paging::page(p, 40, 80)?;
     let mut c = s.app.db.conn().await?;
     let row = views::visible_status(&mut c, t.id, me, path_id(id)?).await?;
     let rows = accounts::via(&mut c, t.id, join, row.id, &page).await?;
     let ids: Vec<i64> = rows.iter().map(|(j, _)| *j).collect();
-    Ok((paging::link(t, uri, &ids), Json(rows.iter().map(|(_, a)| entities::account(t, a)).collect())))
+    Ok((
+        paging::link(t, uri, &ids),
+        Json(rows.iter().map(|(_, a)| entities::account(t, a)).collect()),
+    ))
 }
 
-async fn favourited_by(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, Path(id): Path<String>, p: Params) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
+async fn favourited_by(
+    S(s): S<State>,
+    Ctx(t): Ctx,
+    a: Auth,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
     who(&s, &t, &a, &uri, &id, interactions::FAVOURITED_BY, &p).await
 }
 
-async fn reblogged_by(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, Path(id): Path<String>, p: Params) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
+async fn reblogged_by(
+    S(s): S<State>,
+    Ctx(t): Ctx,
+    a: Auth,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
     who(&s, &t, &a, &uri, &id, interactions::REBLOGGED_BY, &p).await
 }
 
@@ -221,7 +281,15 @@ async fn unreblog(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) 
     Ok(Json(render(&s, &t, Some(me), original).await?))
 }
 
-async fn marked(s: &State, t: &Tenant, a: &Auth, uri: &axum::http::Uri, scope: &str, mark: Mark, p: &Params) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
+async fn marked(
+    s: &State,
+    t: &Tenant,
+    a: &Auth,
+    uri: &axum::http::Uri,
+    scope: &str,
+    mark: Mark,
+    p: &Params,
+) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
     let (_, me) = a.user(scope)?;
     let page = paging::page(p, 20, 40)?;
     let mut c = s.app.db.conn().await?;
@@ -232,13 +300,28 @@ async fn marked(s: &State, t: &Tenant, a: &Auth, uri: &axum::http::Uri, scope: &
     let rows = views::filter_visible(&mut c, t.id, Some(me), rows).await?;
     let list = views::statuses(&mut c, t.id, Some(me), rows).await?;
     let mark_ids: Vec<i64> = pairs.iter().map(|(m, _)| *m).collect();
-    Ok((paging::link(t, uri, &mark_ids), Json(list.iter().map(|v| entities::status(t, v)).collect())))
+    Ok((
+        paging::link(t, uri, &mark_ids),
+        Json(list.iter().map(|v| entities::status(t, v)).collect()),
+    ))
 }
 
-async fn bookmarks(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, p: Params) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
+async fn bookmarks(
+    S(s): S<State>,
+    Ctx(t): Ctx,
+    a: Auth,
+    OriginalUri(uri): OriginalUri,
+    p: Params,
+) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
     marked(&s, &t, &a, &uri, "read:bookmarks", Mark::Bookmark, &p).await
 }
 
-async fn favourites(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, p: Params) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
+async fn favourites(
+    S(s): S<State>,
+    Ctx(t): Ctx,
+    a: Auth,
+    OriginalUri(uri): OriginalUri,
+    p: Params,
+) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
     marked(&s, &t, &a, &uri, "read:favourites", Mark::Favourite, &p).await
 }

@@ -4,11 +4,11 @@ use axum::routing::get;
 use axum::{Json, Router};
 use herd_store::statuses::PublicFilter;
 
+use crate::State;
 use crate::entities::{self, Status};
 use crate::error::ApiResult;
 use crate::extract::{Auth, Ctx, Params};
 use crate::paging;
-use crate::State;
 
 pub fn routes() -> Router<State> {
     Router::new()
@@ -20,7 +20,10 @@ pub fn routes() -> Router<State> {
 type Page = (HeaderMap, Json<Vec<Status>>);
 
 pub fn respond(t: &herd_app::Tenant, uri: &axum::http::Uri, tl: herd_app::timelines::Timeline) -> Page {
-    (paging::link(t, uri, &tl.cursor), Json(tl.items.iter().map(|v| entities::status(t, v)).collect()))
+    (
+        paging::link(t, uri, &tl.cursor),
+        Json(tl.items.iter().map(|v| entities::status(t, v)).collect()),
+    )
 }
 
 async fn home(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, p: Params) -> ApiResult<Page> {
@@ -32,7 +35,11 @@ async fn home(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUr
 }
 
 fn filter(p: &Params) -> ApiResult<PublicFilter> {
-    Ok(PublicFilter { local_only: p.flag("local")?, remote_only: p.flag("remote")?, only_media: p.flag("only_media")? })
+    Ok(PublicFilter {
+        local_only: p.flag("local")?,
+        remote_only: p.flag("remote")?,
+        only_media: p.flag("only_media")?,
+    })
 }
 
 async fn public(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, p: Params) -> ApiResult<Page> {

@@ -3,7 +3,7 @@ use herd_store::accounts::{self, AccountRow};
 use herd_store::users;
 
 use crate::auth::password;
-use crate::{audit, Actor, App, AppError, Result, Tenant};
+use crate::{Actor, App, AppError, Result, Tenant, audit};
 
 pub struct NewLocalAccount {
     pub username: Username,
@@ -58,7 +58,15 @@ pub async fn create(app: &App, tenant: &Tenant, actor: &Actor, n: NewLocalAccoun
     )
     .await?;
     if matches!(actor, Actor::Operator) || n.role != Role::Member {
-        audit(&mut tx, tenant.id, actor, "account.create", n.username.as_str(), serde_json::json!({"role": n.role.as_str()})).await?;
+        audit(
+            &mut tx,
+            tenant.id,
+            actor,
+            "account.create",
+            n.username.as_str(),
+            serde_json::json!({"role": n.role.as_str()}),
+        )
+        .await?;
     }
     let row = accounts::by_id(&mut tx, tenant.id, account_id).await?;
     tx.commit().await?;

@@ -3,8 +3,8 @@
 mod create;
 mod update;
 
-pub use create::{create, NewLocalAccount};
-pub use update::{update_profile, ProfileUpdate};
+pub use create::{NewLocalAccount, create};
+pub use update::{ProfileUpdate, update_profile};
 
 use herd_store::accounts::{self, AccountRow};
 
@@ -23,20 +23,26 @@ pub(crate) async fn render_text(c: &mut herd_store::Conn, tenant: &Tenant, text:
     let ex = herd_core::content::extract(text);
     let mut found = Vec::new();
     for m in &ex.mentions {
-        let local = m.domain.as_deref().is_none_or(|d| d == tenant.domain.as_str() || d == tenant.handle_domain());
+        let local = m
+            .domain
+            .as_deref()
+            .is_none_or(|d| d == tenant.domain.as_str() || d == tenant.handle_domain());
         if !local {
             continue;
         }
-        if let Some(a) = accounts::by_username(c, tenant.id, &m.username, "").await? {
-            if !found.iter().any(|f: &AccountRow| f.id == a.id) {
-                found.push(a);
-            }
+        if let Some(a) = accounts::by_username(c, tenant.id, &m.username, "").await?
+            && !found.iter().any(|f: &AccountRow| f.id == a.id)
+        {
+            found.push(a);
         }
     }
     let html = herd_core::content::render(
         text,
         |m| {
-            let local = m.domain.as_deref().is_none_or(|d| d == tenant.domain.as_str() || d == tenant.handle_domain());
+            let local = m
+                .domain
+                .as_deref()
+                .is_none_or(|d| d == tenant.domain.as_str() || d == tenant.handle_domain());
             found
                 .iter()
                 .find(|a| local && a.username.eq_ignore_ascii_case(&m.username))

@@ -3,7 +3,7 @@ use herd_store::accounts::{self, AccountRow, ProfileChange};
 use herd_store::relationships;
 
 use crate::media::{self, Upload};
-use crate::{follows, App, AppError, Result, Tenant};
+use crate::{App, AppError, Result, Tenant, follows};
 
 #[derive(Default)]
 pub struct ProfileUpdate {
@@ -23,15 +23,19 @@ const MAX_FIELDS: usize = 4;
 /// Changes the signed-in account's profile. Unlocking accepts waiting follow requests, as
 /// Mastodon does.
 pub async fn update_profile(app: &App, tenant: &Tenant, account: i64, u: ProfileUpdate) -> Result<AccountRow> {
-    if let Some(d) = &u.display_name {
-        if d.chars().count() > 30 {
-            return Err(AppError::Invalid("Validation failed: Display name is too long (maximum is 30 characters)".into()));
-        }
+    if let Some(d) = &u.display_name
+        && d.chars().count() > 30
+    {
+        return Err(AppError::Invalid(
+            "Validation failed: Display name is too long (maximum is 30 characters)".into(),
+        ));
     }
-    if let Some(n) = &u.note {
-        if n.chars().count() > 500 {
-            return Err(AppError::Invalid("Validation failed: Note is too long (maximum is 500 characters)".into()));
-        }
+    if let Some(n) = &u.note
+        && n.chars().count() > 500
+    {
+        return Err(AppError::Invalid(
+            "Validation failed: Note is too long (maximum is 500 characters)".into(),
+        ));
     }
     if let Some(f) = &u.fields {
         if f.len() > MAX_FIELDS {
@@ -54,12 +58,19 @@ pub async fn update_profile(app: &App, tenant: &Tenant, account: i64, u: Profile
     for (upload, kind) in [(u.avatar, "avatar"), (u.header, "header")] {
         let Some(upload) = upload else { continue };
         if upload.bytes.len() as i64 > tenant.row.max_image_bytes {
-            return Err(AppError::Invalid(format!("Validation failed: {kind} must be smaller than {} bytes", tenant.row.max_image_bytes)));
+            return Err(AppError::Invalid(format!(
+                "Validation failed: {kind} must be smaller than {} bytes",
+                tenant.row.max_image_bytes
+            )));
         }
         let _turn = app.image_permit().await?;
         let (w, h) = if kind == "avatar" { (400, 400) } else { (1500, 500) };
         let (bytes, ext) = media::image::cropped(upload.bytes, tenant.row.max_image_pixels as u64, w, h).await?;
-        let key = format!("accounts/{account}/{kind}-{}-{}.{ext}", Id::generate(), &herd_core::secret::generate()[..16]);
+        let key = format!(
+            "accounts/{account}/{kind}-{}-{}.{ext}",
+            Id::generate(),
+            &herd_core::secret::generate()[..16]
+        );
         app.files.put(tenant.id, &key, &bytes).await?;
         written.push(key.clone());
         if kind == "avatar" {
@@ -92,13 +103,10 @@ pub async fn update_profile(app: &App, tenant: &Tenant, account: i64, u: Profile
     let after = accounts::by_id(&mut tx, tenant.id, account).await?;
     tx.commit().await?;
     // The replaced images are no longer referenced.
-    let old: Vec<String> = [
-        (before.avatar_key, &after.avatar_key),
-        (before.header_key, &after.header_key),
-    ]
-    .into_iter()
-    .filter_map(|(old, new)| old.filter(|o| Some(o) != new.as_ref()))
-    .collect();
+    let old: Vec<String> = [(before.avatar_key, &after.avatar_key), (before.header_key, &after.header_key)]
+        .into_iter()
+        .filter_map(|(old, new)| old.filter(|o| Some(o) != new.as_ref()))
+        .collect();
     if !old.is_empty() {
         let _ = app.files.delete_all(tenant.id, &old).await;
     }

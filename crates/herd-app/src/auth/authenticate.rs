@@ -1,4 +1,4 @@
-use herd_core::{secret, Role, Scopes};
+use herd_core::{Role, Scopes, secret};
 use herd_store::{accounts, oauth, users};
 
 use crate::auth::password;
@@ -9,10 +9,18 @@ use crate::{App, AppError, Result, Tenant, Viewer};
 pub async fn authenticate(app: &App, tenant: &Tenant, token: &str) -> Result<Viewer> {
     let invalid = || AppError::Unauthorized("The access token is invalid".into());
     let mut c = app.db.conn().await?;
-    let row = oauth::token_by_hash(&mut c, tenant.id, &secret::digest(token)).await?.ok_or_else(invalid)?;
+    let row = oauth::token_by_hash(&mut c, tenant.id, &secret::digest(token))
+        .await?
+        .ok_or_else(invalid)?;
     let scopes = Scopes::parse(&row.scopes).map_err(|_| invalid())?;
     let Some(account_id) = row.account_id else {
-        return Ok(Viewer { account_id: None, role: Role::Member, scopes, app_id: row.app_id, token_id: row.id });
+        return Ok(Viewer {
+            account_id: None,
+            role: Role::Member,
+            scopes,
+            app_id: row.app_id,
+            token_id: row.id,
+        });
     };
     let user = users::by_account(&mut c, tenant.id, account_id).await?.ok_or_else(invalid)?;
     let account = accounts::by_id(&mut c, tenant.id, account_id).await?;
@@ -45,10 +53,10 @@ pub(crate) fn check_usable(app: &App, user: &users::UserRow, suspended_at: Optio
 pub(crate) async fn sign_in(app: &App, tenant: &Tenant, login: &str, plain: String) -> Result<i64> {
     let mut c = app.db.conn().await?;
     let mut user = users::by_email(&mut c, tenant.id, login.trim()).await?;
-    if user.is_none() {
-        if let Some(a) = accounts::by_username(&mut c, tenant.id, login.trim(), "").await? {
-            user = users::by_account(&mut c, tenant.id, a.id).await?;
-        }
+    if user.is_none()
+        && let Some(a) = accounts::by_username(&mut c, tenant.id, login.trim(), "").await?
+    {
+        user = users::by_account(&mut c, tenant.id, a.id).await?;
     }
     drop(c);
     let ok = password::verify(plain, user.as_ref().and_then(|u| u.password_hash.clone())).await?;

@@ -1,4 +1,4 @@
-use herd_core::{secret, Id, Scopes, Timestamp};
+use herd_core::{Id, Scopes, Timestamp, secret};
 use herd_store::oauth::{self, AppRow};
 
 use crate::{App, AppError, Result, Tenant};
@@ -26,7 +26,9 @@ pub async fn check_client(app: &App, tenant: &Tenant, client_id: &str, redirect_
     }
     let allowed = Scopes::parse(&row.scopes)?;
     if !allowed.contains_all(scopes) {
-        return Err(AppError::BadRequest("The requested scope is invalid, unknown, or malformed.".into()));
+        return Err(AppError::BadRequest(
+            "The requested scope is invalid, unknown, or malformed.".into(),
+        ));
     }
     Ok(row)
 }
@@ -39,7 +41,11 @@ pub async fn authorize(app: &App, tenant: &Tenant, a: Authorization) -> Result<S
         (None, _) => None,
         (Some(_), None | Some("plain")) => Some("plain"),
         (Some(_), Some("S256")) => Some("S256"),
-        (Some(_), Some(other)) => return Err(AppError::BadRequest(format!("Unsupported code challenge method {other:?} (use S256)"))),
+        (Some(_), Some(other)) => {
+            return Err(AppError::BadRequest(format!(
+                "Unsupported code challenge method {other:?} (use S256)"
+            )));
+        }
     };
     let account = super::authenticate::sign_in(app, tenant, &a.email, a.password).await?;
     let code = secret::generate();

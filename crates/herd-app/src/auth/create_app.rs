@@ -1,4 +1,4 @@
-use herd_core::{secret, Id, Scopes, Timestamp};
+use herd_core::{Id, Scopes, Timestamp, secret};
 use herd_store::oauth::{self, AppRow};
 
 use crate::{App, AppError, Result, Tenant};
@@ -14,7 +14,9 @@ pub struct NewApp {
 pub async fn create_app(app: &App, tenant: &Tenant, n: NewApp) -> Result<(AppRow, String)> {
     let name = n.name.trim();
     if name.is_empty() || name.chars().count() > 60 {
-        return Err(AppError::Invalid("Validation failed: Application name must be 1 to 60 characters".into()));
+        return Err(AppError::Invalid(
+            "Validation failed: Application name must be 1 to 60 characters".into(),
+        ));
     }
     if n.redirect_uris.is_empty() {
         return Err(AppError::Invalid("Validation failed: Redirect URI can't be blank".into()));
@@ -22,7 +24,9 @@ pub async fn create_app(app: &App, tenant: &Tenant, n: NewApp) -> Result<(AppRow
     for u in &n.redirect_uris {
         let ok = u == super::OOB || (u.contains(':') && !u.contains(char::is_whitespace) && !u.contains('#'));
         if !ok {
-            return Err(AppError::Invalid(format!("Validation failed: Redirect URI {u:?} must be an absolute URI")));
+            return Err(AppError::Invalid(format!(
+                "Validation failed: Redirect URI {u:?} must be an absolute URI"
+            )));
         }
     }
     let secret = secret::generate();

@@ -1,13 +1,23 @@
-use herd_core::{secret, Id, Scopes, Timestamp};
+use herd_core::{Id, Scopes, Timestamp, secret};
 use herd_store::oauth::{self, AppRow};
 
 use crate::{App, AppError, Result, Tenant};
 
 /// The grants `/oauth/token` accepts.
 pub enum Grant {
-    AuthorizationCode { code: String, redirect_uri: String, code_verifier: Option<String> },
-    Password { username: String, password: String, scopes: Option<Scopes> },
-    ClientCredentials { scopes: Option<Scopes> },
+    AuthorizationCode {
+        code: String,
+        redirect_uri: String,
+        code_verifier: Option<String>,
+    },
+    Password {
+        username: String,
+        password: String,
+        scopes: Option<Scopes>,
+    },
+    ClientCredentials {
+        scopes: Option<Scopes>,
+    },
 }
 
 pub struct IssuedToken {
@@ -17,7 +27,10 @@ pub struct IssuedToken {
 }
 
 fn invalid_client() -> AppError {
-    AppError::Unauthorized("Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.".into())
+    AppError::Unauthorized(
+        "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method."
+            .into(),
+    )
 }
 
 fn invalid_grant() -> AppError {
@@ -28,7 +41,9 @@ fn invalid_grant() -> AppError {
 /// an authorization code issued with a PKCE challenge, with the verifier alone.
 pub async fn issue_token(app: &App, tenant: &Tenant, client_id: &str, client_secret: Option<&str>, grant: Grant) -> Result<IssuedToken> {
     let mut c = app.db.conn().await?;
-    let client = oauth::app_by_client_id(&mut c, tenant.id, client_id).await?.ok_or_else(invalid_client)?;
+    let client = oauth::app_by_client_id(&mut c, tenant.id, client_id)
+        .await?
+        .ok_or_else(invalid_client)?;
     let secret_ok = client_secret.is_some_and(|s| secret::matches(s, &client.secret_hash));
     let allowed = Scopes::parse(&client.scopes)?;
     // Without a `scope` parameter a token gets Mastodon's default, `read`.
@@ -40,7 +55,9 @@ pub async fn issue_token(app: &App, tenant: &Tenant, client_id: &str, client_sec
         if allowed.contains_all(&s) {
             Ok(s)
         } else {
-            Err(AppError::BadRequest("The requested scope is invalid, unknown, or malformed.".into()))
+            Err(AppError::BadRequest(
+                "The requested scope is invalid, unknown, or malformed.".into(),
+            ))
         }
     };
     let now = Timestamp::now().0;
@@ -51,7 +68,11 @@ pub async fn issue_token(app: &App, tenant: &Tenant, client_id: &str, client_sec
             }
             (None, within(scopes)?)
         }
-        Grant::Password { username, password, scopes } => {
+        Grant::Password {
+            username,
+            password,
+            scopes,
+        } => {
             if !secret_ok {
                 return Err(invalid_client());
             }
@@ -66,9 +87,15 @@ pub async fn issue_token(app: &App, tenant: &Tenant, client_id: &str, client_sec
             c = app.db.conn().await?;
             (Some(account), scopes)
         }
-        Grant::AuthorizationCode { code, redirect_uri, code_verifier } => {
+        Grant::AuthorizationCode {
+            code,
+            redirect_uri,
+            code_verifier,
+        } => {
             let mut tx = app.db.begin().await?;
-            let (row, won) = oauth::take_code(&mut tx, tenant.id, &secret::digest(&code), now).await?.ok_or_else(invalid_grant)?;
+            let (row, won) = oauth::take_code(&mut tx, tenant.id, &secret::digest(&code), now)
+                .await?
+                .ok_or_else(invalid_grant)?;
             if !won {
                 // A replayed code: revoke what it was exchanged for (RFC 6749 4.1.2).
                 oauth::revoke_for(&mut tx, tenant.id, row.app_id, row.account_id, now).await?;
@@ -96,10 +123,21 @@ pub async fn issue_token(app: &App, tenant: &Tenant, client_id: &str, client_sec
     oauth::insert_token(
         &mut c,
         tenant.id,
-        oauth::NewToken { id: Id::generate().0, app_id: Some(client.id), account_id: account, token_hash: &secret::digest(&token), scopes: &scopes.to_string(), now },
+        oauth::NewToken {
+            id: Id::generate().0,
+            app_id: Some(client.id),
+            account_id: account,
+            token_hash: &secret::digest(&token),
+            scopes: &scopes.to_string(),
+            now,
+        },
     )
     .await?;
-    Ok(IssuedToken { token, scopes, created_at: now })
+    Ok(IssuedToken {
+        token,
+        scopes,
+        created_at: now,
+    })
 }
 
 /// A token for a local account, made by the operator (`herd token create`).
@@ -109,10 +147,25 @@ pub async fn issue_for_cli(app: &App, tenant: &Tenant, account: i64, scopes: &Sc
     oauth::insert_token(
         &mut tx,
         tenant.id,
-        oauth::NewToken { id: Id::generate().0, app_id: None, account_id: Some(account), token_hash: &secret::digest(&token), scopes: &scopes.to_string(), now: Timestamp::now().0 },
+        oauth::NewToken {
+            id: Id::generate().0,
+            app_id: None,
+            account_id: Some(account),
+            token_hash: &secret::digest(&token),
+            scopes: &scopes.to_string(),
+            now: Timestamp::now().0,
+        },
     )
     .await?;
-    crate::audit(&mut tx, tenant.id, &crate::Actor::Operator, "token.create", &account.to_string(), serde_json::json!({"scopes": scopes.to_string()})).await?;
+    crate::audit(
+        &mut tx,
+        tenant.id,
+        &crate::Actor::Operator,
+        "token.create",
+        &account.to_string(),
+        serde_json::json!({"scopes": scopes.to_string()}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(token)
 }
@@ -120,7 +173,9 @@ pub async fn issue_for_cli(app: &App, tenant: &Tenant, account: i64, scopes: &Sc
 /// The app a client id names, for `verify_credentials` of apps.
 pub async fn app_of(app: &App, tenant: &Tenant, app_id: i64) -> Result<AppRow> {
     let mut c = app.db.conn().await?;
-    oauth::app_by_id(&mut c, tenant.id, app_id).await?.ok_or(AppError::NotFound("Record not found"))
+    oauth::app_by_id(&mut c, tenant.id, app_id)
+        .await?
+        .ok_or(AppError::NotFound("Record not found"))
 }
 
 /// A token for an account that just signed up through an app (`POST /api/v1/accounts`).
@@ -131,8 +186,19 @@ pub async fn issue_after_signup(app: &App, tenant: &Tenant, app_id: Option<i64>,
     oauth::insert_token(
         &mut c,
         tenant.id,
-        oauth::NewToken { id: Id::generate().0, app_id, account_id: Some(account), token_hash: &secret::digest(&token), scopes: &scopes.to_string(), now },
+        oauth::NewToken {
+            id: Id::generate().0,
+            app_id,
+            account_id: Some(account),
+            token_hash: &secret::digest(&token),
+            scopes: &scopes.to_string(),
+            now,
+        },
     )
     .await?;
-    Ok(IssuedToken { token, scopes: scopes.clone(), created_at: now })
+    Ok(IssuedToken {
+        token,
+        scopes: scopes.clone(),
+        created_at: now,
+    })
 }

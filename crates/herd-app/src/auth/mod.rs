@@ -9,9 +9,9 @@ pub mod password;
 mod revoke;
 
 pub use authenticate::authenticate;
-pub use authorize::{authorize, check_client, Authorization};
-pub use create_app::{create_app, NewApp};
-pub use issue_token::{app_of, issue_after_signup, issue_for_cli, issue_token, Grant, IssuedToken};
+pub use authorize::{Authorization, authorize, check_client};
+pub use create_app::{NewApp, create_app};
+pub use issue_token::{Grant, IssuedToken, app_of, issue_after_signup, issue_for_cli, issue_token};
 pub use revoke::revoke;
 
 /// The redirect URI that shows the code instead of redirecting.

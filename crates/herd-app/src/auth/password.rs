@@ -1,7 +1,7 @@
 //! Password hashing with argon2 (Argon2id, the crate's defaults), off the async threads.
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
 use crate::{AppError, Result};
 

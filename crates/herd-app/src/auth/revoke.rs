@@ -1,4 +1,4 @@
-use herd_core::{secret, Timestamp};
+use herd_core::{Timestamp, secret};
 use herd_store::oauth;
 
 use crate::{App, AppError, Result, Tenant};

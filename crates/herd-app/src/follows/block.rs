@@ -1,4 +1,4 @@
-use herd_core::{Id, Timestamp};
+use herd_core::Timestamp;
 use herd_store::relationships::{self, Edge};
 
 use crate::{App, Result, Tenant};
@@ -14,7 +14,7 @@ pub async fn block(app: &App, tenant: &Tenant, actor: i64, target: i64) -> Resul
         }
         relationships::remove(&mut tx, t, Edge::FollowRequest, a, b).await?;
     }
-    relationships::add(&mut tx, t, Edge::Block, Id::generate().0, actor, target, None, Timestamp::now().0).await?;
+    relationships::add(&mut tx, t, Edge::Block, actor, target, None, Timestamp::now().0).await?;
     tx.commit().await?;
     Ok(())
 }

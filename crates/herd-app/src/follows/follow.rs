@@ -1,4 +1,4 @@
-use herd_core::{Id, Timestamp};
+use herd_core::Timestamp;
 use herd_store::accounts::{self, Counter};
 use herd_store::relationships::{self, Edge, FollowOptions};
 use herd_store::{Conn, TenantId};
@@ -18,13 +18,13 @@ pub async fn follow(app: &App, tenant: &Tenant, actor: i64, target: i64, opts: F
     }
     let now = Timestamp::now().0;
     if relationships::exists(&mut tx, t, Edge::Follow, actor, target).await? {
-        relationships::add(&mut tx, t, Edge::Follow, Id::generate().0, actor, target, Some(opts), now).await?;
+        relationships::add(&mut tx, t, Edge::Follow, actor, target, Some(opts), now).await?;
     } else if accounts::by_id(&mut tx, t, target).await?.locked != 0 {
-        if relationships::add(&mut tx, t, Edge::FollowRequest, Id::generate().0, actor, target, Some(opts), now).await? {
+        if relationships::add(&mut tx, t, Edge::FollowRequest, actor, target, Some(opts), now).await? {
             notify(&mut tx, t, target, actor, "follow_request", None).await?;
         }
     } else {
-        relationships::add(&mut tx, t, Edge::Follow, Id::generate().0, actor, target, Some(opts), now).await?;
+        relationships::add(&mut tx, t, Edge::Follow, actor, target, Some(opts), now).await?;
         bump_counts(&mut tx, t, actor, target, 1).await?;
         notify(&mut tx, t, target, actor, "follow", None).await?;
     }
@@ -43,9 +43,12 @@ pub(crate) async fn bump_counts(c: &mut Conn, t: TenantId, follower: i64, follow
 pub(crate) async fn accept(c: &mut Conn, t: TenantId, target: i64, follower: i64) -> Result<bool> {
     let reqs = relationships::among(c, t, Edge::FollowRequest, follower, &[target], true).await?;
     let Some(req) = reqs.first() else { return Ok(false) };
-    let opts = FollowOptions { show_reblogs: req.show_reblogs != 0, notify: req.notify != 0 };
+    let opts = FollowOptions {
+        show_reblogs: req.show_reblogs != 0,
+        notify: req.notify != 0,
+    };
     relationships::remove(c, t, Edge::FollowRequest, follower, target).await?;
-    if relationships::add(c, t, Edge::Follow, Id::generate().0, follower, target, Some(opts), Timestamp::now().0).await? {
+    if relationships::add(c, t, Edge::Follow, follower, target, Some(opts), Timestamp::now().0).await? {
         bump_counts(c, t, follower, target, 1).await?;
     }
     herd_store::notifications::retract(c, t, target, follower, "follow_request", None).await?;

@@ -7,15 +7,15 @@ mod requests;
 mod unfollow;
 
 pub use block::{block, unblock};
-pub use follow::follow;
 pub(crate) use follow::accept;
+pub use follow::follow;
 pub use mute::{mute, unmute};
 pub use requests::{authorize, reject};
 pub use unfollow::unfollow;
 
 use herd_store::{Conn, TenantId};
 
-use crate::{views, AppError, Result};
+use crate::{AppError, Result, views};
 
 /// The target of an action on another account: exists here, is not the actor.
 pub(crate) async fn other(c: &mut Conn, t: TenantId, actor: i64, target: i64) -> Result<()> {

@@ -1,4 +1,4 @@
-use herd_core::{Id, Timestamp};
+use herd_core::Timestamp;
 use herd_store::relationships::{self, Edge};
 
 use crate::{App, Result, Tenant};
@@ -9,7 +9,7 @@ pub async fn mute(app: &App, tenant: &Tenant, actor: i64, target: i64, notificat
     let now = Timestamp::now();
     let mut tx = app.db.begin().await?;
     super::other(&mut tx, t, actor, target).await?;
-    relationships::add(&mut tx, t, Edge::Mute, Id::generate().0, actor, target, None, now.0).await?;
+    relationships::add(&mut tx, t, Edge::Mute, actor, target, None, now.0).await?;
     let expires = duration_secs.filter(|d| *d > 0).map(|d| now.plus_secs(d).0);
     relationships::set_mute_notifications(&mut tx, t, actor, target, notifications, expires).await?;
     tx.commit().await?;

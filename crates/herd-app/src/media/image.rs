@@ -23,9 +23,15 @@ pub fn mime_of(f: ImageFormat) -> &'static str {
 pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage> {
     let bad = |e: image::ImageError| AppError::Invalid(format!("Validation failed: the image could not be read ({e})"));
     let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(AppError::from)?;
-    let (w, h) = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(AppError::from)?.into_dimensions().map_err(bad)?;
+    let (w, h) = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(AppError::from)?
+        .into_dimensions()
+        .map_err(bad)?;
     if (w as u64) * (h as u64) > max_pixels {
-        return Err(AppError::Invalid(format!("Validation failed: the image has {w}x{h} pixels; at most {max_pixels} are allowed")));
+        return Err(AppError::Invalid(format!(
+            "Validation failed: the image has {w}x{h} pixels; at most {max_pixels} are allowed"
+        )));
     }
     let mut limits = Limits::default();
     limits.max_alloc = Some(max_pixels.saturating_mul(8).max(64 << 20));
@@ -43,7 +49,8 @@ pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage> {
 pub fn encode(img: &DynamicImage, prefer_png: bool) -> Result<(Vec<u8>, &'static str, &'static str)> {
     let mut out = Cursor::new(Vec::new());
     if prefer_png || img.color().has_alpha() {
-        img.write_to(&mut out, ImageFormat::Png).map_err(|e| AppError::Internal(format!("encoding: {e}")))?;
+        img.write_to(&mut out, ImageFormat::Png)
+            .map_err(|e| AppError::Internal(format!("encoding: {e}")))?;
         Ok((out.into_inner(), "png", "image/png"))
     } else {
         let rgb = DynamicImage::ImageRgb8(img.to_rgb8());
@@ -73,7 +80,8 @@ pub fn blurhash(img: &DynamicImage) -> Option<String> {
 /// An avatar or header: cropped to fill `w`x`h` (scaled down only), re-encoded.
 pub async fn cropped(bytes: Vec<u8>, max_pixels: u64, w: u32, h: u32) -> Result<(Vec<u8>, &'static str)> {
     tokio::task::spawn_blocking(move || {
-        let format = sniff(&bytes).ok_or_else(|| AppError::Invalid("Validation failed: the file is not a PNG, JPEG, GIF or WebP image".into()))?;
+        let format =
+            sniff(&bytes).ok_or_else(|| AppError::Invalid("Validation failed: the file is not a PNG, JPEG, GIF or WebP image".into()))?;
         let img = decode(&bytes, max_pixels)?;
         let img = if img.width() > w || img.height() > h {
             img.resize_to_fill(w, h, image::imageops::FilterType::Lanczos3)

@@ -5,7 +5,7 @@ pub mod image;
 mod process;
 mod upload;
 
-pub use process::{process, ProcessMedia};
+pub use process::{ProcessMedia, process};
 pub use upload::{describe, parse_focus, upload};
 
 /// A file as a client sent it.

@@ -1,5 +1,5 @@
-use herd_store::media;
 use herd_store::TenantId;
+use herd_store::media;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -29,7 +29,9 @@ fn dims(img: &::image::DynamicImage) -> serde_json::Value {
 /// (no retry); storage errors fail the job so it is retried.
 pub async fn process(app: &App, t: TenantId, job: ProcessMedia) -> Result<()> {
     let mut c = app.db.conn().await?;
-    let Some(mut row) = media::by_id(&mut c, t, job.media_id).await? else { return Ok(()) };
+    let Some(mut row) = media::by_id(&mut c, t, job.media_id).await? else {
+        return Ok(());
+    };
     if row.state != "processing" {
         return Ok(());
     }
@@ -54,7 +56,11 @@ pub async fn process(app: &App, t: TenantId, job: ProcessMedia) -> Result<()> {
     .map_err(|e| AppError::Internal(e.to_string()))?;
     match outcome {
         Ok((file, ext, mime, thumb, text, meta, hash)) => {
-            let dir = row.original_key.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_else(|| format!("media/{}", row.id));
+            let dir = row
+                .original_key
+                .rsplit_once('/')
+                .map(|(d, _)| d.to_string())
+                .unwrap_or_else(|| format!("media/{}", row.id));
             let file_key = format!("{dir}/file.{ext}");
             let thumb_key = format!("{dir}/small.{text}");
             app.files.put(t, &file_key, &file).await?;

@@ -1,17 +1,27 @@
 use herd_core::{Id, Timestamp};
 use herd_store::media::{self, MediaRow};
 
-use super::{image, ProcessMedia, Upload};
+use super::{ProcessMedia, Upload, image};
 use crate::{App, AppError, Result, Tenant};
 
 /// Stores an upload and queues its processing in the same transaction as the row. The
 /// returned row is still `processing`; clients poll until it has a URL.
-pub async fn upload(app: &App, tenant: &Tenant, account: i64, up: Upload, description: Option<String>, focus: Option<(f64, f64)>) -> Result<MediaRow> {
+pub async fn upload(
+    app: &App,
+    tenant: &Tenant,
+    account: i64,
+    up: Upload,
+    description: Option<String>,
+    focus: Option<(f64, f64)>,
+) -> Result<MediaRow> {
     if up.bytes.is_empty() {
         return Err(AppError::Invalid("Validation failed: File can't be blank".into()));
     }
     if up.bytes.len() as i64 > tenant.row.max_image_bytes {
-        return Err(AppError::Invalid(format!("Validation failed: File size must be less than {} bytes", tenant.row.max_image_bytes)));
+        return Err(AppError::Invalid(format!(
+            "Validation failed: File size must be less than {} bytes",
+            tenant.row.max_image_bytes
+        )));
     }
     let description = description.unwrap_or_default();
     check_description(&description)?;
@@ -55,20 +65,34 @@ pub async fn upload(app: &App, tenant: &Tenant, account: i64, up: Upload, descri
 
 fn check_description(d: &str) -> Result<()> {
     if d.chars().count() > 1500 {
-        return Err(AppError::Invalid("Validation failed: Description is too long (maximum is 1500 characters)".into()));
+        return Err(AppError::Invalid(
+            "Validation failed: Description is too long (maximum is 1500 characters)".into(),
+        ));
     }
     Ok(())
 }
 
 /// Changes the description or focus of one's own attachment.
-pub async fn describe(app: &App, tenant: &Tenant, account: i64, id: i64, description: Option<String>, focus: Option<(f64, f64)>) -> Result<MediaRow> {
+pub async fn describe(
+    app: &App,
+    tenant: &Tenant,
+    account: i64,
+    id: i64,
+    description: Option<String>,
+    focus: Option<(f64, f64)>,
+) -> Result<MediaRow> {
     let mut c = app.db.begin().await?;
-    let row = media::by_id(&mut c, tenant.id, id).await?.filter(|m| m.account_id == account).ok_or(AppError::NotFound("Record not found"))?;
+    let row = media::by_id(&mut c, tenant.id, id)
+        .await?
+        .filter(|m| m.account_id == account)
+        .ok_or(AppError::NotFound("Record not found"))?;
     let d = description.unwrap_or_else(|| row.description.clone());
     check_description(&d)?;
     let f = focus.unwrap_or((row.focus_x, row.focus_y));
     media::describe(&mut c, tenant.id, id, &d, f).await?;
-    let row = media::by_id(&mut c, tenant.id, id).await?.ok_or(AppError::NotFound("Record not found"))?;
+    let row = media::by_id(&mut c, tenant.id, id)
+        .await?
+        .ok_or(AppError::NotFound("Record not found"))?;
     c.commit().await?;
     Ok(row)
 }

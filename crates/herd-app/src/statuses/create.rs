@@ -1,9 +1,9 @@
-use herd_core::{content, Id, Timestamp, Visibility};
+use herd_core::{Id, Timestamp, Visibility, content};
 use herd_store::statuses::{self, StatusRow};
 use herd_store::{accounts, media, relationships};
 
 use crate::notifications::notify;
-use crate::{views, App, AppError, Result, Tenant};
+use crate::{App, AppError, Result, Tenant, views};
 
 pub struct NewStatus {
     pub text: String,
@@ -27,19 +27,22 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
     }
     let len = content::length(&text) + n.spoiler_text.chars().count();
     if len as i64 > tenant.row.max_post_chars {
-        return Err(AppError::Invalid(format!("Validation failed: Text character limit of {} exceeded", tenant.row.max_post_chars)));
+        return Err(AppError::Invalid(format!(
+            "Validation failed: Text character limit of {} exceeded",
+            tenant.row.max_post_chars
+        )));
     }
     let language = n.language.filter(|l| !l.trim().is_empty());
-    if let Some(l) = &language {
-        if l.len() > 16 || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(AppError::Invalid("Validation failed: Language is not a valid language code".into()));
-        }
+    if let Some(l) = &language
+        && (l.len() > 16 || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
+        return Err(AppError::Invalid("Validation failed: Language is not a valid language code".into()));
     }
     let mut tx = app.db.begin().await?;
-    if let Some(key) = &n.idempotency_key {
-        if let Some(id) = statuses::idempotent_status(&mut tx, tenant.id, author, key).await? {
-            return Ok(id);
-        }
+    if let Some(key) = &n.idempotency_key
+        && let Some(id) = statuses::idempotent_status(&mut tx, tenant.id, author, key).await?
+    {
+        return Ok(id);
     }
     let parent = match n.in_reply_to_id {
         Some(pid) => Some(views::visible_status(&mut tx, tenant.id, Some(author), pid).await?),

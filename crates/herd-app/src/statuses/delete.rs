@@ -7,7 +7,9 @@ use crate::{App, AppError, Result, Tenant};
 /// written in the same transaction.
 pub async fn delete(app: &App, tenant: &Tenant, author: i64, id: i64) -> Result<()> {
     let mut tx = app.db.begin().await?;
-    let row = statuses::by_id(&mut tx, tenant.id, id).await?.ok_or(AppError::NotFound("Record not found"))?;
+    let row = statuses::by_id(&mut tx, tenant.id, id)
+        .await?
+        .ok_or(AppError::NotFound("Record not found"))?;
     if row.account_id != author || row.reblog_of_id.is_some() {
         return Err(AppError::NotFound("Record not found"));
     }

@@ -1,4 +1,4 @@
-use herd_core::{content, Id, Timestamp};
+use herd_core::{Id, Timestamp, content};
 use herd_store::statuses::{self, EditRow, StatusRow};
 use herd_store::{media, tags};
 
@@ -31,13 +31,19 @@ fn snapshot(row: &StatusRow, media_ids: &[i64], at: i64) -> EditRow {
 /// holds every version; those who boosted it are told.
 pub async fn edit(app: &App, tenant: &Tenant, author: i64, id: i64, e: StatusEdit) -> Result<()> {
     let mut tx = app.db.begin().await?;
-    let mut row = statuses::by_id(&mut tx, tenant.id, id).await?.ok_or(AppError::NotFound("Record not found"))?;
+    let mut row = statuses::by_id(&mut tx, tenant.id, id)
+        .await?
+        .ok_or(AppError::NotFound("Record not found"))?;
     if row.account_id != author || row.reblog_of_id.is_some() {
         return Err(AppError::NotFound("Record not found"));
     }
     let old_media: Vec<i64> = media::for_statuses(&mut tx, tenant.id, &[id]).await?.iter().map(|m| m.id).collect();
     let new_media = match &e.media_ids {
-        Some(ids) => super::own_media(&mut tx, tenant, author, ids, Some(id)).await?.iter().map(|m| m.id).collect(),
+        Some(ids) => super::own_media(&mut tx, tenant, author, ids, Some(id))
+            .await?
+            .iter()
+            .map(|m| m.id)
+            .collect(),
         None => old_media.clone(),
     };
     let spoiler = e.spoiler_text.unwrap_or_else(|| row.spoiler_text.clone());
@@ -46,17 +52,28 @@ pub async fn edit(app: &App, tenant: &Tenant, author: i64, id: i64, e: StatusEdi
         return Err(AppError::Invalid("Validation failed: Text can't be blank".into()));
     }
     if (content::length(&text) + spoiler.chars().count()) as i64 > tenant.row.max_post_chars {
-        return Err(AppError::Invalid(format!("Validation failed: Text character limit of {} exceeded", tenant.row.max_post_chars)));
+        return Err(AppError::Invalid(format!(
+            "Validation failed: Text character limit of {} exceeded",
+            tenant.row.max_post_chars
+        )));
     }
     let now = Timestamp::now().0;
     if statuses::edits(&mut tx, tenant.id, id).await?.is_empty() {
         statuses::insert_edit(&mut tx, tenant.id, &snapshot(&row, &old_media, row.created_at)).await?;
     }
     let (html, mentioned, tag_names) = crate::accounts::render_text(&mut tx, tenant, &text).await?;
-    let before_mentions: Vec<i64> = tags::mentions_for(&mut tx, tenant.id, &[id]).await?.iter().map(|(_, a)| *a).collect();
+    let before_mentions: Vec<i64> = tags::mentions_for(&mut tx, tenant.id, &[id])
+        .await?
+        .iter()
+        .map(|(_, a)| *a)
+        .collect();
     row.text = text;
     row.content_html = html;
-    row.sensitive = i64::from(e.sensitive.map(|s| s || !spoiler.is_empty()).unwrap_or(row.sensitive != 0 || !spoiler.is_empty()));
+    row.sensitive = i64::from(
+        e.sensitive
+            .map(|s| s || !spoiler.is_empty())
+            .unwrap_or(row.sensitive != 0 || !spoiler.is_empty()),
+    );
     row.spoiler_text = spoiler;
     if let Some(l) = e.language.filter(|l| !l.trim().is_empty()) {
         row.language = Some(l);

@@ -3,7 +3,7 @@ use herd_store::interactions::{self, Mark};
 use herd_store::{notifications, statuses};
 
 use crate::notifications::notify;
-use crate::{views, App, AppError, Result, Tenant};
+use crate::{App, AppError, Result, Tenant, views};
 
 /// The most posts one account may pin, as on Mastodon.
 const MAX_PINS: i64 = 5;
@@ -20,7 +20,9 @@ pub async fn mark(app: &App, tenant: &Tenant, account: i64, mark: Mark, status: 
             return Err(AppError::Invalid("Validation failed: Direct posts cannot be pinned".into()));
         }
         if interactions::count(&mut tx, tenant.id, Mark::Pin, account).await? >= MAX_PINS {
-            return Err(AppError::Invalid(format!("Validation failed: You can only pin up to {MAX_PINS} posts")));
+            return Err(AppError::Invalid(format!(
+                "Validation failed: You can only pin up to {MAX_PINS} posts"
+            )));
         }
     }
     let added = interactions::add(&mut tx, tenant.id, mark, Id::generate().0, account, row.id, Timestamp::now().0).await?;

@@ -6,16 +6,16 @@ mod edit;
 mod mark;
 mod reblog;
 
-pub use create::{create, NewStatus};
+pub use create::{NewStatus, create};
 pub use delete::delete;
-pub use edit::{edit, StatusEdit};
+pub use edit::{StatusEdit, edit};
 pub use mark::{mark, unmark};
 pub use reblog::{reblog, unreblog};
 
 use herd_core::{Id, Timestamp};
 use herd_store::accounts::AccountRow;
 use herd_store::media::{self, MediaRow};
-use herd_store::{tags, Conn};
+use herd_store::{Conn, tags};
 
 use crate::{AppError, Result, Tenant};
 
@@ -23,7 +23,10 @@ use crate::{AppError, Result, Tenant};
 /// the instance's limit.
 pub(crate) async fn own_media(c: &mut Conn, tenant: &Tenant, author: i64, ids: &[i64], status: Option<i64>) -> Result<Vec<MediaRow>> {
     if ids.len() as i64 > tenant.row.max_media_attachments {
-        return Err(AppError::Invalid(format!("Validation failed: at most {} media attachments", tenant.row.max_media_attachments)));
+        return Err(AppError::Invalid(format!(
+            "Validation failed: at most {} media attachments",
+            tenant.row.max_media_attachments
+        )));
     }
     let rows = media::by_ids(c, tenant.id, ids).await?;
     let mut ordered = Vec::with_capacity(ids.len());
@@ -31,12 +34,18 @@ pub(crate) async fn own_media(c: &mut Conn, tenant: &Tenant, author: i64, ids: &
         let m = rows
             .iter()
             .find(|m| m.id == *id && m.account_id == author && (m.status_id.is_none() || m.status_id == status))
-            .ok_or(AppError::Invalid("Validation failed: media attachment not found or already attached".into()))?;
+            .ok_or(AppError::Invalid(
+                "Validation failed: media attachment not found or already attached".into(),
+            ))?;
         if m.state == "processing" {
-            return Err(AppError::Invalid("Cannot attach files that have not finished processing. Try again in a moment!".into()));
+            return Err(AppError::Invalid(
+                "Cannot attach files that have not finished processing. Try again in a moment!".into(),
+            ));
         }
         if m.state == "failed" {
-            return Err(AppError::Invalid("Validation failed: a media attachment could not be processed".into()));
+            return Err(AppError::Invalid(
+                "Validation failed: a media attachment could not be processed".into(),
+            ));
         }
         ordered.push(m.clone());
     }

@@ -3,7 +3,7 @@ use herd_store::statuses::{self, StatusRow};
 use herd_store::{accounts, notifications};
 
 use crate::notifications::notify;
-use crate::{views, App, AppError, Result, Tenant};
+use crate::{App, AppError, Result, Tenant, views};
 
 /// Boosts a post; boosting twice returns the first boost. Followers-only posts can be
 /// boosted only by their author, direct posts never.
@@ -57,7 +57,10 @@ pub async fn reblog(app: &App, tenant: &Tenant, account: i64, target: i64, visib
         Err(herd_store::StoreError::Conflict) => {
             drop(tx);
             let mut c = app.db.conn().await?;
-            return statuses::reblog_by(&mut c, tenant.id, account, original.id).await?.map(|r| r.id).ok_or(AppError::NotFound("Record not found"));
+            return statuses::reblog_by(&mut c, tenant.id, account, original.id)
+                .await?
+                .map(|r| r.id)
+                .ok_or(AppError::NotFound("Record not found"));
         }
         r => r?,
     }

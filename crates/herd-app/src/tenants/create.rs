@@ -1,7 +1,7 @@
 use herd_core::{Domain, Id, RegistrationMode, Timestamp};
 use herd_store::tenants;
 
-use crate::{audit, Actor, App, AppError, Result, Tenant};
+use crate::{Actor, App, AppError, Result, Tenant, audit};
 
 pub struct NewTenant {
     pub domain: Domain,
@@ -20,11 +20,25 @@ pub async fn create(app: &App, actor: &Actor, n: NewTenant) -> Result<Tenant> {
     }
     tenants::insert(
         &mut tx,
-        tenants::NewTenant { id, domain: n.domain.as_str(), title: &title, registrations: n.registrations.as_str(), now },
+        tenants::NewTenant {
+            id,
+            domain: n.domain.as_str(),
+            title: &title,
+            registrations: n.registrations.as_str(),
+            now,
+        },
     )
     .await?;
     let t = herd_store::TenantId(id);
-    audit(&mut tx, t, actor, "tenant.create", n.domain.as_str(), serde_json::json!({"title": title, "registrations": n.registrations.as_str()})).await?;
+    audit(
+        &mut tx,
+        t,
+        actor,
+        "tenant.create",
+        n.domain.as_str(),
+        serde_json::json!({"title": title, "registrations": n.registrations.as_str()}),
+    )
+    .await?;
     let row = tenants::by_id(&mut tx, t).await?;
     tx.commit().await?;
     Tenant::from_row(row, &app.settings.public_scheme)

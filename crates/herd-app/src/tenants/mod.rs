@@ -1,7 +1,7 @@
 //! Instances: creating them and finding the one a request is for.
 
 mod create;
-pub use create::{create, NewTenant};
+pub use create::{NewTenant, create};
 
 use herd_store::tenants;
 
@@ -9,7 +9,9 @@ use crate::{App, Result, Tenant};
 
 /// The instance served at `host` (the Host header, port included), if any.
 pub async fn resolve(app: &App, host: &str) -> Result<Option<Tenant>> {
-    let Ok(domain) = herd_core::Domain::parse(host) else { return Ok(None) };
+    let Ok(domain) = herd_core::Domain::parse(host) else {
+        return Ok(None);
+    };
     let mut c = app.db.conn().await?;
     match tenants::by_domain(&mut c, domain.as_str()).await? {
         Some(row) if row.state == "active" => Ok(Some(Tenant::from_row(row, &app.settings.public_scheme)?)),

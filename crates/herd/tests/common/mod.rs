@@ -7,8 +7,8 @@
 
 use std::net::SocketAddr;
 
-use herd::server::{self, Running};
 use herd::Config;
+use herd::server::{self, Running};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -30,8 +30,12 @@ async fn fresh_database(dir: &std::path::Path) -> Option<String> {
     use sqlx::Connection;
     let base = base.trim_end_matches('/');
     let name = format!("herd_test_{:016x}", rand::random::<u64>());
-    let mut conn = sqlx::PgConnection::connect(&format!("{base}/postgres")).await.expect("connect to PostgreSQL for tests");
-    sqlx::Executor::execute(&mut conn, sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("create test database");
+    let mut conn = sqlx::PgConnection::connect(&format!("{base}/postgres"))
+        .await
+        .expect("connect to PostgreSQL for tests");
+    sqlx::Executor::execute(&mut conn, sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await
+        .expect("create test database");
     Some(format!("{base}/{name}"))
 }
 
@@ -54,7 +58,13 @@ impl Server {
         for d in DOMAINS {
             b = b.resolve(d, addr);
         }
-        Server { running: Some(running), addr, http: b.build().expect("client"), dir, cfg }
+        Server {
+            running: Some(running),
+            addr,
+            http: b.build().expect("client"),
+            dir,
+            cfg,
+        }
     }
 
     pub fn domain(&self, name: &str) -> String {
@@ -72,7 +82,9 @@ impl Server {
     /// Creates an instance `name` (e.g. "org-a.test") and returns its domain with port.
     pub async fn tenant(&self, name: &str, registrations: &str) -> String {
         let d = self.domain(name);
-        herd::commands::tenant_create(self.app(), &d, Some(format!("Instance {name}")), registrations).await.expect("tenant");
+        herd::commands::tenant_create(self.app(), &d, Some(format!("Instance {name}")), registrations)
+            .await
+            .expect("tenant");
         d
     }
 
@@ -90,7 +102,9 @@ impl Server {
         )
         .await
         .expect("account");
-        let token = herd::commands::token_create(self.app(), domain, username, "read write follow push").await.expect("token");
+        let token = herd::commands::token_create(self.app(), domain, username, "read write follow push")
+            .await
+            .expect("token");
         (acc.id.to_string(), token)
     }
 
@@ -146,7 +160,12 @@ impl Resp {
         let headers = r.headers().clone();
         let text = r.text().await.unwrap_or_default();
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Resp { status, headers, text, json }
+        Resp {
+            status,
+            headers,
+            text,
+            json,
+        }
     }
 
     /// Asserts the status, printing the body when it differs.
@@ -168,6 +187,8 @@ impl Resp {
 pub fn png(w: u32, h: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
     let mut out = std::io::Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Png).expect("png");
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .expect("png");
     out.into_inner()
 }

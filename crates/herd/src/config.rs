@@ -8,6 +8,17 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+/// The keys of [`Config`], as read from `HERD_<KEY>` variables.
+const KEYS: &[&str] = &[
+    "listen",
+    "data_dir",
+    "database_url",
+    "public_scheme",
+    "workers",
+    "db_max_connections",
+    "trust_forwarded_for",
+];
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -25,8 +36,6 @@ pub struct Config {
     pub workers: usize,
     /// Database connections per node (`HERD_DB_MAX_CONNECTIONS`).
     pub db_max_connections: u32,
-    /// Outgoing mail (`HERD_SMTP_URL`). Without it, sign-ups need no e-mail confirmation.
-    pub smtp_url: Option<String>,
     /// Set when a reverse proxy in front of Herd appends the client's address to
     /// `X-Forwarded-For` (`HERD_TRUST_FORWARDED_FOR`); rate limits then see real clients.
     pub trust_forwarded_for: bool,
@@ -41,7 +50,6 @@ impl Default for Config {
             public_scheme: "https".into(),
             workers: 2,
             db_max_connections: 16,
-            smtp_url: None,
             trust_forwarded_for: false,
         }
     }
@@ -75,14 +83,9 @@ impl Config {
             fig = fig.merge(Toml::file_exact(f));
         }
         let cfg: Config = fig
-            .merge(Env::prefixed("HERD_").ignore(&[
-                "CONFIG",
-                "RESOLVE",
-                "ALLOW_PRIVATE_ADDRESSES",
-                "TEST_DATABASE_URL",
-                "BIN",
-                "TEST_PG_URL",
-            ]))
+            // Only the settings' own variables: other HERD_* variables (HERD_LOG, test
+            // harness settings) are not configuration. A typo in a file is still an error.
+            .merge(Env::prefixed("HERD_").only(KEYS))
             .merge(Serialized::defaults(overrides))
             .extract()
             .map_err(Box::new)?;
@@ -108,5 +111,54 @@ impl Config {
         self.database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("herd.db").display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_and_errors() {
+        figment::Jail::expect_with(|jail| {
+            let example =
+                std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../herd.example.toml")).map_err(|e| e.to_string())?;
+            jail.create_file("herd.toml", &example)?;
+            // The example file is valid and gives the defaults.
+            let c = Config::load(Some("herd.toml".into()), Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(c.listen, "127.0.0.1:8080");
+            assert_eq!(c.database_url(), "sqlite://./herd-data/herd.db");
+            // Environment beats the file; flags beat the environment.
+            jail.set_env("HERD_LISTEN", "0.0.0.0:9000");
+            jail.set_env("HERD_PUBLIC_SCHEME", "http");
+            let c = Config::load(Some("herd.toml".into()), Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!((c.listen.as_str(), c.public_scheme.as_str()), ("0.0.0.0:9000", "http"));
+            let c = Config::load(
+                None,
+                Overrides {
+                    listen: Some("127.0.0.1:1".into()),
+                    data_dir: None,
+                },
+            )
+            .map_err(|e| e.to_string())?;
+            assert_eq!(c.listen, "127.0.0.1:1");
+            // Errors name the key and where the value came from.
+            jail.set_env("HERD_WORKERS", "many");
+            let e = Config::load(None, Overrides::default()).unwrap_err().to_string();
+            assert!(e.contains("WORKERS") && e.contains("HERD_") && e.contains("many"), "{e}");
+            jail.set_env("HERD_WORKERS", "2");
+            jail.create_file("typo.toml", "listn = \"x\"")?;
+            let e = Config::load(Some("typo.toml".into()), Overrides::default())
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("listn"), "{e}");
+            jail.set_env("HERD_LOG", "debug");
+            jail.set_env("HERD_TEST_DATABASE_URL", "postgres://x");
+            Config::load(None, Overrides::default()).map_err(|e| e.to_string())?;
+            jail.set_env("HERD_DATABASE_URL", "mysql://x");
+            let e = Config::load(None, Overrides::default()).unwrap_err().to_string();
+            assert!(e.contains("HERD_DATABASE_URL"), "{e}");
+            Ok(())
+        });
     }
 }

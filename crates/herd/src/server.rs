@@ -30,7 +30,7 @@ pub async fn open(cfg: &Config) -> anyhow::Result<App> {
         files,
         Settings {
             public_scheme: cfg.public_scheme.clone(),
-            mail_configured: cfg.smtp_url.is_some(),
+            mail_configured: false,
         },
     ))
 }

@@ -49,7 +49,6 @@ impl Server {
             public_scheme: "http".into(),
             workers: 2,
             db_max_connections: 8,
-            smtp_url: None,
             trust_forwarded_for: false,
         };
         let running = server::start(&cfg).await.expect("server starts");

@@ -160,7 +160,8 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                     );
                     eprintln!("Next, create its first account:");
                     eprintln!(
-                        "  herd account create --tenant {} admin --email admin@example.org --role owner",
+                        "  {} account create --tenant {} admin --email admin@example.org --role owner",
+                        herd::server::invoked_as(),
                         t.domain
                     );
                 }
@@ -202,7 +203,11 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             eprintln!("Account @{} created on {tenant}.", acc.username);
             eprintln!("Sign in with any Mastodon app at {url} (e-mail {email}), for example:");
             eprintln!("  toot login_cli -i {url} -e {email}");
-            eprintln!("or make a token for scripts: herd token create --tenant {tenant} {}", acc.username);
+            eprintln!(
+                "or make a token for scripts: {} token create --tenant {tenant} {}",
+                herd::server::invoked_as(),
+                acc.username
+            );
             Ok(())
         }
         Command::Token {

@@ -126,13 +126,12 @@ pub async fn serve(cfg: &Config) -> anyhow::Result<()> {
     );
     if tenants.is_empty() {
         eprintln!();
-        eprintln!("No instance exists yet. In another terminal, create one and its first account:");
-        eprintln!("  herd tenant create {} --name \"My organization\"", suggest_domain(&running.addr));
-        eprintln!(
-            "  herd account create --tenant {} admin --email admin@example.org --role owner",
-            suggest_domain(&running.addr)
-        );
-        eprintln!("(use the same --data-dir / HERD_DATA_DIR and HERD_DATABASE_URL as this server)");
+        let exe = invoked_as();
+        let d = suggest_domain(&running.addr);
+        eprintln!("No instance exists yet. In another terminal (same directory), create one and its first account:");
+        eprintln!("  {exe} tenant create {d} --name \"My organization\" --registrations open");
+        eprintln!("  {exe} account create --tenant {d} admin --email admin@example.org --role owner");
+        eprintln!("(with the same --data-dir / HERD_DATA_DIR and HERD_DATABASE_URL as this server, if you set them)");
     } else {
         for t in &tenants {
             eprintln!("  instance {scheme}://{} ({})", t.domain, t.title);
@@ -142,6 +141,13 @@ pub async fn serve(cfg: &Config) -> anyhow::Result<()> {
     eprintln!("Shutting down: finishing requests and jobs under way...");
     running.shutdown().await;
     Ok(())
+}
+
+/// How this program was started, for commands printed to paste: `herd` when it was found on
+/// the PATH, else the path it was run by (`target/release/herd`).
+pub fn invoked_as() -> String {
+    let arg0 = std::env::args().next().unwrap_or_else(|| "herd".into());
+    if arg0.contains('/') { arg0 } else { "herd".into() }
 }
 
 /// A domain a newcomer can reach at once: `localhost` with the port.

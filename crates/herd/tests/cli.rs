@@ -70,7 +70,7 @@ fn commands_work_beside_a_running_server() {
     }
     let text = banner.join("\n");
     assert!(
-        text.contains("herd tenant create") && text.contains("herd account create"),
+        text.contains(&format!("{BIN} tenant create")) && text.contains(&format!("{BIN} account create")),
         "{text}"
     );
     std::thread::spawn(move || for _ in lines {});

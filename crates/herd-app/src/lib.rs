@@ -46,6 +46,8 @@ pub struct App {
     pub waker: Waker,
     /// Bounds how many images are decoded at once (each may take hundreds of MiB).
     images: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Instances recently served, so a request needs no look-up by domain.
+    pub(crate) tenants: std::sync::Arc<tenants::TenantCache>,
 }
 
 impl App {
@@ -57,6 +59,7 @@ impl App {
             settings,
             waker: Waker::default(),
             images: std::sync::Arc::new(tokio::sync::Semaphore::new(cores)),
+            tenants: Default::default(),
         }
     }
 

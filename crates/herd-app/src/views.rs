@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use herd_core::Visibility;
 use herd_store::accounts::{self, AccountRow};
-use herd_store::interactions::{self, Mark};
+use herd_store::interactions;
 use herd_store::media::{self, MediaRow};
 use herd_store::relationships::{self, Edge};
 use herd_store::statuses::{self, StatusRow};
@@ -58,15 +58,16 @@ pub async fn statuses(c: &mut Conn, t: TenantId, viewer: Option<i64>, rows: Vec<
             mentions_by.entry(*s).or_default().push(acc.clone());
         }
     }
-    let (fav, reb, bm, pin) = match viewer {
-        Some(v) => (
-            set(interactions::marked(c, t, Mark::Favourite, v, &ids).await?),
-            set(statuses::reblogged_among(c, t, v, &ids).await?),
-            set(interactions::marked(c, t, Mark::Bookmark, v, &ids).await?),
-            set(interactions::marked(c, t, Mark::Pin, v, &ids).await?),
-        ),
+    let flags = match viewer {
+        Some(v) => interactions::flags(c, t, v, &ids).await?,
         None => Default::default(),
     };
+    let (fav, reb, bm, pin) = (
+        set(flags.favourited),
+        set(flags.reblogged),
+        set(flags.bookmarked),
+        set(flags.pinned),
+    );
 
     let build = |r: &StatusRow| -> Option<StatusView> {
         Some(StatusView {

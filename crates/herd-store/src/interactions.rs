@@ -25,7 +25,7 @@ pub async fn add(c: &mut Conn, t: TenantId, mark: Mark, id: i64, account: i64, s
     let r = c
         .q(&format!(
             "INSERT INTO {} (id, tenant_id, account_id, status_id, created_at) VALUES (?, ?, ?, ?, ?) \
-             ON CONFLICT (account_id, status_id) DO NOTHING",
+             ON CONFLICT (tenant_id, account_id, status_id) DO NOTHING",
             mark.table()
         ))
         .bind(id)
@@ -104,3 +104,42 @@ pub async fn list(c: &mut Conn, t: TenantId, mark: Mark, account: i64, page: &Pa
 pub const FAVOURITED_BY: &str = "favourites j JOIN accounts a ON a.id = j.account_id WHERE j.status_id = ?";
 /// The join for "who boosted this post".
 pub const REBLOGGED_BY: &str = "statuses j JOIN accounts a ON a.id = j.account_id WHERE j.reblog_of_id = ?";
+
+/// The viewer's favourites, boosts, bookmarks and pins among `statuses`, in one query.
+#[derive(Debug, Default)]
+pub struct Flags {
+    pub favourited: Vec<i64>,
+    pub reblogged: Vec<i64>,
+    pub bookmarked: Vec<i64>,
+    pub pinned: Vec<i64>,
+}
+
+pub async fn flags(c: &mut Conn, t: TenantId, account: i64, statuses: &[i64]) -> Result<Flags> {
+    let mut f = Flags::default();
+    if statuses.is_empty() {
+        return Ok(f);
+    }
+    let list = placeholders(statuses.len());
+    let sql = format!(
+        "SELECT 0 AS k, status_id AS s FROM favourites WHERE tenant_id = ? AND account_id = ? AND status_id IN ({list}) \
+         UNION ALL SELECT 1, reblog_of_id FROM statuses WHERE tenant_id = ? AND account_id = ? AND reblog_of_id IN ({list}) \
+         UNION ALL SELECT 2, status_id FROM bookmarks WHERE tenant_id = ? AND account_id = ? AND status_id IN ({list}) \
+         UNION ALL SELECT 3, status_id FROM pins WHERE tenant_id = ? AND account_id = ? AND status_id IN ({list})"
+    );
+    let mut q = c.qa::<(i64, i64)>(&sql);
+    for _ in 0..4 {
+        q = q.bind(t.0).bind(account);
+        for s in statuses {
+            q = q.bind(*s);
+        }
+    }
+    for (k, s) in q.fetch_all(c.ex()).await? {
+        match k {
+            0 => f.favourited.push(s),
+            1 => f.reblogged.push(s),
+            2 => f.bookmarked.push(s),
+            _ => f.pinned.push(s),
+        }
+    }
+    Ok(f)
+}

@@ -206,3 +206,34 @@ pub async fn revoke_for(c: &mut Conn, t: TenantId, app_id: i64, account_id: i64,
     .await?;
     Ok(())
 }
+
+/// What authenticating a bearer token needs, in one query: the live token of this tenant and,
+/// for a user token, the user's standing.
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionRow {
+    pub id: i64,
+    pub app_id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub scopes: String,
+    pub role: Option<String>,
+    pub approved: Option<i64>,
+    pub confirmed_at: Option<i64>,
+    pub disabled: Option<i64>,
+    pub suspended_at: Option<i64>,
+    pub has_user: i64,
+}
+
+pub async fn session_by_hash(c: &mut Conn, t: TenantId, token_hash: &str) -> Result<Option<SessionRow>> {
+    Ok(c.qa(
+        "SELECT tk.id, tk.app_id, tk.account_id, tk.scopes, u.role, u.approved, u.confirmed_at, u.disabled, \
+                a.suspended_at, CASE WHEN u.id IS NULL THEN 0 ELSE 1 END AS has_user \
+         FROM oauth_tokens tk \
+         LEFT JOIN users u ON u.account_id = tk.account_id AND u.tenant_id = tk.tenant_id \
+         LEFT JOIN accounts a ON a.id = tk.account_id AND a.tenant_id = tk.tenant_id \
+         WHERE tk.tenant_id = ? AND tk.token_hash = ? AND tk.revoked_at IS NULL",
+    )
+    .bind(t.0)
+    .bind(token_hash)
+    .fetch_optional(c.ex())
+    .await?)
+}

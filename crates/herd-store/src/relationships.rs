@@ -53,7 +53,7 @@ pub async fn add(c: &mut Conn, t: TenantId, edge: Edge, from: i64, to: i64, opts
             let fresh = c
                 .q(&format!(
                     "INSERT INTO {} (id, tenant_id, account_id, target_account_id, show_reblogs, notify, created_at) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, target_account_id) DO NOTHING",
+                     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, account_id, target_account_id) DO NOTHING",
                     edge.table()
                 ))
                 .bind(id)
@@ -85,7 +85,7 @@ pub async fn add(c: &mut Conn, t: TenantId, edge: Edge, from: i64, to: i64, opts
         _ => {
             c.q(&format!(
                 "INSERT INTO {} (id, tenant_id, account_id, target_account_id, created_at) VALUES (?, ?, ?, ?, ?) \
-                 ON CONFLICT (account_id, target_account_id) DO NOTHING",
+                 ON CONFLICT (tenant_id, account_id, target_account_id) DO NOTHING",
                 edge.table()
             ))
             .bind(id)

@@ -119,6 +119,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's own error type
     fn layers_and_errors() {
         figment::Jail::expect_with(|jail| {
             let example =

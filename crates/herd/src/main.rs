@@ -63,6 +63,34 @@ enum TenantCommand {
     },
     /// List instances.
     List,
+    /// Change an instance's settings (only the options given).
+    Set {
+        domain: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        contact_email: Option<String>,
+        /// Comma-separated language codes, e.g. en,de.
+        #[arg(long)]
+        languages: Option<String>,
+        #[arg(long, value_parser = ["open", "approval", "invite", "closed"])]
+        registrations: Option<String>,
+        #[arg(long)]
+        max_post_chars: Option<i64>,
+        #[arg(long)]
+        max_media_attachments: Option<i64>,
+        #[arg(long)]
+        max_image_bytes: Option<i64>,
+    },
+    /// Add a rule to an instance (shown in order of adding).
+    Rule {
+        domain: String,
+        text: String,
+        #[arg(long, default_value = "")]
+        hint: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -163,6 +191,38 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                         "  {} account create --tenant {} admin --email admin@example.org --role owner",
                         herd::server::invoked_as(),
                         t.domain
+                    );
+                }
+                TenantCommand::Set {
+                    domain,
+                    name,
+                    description,
+                    contact_email,
+                    languages,
+                    registrations,
+                    max_post_chars,
+                    max_media_attachments,
+                    max_image_bytes,
+                } => {
+                    let t = herd_app::tenants::by_domain(&app, &domain).await?;
+                    let settings = herd_app::tenants::TenantSettings {
+                        title: name,
+                        description,
+                        contact_email: contact_email.as_deref().map(herd_core::Email::parse).transpose()?,
+                        languages: languages.map(|l| l.split(',').map(|c| c.trim().to_string()).collect()),
+                        registrations: registrations.as_deref().map(herd_core::RegistrationMode::parse).transpose()?,
+                        max_post_chars,
+                        max_media_attachments,
+                        max_image_bytes,
+                    };
+                    let t = herd_app::tenants::configure(&app, &herd_app::Actor::Operator, &t, settings).await?;
+                    eprintln!("Settings of {} saved (running servers pick them up within seconds).", t.domain);
+                }
+                TenantCommand::Rule { domain, text, hint } => {
+                    let t = herd_app::tenants::by_domain(&app, &domain).await?;
+                    println!(
+                        "{}",
+                        herd_app::tenants::add_rule(&app, &herd_app::Actor::Operator, &t, &text, &hint).await?
                     );
                 }
                 TenantCommand::List => {

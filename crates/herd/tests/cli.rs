@@ -110,6 +110,28 @@ fn commands_work_beside_a_running_server() {
     let token = String::from_utf8(out.stdout).expect("utf-8");
     let token = token.trim();
     assert_eq!(token.lines().count(), 1, "the token alone on stdout");
+    let out = herd(
+        &data,
+        &db,
+        &[
+            "tenant",
+            "set",
+            &domain,
+            "--description",
+            "We are Org A",
+            "--max-post-chars",
+            "1000",
+            "--languages",
+            "en,de",
+            "--contact-email",
+            "team@org-a.example",
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = herd(&data, &db, &["tenant", "rule", &domain, "Be kind", "--hint", "No harassment"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = herd(&data, &db, &["tenant", "set", &domain, "--max-post-chars", "0"]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("max_post_chars"));
     let list = String::from_utf8(herd(&data, &db, &["tenant", "list"]).stdout).expect("utf-8");
     assert!(list.contains(&domain) && list.contains("Org A"), "{list}");
 
@@ -133,6 +155,30 @@ fn commands_work_beside_a_running_server() {
     });
     assert_eq!(me["username"], "alice");
     assert_eq!(me["role"]["name"], "owner");
+    // Settings made at the command line reach the API (the server's cache holds them ~2 s).
+    std::thread::sleep(Duration::from_millis(2100));
+    let inst: serde_json::Value = rt.block_on(async {
+        let client = reqwest::Client::builder()
+            .resolve("org-a.test", addr.parse().expect("addr"))
+            .no_proxy()
+            .build()
+            .expect("client");
+        client
+            .get(format!("http://{domain}/api/v2/instance"))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json")
+    });
+    assert_eq!(inst["configuration"]["statuses"]["max_characters"], 1000);
+    assert_eq!(inst["description"], "We are Org A");
+    assert_eq!(inst["languages"], serde_json::json!(["en", "de"]));
+    assert_eq!(inst["contact"]["email"], "team@org-a.example");
+    assert_eq!(inst["contact"]["account"]["username"], "alice");
+    assert_eq!(inst["rules"][0]["text"], "Be kind");
+    assert_eq!(inst["rules"][0]["hint"], "No harassment");
 
     // Errors name the problem and change nothing.
     let out = herd(&data, &db, &["tenant", "create", "not a domain"]);

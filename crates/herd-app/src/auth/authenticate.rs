@@ -9,41 +9,53 @@ use crate::{App, AppError, Result, Tenant, Viewer};
 pub async fn authenticate(app: &App, tenant: &Tenant, token: &str) -> Result<Viewer> {
     let invalid = || AppError::Unauthorized("The access token is invalid".into());
     let mut c = app.db.conn().await?;
-    let row = oauth::token_by_hash(&mut c, tenant.id, &secret::digest(token))
+    let row = oauth::session_by_hash(&mut c, tenant.id, &secret::digest(token))
         .await?
         .ok_or_else(invalid)?;
     let scopes = Scopes::parse(&row.scopes).map_err(|_| invalid())?;
-    let Some(account_id) = row.account_id else {
-        return Ok(Viewer {
-            account_id: None,
-            role: Role::Member,
-            scopes,
-            app_id: row.app_id,
-            token_id: row.id,
-        });
+    let account_id = match row.account_id {
+        None => None,
+        Some(_) if row.has_user == 0 => return Err(invalid()),
+        Some(id) => {
+            check_usable(
+                app,
+                Standing {
+                    disabled: row.disabled.unwrap_or(1) != 0,
+                    approved: row.approved.unwrap_or(0) != 0,
+                    confirmed: row.confirmed_at.is_some(),
+                    suspended: row.suspended_at.is_some(),
+                },
+            )?;
+            Some(id)
+        }
     };
-    let user = users::by_account(&mut c, tenant.id, account_id).await?.ok_or_else(invalid)?;
-    let account = accounts::by_id(&mut c, tenant.id, account_id).await?;
-    check_usable(app, &user, account.suspended_at)?;
     Ok(Viewer {
-        account_id: Some(account_id),
-        role: Role::parse(&user.role).unwrap_or(Role::Member),
+        account_id,
+        role: row.role.as_deref().and_then(|r| Role::parse(r).ok()).unwrap_or(Role::Member),
         scopes,
         app_id: row.app_id,
         token_id: row.id,
     })
 }
 
+/// What decides whether a user may act at all.
+pub(crate) struct Standing {
+    pub disabled: bool,
+    pub approved: bool,
+    pub confirmed: bool,
+    pub suspended: bool,
+}
+
 /// Whether a user may act at all: not disabled or suspended, approved, and confirmed where
 /// mail is configured. The messages are Mastodon's.
-pub(crate) fn check_usable(app: &App, user: &users::UserRow, suspended_at: Option<i64>) -> Result<()> {
-    if user.disabled != 0 || suspended_at.is_some() {
+pub(crate) fn check_usable(app: &App, s: Standing) -> Result<()> {
+    if s.disabled || s.suspended {
         return Err(AppError::Forbidden("Your login is currently disabled".into()));
     }
-    if user.approved == 0 {
+    if !s.approved {
         return Err(AppError::Forbidden("Your login is currently pending approval".into()));
     }
-    if app.settings.mail_configured && user.confirmed_at.is_none() {
+    if app.settings.mail_configured && !s.confirmed {
         return Err(AppError::Forbidden("Your login is missing a confirmed e-mail address".into()));
     }
     Ok(())
@@ -65,6 +77,14 @@ pub(crate) async fn sign_in(app: &App, tenant: &Tenant, login: &str, plain: Stri
     };
     let mut c = app.db.conn().await?;
     let account = accounts::by_id(&mut c, tenant.id, user.account_id).await?;
-    check_usable(app, &user, account.suspended_at)?;
+    check_usable(
+        app,
+        Standing {
+            disabled: user.disabled != 0,
+            approved: user.approved != 0,
+            confirmed: user.confirmed_at.is_some(),
+            suspended: account.suspended_at.is_some(),
+        },
+    )?;
     Ok(user.account_id)
 }

@@ -1,20 +1,62 @@
 //! Instances: creating them and finding the one a request is for.
 
+mod configure;
 mod create;
+pub use configure::{TenantSettings, add_rule, configure};
 pub use create::{NewTenant, create};
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use herd_store::tenants;
 
 use crate::{App, Result, Tenant};
+
+/// Instances recently served by this node, by domain. Entries live [`TenantCache::TTL`], so a
+/// change made elsewhere (the CLI, another node) shows within that time; a miss is never
+/// cached, so a new instance is served at once. Only instances with recent traffic are held.
+#[derive(Default)]
+pub struct TenantCache {
+    map: Mutex<HashMap<String, (Instant, Tenant)>>,
+}
+
+impl TenantCache {
+    const TTL: Duration = Duration::from_secs(2);
+    const MAX: usize = 10_000;
+
+    fn get(&self, domain: &str) -> Option<Tenant> {
+        let map = self.map.lock().ok()?;
+        map.get(domain).filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, t)| t.clone())
+    }
+
+    fn put(&self, t: &Tenant) {
+        if let Ok(mut map) = self.map.lock() {
+            if map.len() >= Self::MAX {
+                map.retain(|_, (at, _)| at.elapsed() < Self::TTL);
+            }
+            if map.len() < Self::MAX {
+                map.insert(t.domain.as_str().to_string(), (Instant::now(), t.clone()));
+            }
+        }
+    }
+}
 
 /// The instance served at `host` (the Host header, port included), if any.
 pub async fn resolve(app: &App, host: &str) -> Result<Option<Tenant>> {
     let Ok(domain) = herd_core::Domain::parse(host) else {
         return Ok(None);
     };
+    if let Some(t) = app.tenants.get(domain.as_str()) {
+        return Ok(Some(t));
+    }
     let mut c = app.db.conn().await?;
     match tenants::by_domain(&mut c, domain.as_str()).await? {
-        Some(row) if row.state == "active" => Ok(Some(Tenant::from_row(row, &app.settings.public_scheme)?)),
+        Some(row) if row.state == "active" => {
+            let t = Tenant::from_row(row, &app.settings.public_scheme)?;
+            app.tenants.put(&t);
+            Ok(Some(t))
+        }
         _ => Ok(None),
     }
 }

@@ -56,6 +56,7 @@ CREATE TABLE accounts (
     updated_at BIGINT NOT NULL,
     UNIQUE (tenant_id, domain, username_key)
 );
+CREATE INDEX accounts_tenant ON accounts (tenant_id, id);
 
 CREATE TABLE users (
     id BIGINT PRIMARY KEY,
@@ -138,7 +139,7 @@ CREATE INDEX statuses_tenant ON statuses (tenant_id, id);
 CREATE INDEX statuses_reply ON statuses (tenant_id, in_reply_to_id);
 CREATE INDEX statuses_reblog ON statuses (tenant_id, reblog_of_id, account_id);
 -- One boost per account and post, even under concurrent requests.
-CREATE UNIQUE INDEX statuses_one_reblog ON statuses (account_id, reblog_of_id) WHERE reblog_of_id IS NOT NULL;
+CREATE UNIQUE INDEX statuses_one_reblog ON statuses (tenant_id, account_id, reblog_of_id) WHERE reblog_of_id IS NOT NULL;
 
 CREATE TABLE status_edits (
     id BIGINT PRIMARY KEY,
@@ -175,13 +176,14 @@ CREATE TABLE media (
 );
 CREATE INDEX media_status ON media (tenant_id, status_id, position);
 CREATE INDEX media_account ON media (tenant_id, account_id);
+CREATE INDEX media_tenant ON media (tenant_id, id);
 
 CREATE TABLE mentions (
     id BIGINT PRIMARY KEY,
     tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
     status_id BIGINT NOT NULL REFERENCES statuses(id) ON DELETE CASCADE,
     account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
-    UNIQUE (status_id, account_id)
+    UNIQUE (tenant_id, status_id, account_id)
 );
 CREATE INDEX mentions_account ON mentions (tenant_id, account_id, status_id);
 
@@ -198,7 +200,7 @@ CREATE TABLE status_tags (
     tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
     status_id BIGINT NOT NULL REFERENCES statuses(id) ON DELETE CASCADE,
     tag_id BIGINT NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
-    PRIMARY KEY (status_id, tag_id)
+    PRIMARY KEY (tenant_id, status_id, tag_id)
 );
 CREATE INDEX status_tags_tag ON status_tags (tenant_id, tag_id, status_id);
 
@@ -210,7 +212,7 @@ CREATE TABLE follows (
     show_reblogs BIGINT NOT NULL DEFAULT 1,
     notify BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
-    UNIQUE (account_id, target_account_id)
+    UNIQUE (tenant_id, account_id, target_account_id)
 );
 CREATE INDEX follows_target ON follows (tenant_id, target_account_id);
 
@@ -222,7 +224,7 @@ CREATE TABLE follow_requests (
     show_reblogs BIGINT NOT NULL DEFAULT 1,
     notify BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
-    UNIQUE (account_id, target_account_id)
+    UNIQUE (tenant_id, account_id, target_account_id)
 );
 CREATE INDEX follow_requests_target ON follow_requests (tenant_id, target_account_id, id);
 
@@ -232,7 +234,7 @@ CREATE TABLE blocks (
     account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     target_account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     created_at BIGINT NOT NULL,
-    UNIQUE (account_id, target_account_id)
+    UNIQUE (tenant_id, account_id, target_account_id)
 );
 CREATE INDEX blocks_target ON blocks (tenant_id, target_account_id);
 
@@ -244,7 +246,7 @@ CREATE TABLE mutes (
     notifications BIGINT NOT NULL DEFAULT 1,
     expires_at BIGINT,
     created_at BIGINT NOT NULL,
-    UNIQUE (account_id, target_account_id)
+    UNIQUE (tenant_id, account_id, target_account_id)
 );
 
 CREATE TABLE favourites (
@@ -253,7 +255,7 @@ CREATE TABLE favourites (
     account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     status_id BIGINT NOT NULL REFERENCES statuses(id) ON DELETE CASCADE,
     created_at BIGINT NOT NULL,
-    UNIQUE (account_id, status_id)
+    UNIQUE (tenant_id, account_id, status_id)
 );
 CREATE INDEX favourites_status ON favourites (tenant_id, status_id);
 
@@ -263,7 +265,7 @@ CREATE TABLE bookmarks (
     account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     status_id BIGINT NOT NULL REFERENCES statuses(id) ON DELETE CASCADE,
     created_at BIGINT NOT NULL,
-    UNIQUE (account_id, status_id)
+    UNIQUE (tenant_id, account_id, status_id)
 );
 
 CREATE TABLE pins (
@@ -272,7 +274,7 @@ CREATE TABLE pins (
     account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     status_id BIGINT NOT NULL REFERENCES statuses(id) ON DELETE CASCADE,
     created_at BIGINT NOT NULL,
-    UNIQUE (account_id, status_id)
+    UNIQUE (tenant_id, account_id, status_id)
 );
 
 CREATE TABLE notifications (

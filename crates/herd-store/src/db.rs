@@ -110,6 +110,10 @@ impl Db {
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
+                        // Read pages through the OS cache instead of copying them into each
+                        // connection's own cache.
+                        conn.execute("PRAGMA mmap_size = 268435456").await?;
+                        conn.execute("PRAGMA cache_size = -8192").await?;
                     }
                     Ok(())
                 })

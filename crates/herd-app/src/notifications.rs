@@ -48,7 +48,10 @@ async fn render(c: &mut Conn, t: TenantId, viewer: i64, rows: Vec<NotificationRo
     let account_ids: Vec<i64> = rows.iter().map(|r| r.from_account_id).collect();
     let accounts: HashMap<i64, AccountRow> = accounts::by_ids(c, t, &account_ids).await?.into_iter().map(|a| (a.id, a)).collect();
     let status_ids: Vec<i64> = rows.iter().filter_map(|r| r.status_id).collect();
+    // A post the viewer may no longer see (they unfollowed, they were blocked) takes its
+    // notification out of the list with it.
     let status_rows = statuses::by_ids(c, t, &status_ids).await?;
+    let status_rows = views::filter_visible(c, t, Some(viewer), status_rows).await?;
     let status_views: HashMap<i64, StatusView> = views::statuses(c, t, Some(viewer), status_rows)
         .await?
         .into_iter()

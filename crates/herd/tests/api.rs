@@ -654,5 +654,18 @@ async fn idempotency_and_notifications() {
     let new = o.post(&bob, json!({"status": "subscribers hear this"})).await.expect(200).id();
     let n = s.get(d, "/api/v1/notifications?types[]=status", Some(&alice)).await.json;
     assert_eq!(n[0]["status"]["id"], new);
+    // A followers-only post's notification goes when the reader stops following.
+    let private = o
+        .post(&bob, json!({"status": "followers only", "visibility": "private"}))
+        .await
+        .expect(200)
+        .id();
+    let n = s.get(d, "/api/v1/notifications?types[]=status", Some(&alice)).await.json;
+    assert_eq!(n[0]["status"]["id"], private);
+    s.post(d, &format!("/api/v1/accounts/{bob_id}/unfollow"), Some(&alice), Value::Null)
+        .await
+        .expect(200);
+    let n = s.get(d, "/api/v1/notifications?types[]=status", Some(&alice)).await.text;
+    assert!(!n.contains(&private), "{n}");
     o.s.stop().await;
 }

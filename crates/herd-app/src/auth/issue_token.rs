@@ -119,13 +119,19 @@ pub async fn issue_token(app: &App, tenant: &Tenant, client_id: &str, client_sec
             (Some(row.account_id), Scopes::parse(&row.scopes)?)
         }
     };
+    mint(&mut c, tenant, Some(client.id), account, scopes).await
+}
+
+/// Makes a token: a fresh secret, stored only as its digest.
+async fn mint(c: &mut herd_store::Conn, tenant: &Tenant, app_id: Option<i64>, account: Option<i64>, scopes: Scopes) -> Result<IssuedToken> {
     let token = secret::generate();
+    let now = Timestamp::now().0;
     oauth::insert_token(
-        &mut c,
+        c,
         tenant.id,
         oauth::NewToken {
             id: Id::generate().0,
-            app_id: Some(client.id),
+            app_id,
             account_id: account,
             token_hash: &secret::digest(&token),
             scopes: &scopes.to_string(),
@@ -142,21 +148,8 @@ pub async fn issue_token(app: &App, tenant: &Tenant, client_id: &str, client_sec
 
 /// A token for a local account, made by the operator (`herd token create`).
 pub async fn issue_for_cli(app: &App, tenant: &Tenant, account: i64, scopes: &Scopes) -> Result<String> {
-    let token = secret::generate();
     let mut tx = app.db.begin().await?;
-    oauth::insert_token(
-        &mut tx,
-        tenant.id,
-        oauth::NewToken {
-            id: Id::generate().0,
-            app_id: None,
-            account_id: Some(account),
-            token_hash: &secret::digest(&token),
-            scopes: &scopes.to_string(),
-            now: Timestamp::now().0,
-        },
-    )
-    .await?;
+    let issued = mint(&mut tx, tenant, None, Some(account), scopes.clone()).await?;
     crate::audit(
         &mut tx,
         tenant.id,
@@ -167,7 +160,7 @@ pub async fn issue_for_cli(app: &App, tenant: &Tenant, account: i64, scopes: &Sc
     )
     .await?;
     tx.commit().await?;
-    Ok(token)
+    Ok(issued.token)
 }
 
 /// The app a client id names, for `verify_credentials` of apps.
@@ -180,25 +173,6 @@ pub async fn app_of(app: &App, tenant: &Tenant, app_id: i64) -> Result<AppRow> {
 
 /// A token for an account that just signed up through an app (`POST /api/v1/accounts`).
 pub async fn issue_after_signup(app: &App, tenant: &Tenant, app_id: Option<i64>, account: i64, scopes: &Scopes) -> Result<IssuedToken> {
-    let token = secret::generate();
-    let now = Timestamp::now().0;
     let mut c = app.db.conn().await?;
-    oauth::insert_token(
-        &mut c,
-        tenant.id,
-        oauth::NewToken {
-            id: Id::generate().0,
-            app_id,
-            account_id: Some(account),
-            token_hash: &secret::digest(&token),
-            scopes: &scopes.to_string(),
-            now,
-        },
-    )
-    .await?;
-    Ok(IssuedToken {
-        token,
-        scopes: scopes.clone(),
-        created_at: now,
-    })
+    mint(&mut c, tenant, app_id, Some(account), scopes.clone()).await
 }

@@ -11,6 +11,7 @@ mod context;
 mod error;
 pub mod files;
 pub mod follows;
+pub mod maintenance;
 pub mod media;
 pub mod notifications;
 pub mod statuses;

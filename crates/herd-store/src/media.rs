@@ -141,3 +141,24 @@ pub async fn delete_for_status(c: &mut Conn, t: TenantId, status: i64) -> Result
         .await?;
     Ok(())
 }
+
+/// Uploads never attached to a post and older than `before`: `(id, file keys)`.
+pub async fn orphans(c: &mut Conn, t: TenantId, before: i64, limit: i64) -> Result<Vec<MediaRow>> {
+    Ok(c.qa(&format!(
+        "SELECT {COLS} FROM media WHERE tenant_id = ? AND status_id IS NULL AND created_at < ? ORDER BY id LIMIT ?"
+    ))
+    .bind(t.0)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(c.ex())
+    .await?)
+}
+
+pub async fn delete(c: &mut Conn, t: TenantId, id: i64) -> Result<()> {
+    c.q("DELETE FROM media WHERE tenant_id = ? AND id = ?")
+        .bind(t.0)
+        .bind(id)
+        .execute(c.ex())
+        .await?;
+    Ok(())
+}

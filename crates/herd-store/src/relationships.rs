@@ -234,3 +234,15 @@ pub async fn count_incoming(c: &mut Conn, t: TenantId, edge: Edge, target: i64) 
     .fetch_one(c.ex())
     .await?)
 }
+
+/// Removes mutes whose time ran out; how many.
+pub async fn delete_expired_mutes(c: &mut Conn, t: TenantId, now: i64) -> Result<u64> {
+    Ok(
+        c.q("DELETE FROM mutes WHERE tenant_id = ? AND expires_at IS NOT NULL AND expires_at <= ?")
+            .bind(t.0)
+            .bind(now)
+            .execute(c.ex())
+            .await?
+            .rows_affected(),
+    )
+}

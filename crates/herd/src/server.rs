@@ -75,6 +75,7 @@ pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
 
     let runner = Runner::new(app.db.clone(), app.job_registry(), app.waker.clone(), cfg.workers);
     let jobs = tokio::spawn(runner.run(stopped.clone()));
+    let housekeeping = tokio::spawn(maintain(app.clone(), stopped.clone()));
 
     let listener = TcpListener::bind(&cfg.listen)
         .await
@@ -106,8 +107,23 @@ pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
         addr,
         app,
         stop,
-        tasks: vec![http, jobs],
+        tasks: vec![http, jobs, housekeeping],
     })
+}
+
+/// Sweeps every instance every ten minutes (first a minute after start) until shutdown.
+async fn maintain(app: App, mut stopped: watch::Receiver<bool>) {
+    let mut next = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep_until(next) => {}
+            _ = stopped.wait_for(|s| *s) => return,
+        }
+        if let Err(e) = herd_app::maintenance::sweep_all(&app).await {
+            tracing::warn!(error = %e, "maintenance sweep failed; will try again");
+        }
+        next = tokio::time::Instant::now() + std::time::Duration::from_secs(600);
+    }
 }
 
 /// `herd serve`: runs until SIGINT or SIGTERM.

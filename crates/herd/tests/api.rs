@@ -669,3 +669,58 @@ async fn idempotency_and_notifications() {
     assert!(!n.contains(&private), "{n}");
     o.s.stop().await;
 }
+
+#[tokio::test]
+async fn maintenance_sweeps_orphans_and_expired_mutes() {
+    let (o, u) = org().await;
+    let (s, d, alice) = (&o.s, &o.d, &u[0].1);
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(png(16, 16)).file_name("o.png"));
+    let r = Resp::from(
+        s.http
+            .post(s.url(d, "/api/v2/media"))
+            .bearer_auth(alice)
+            .multipart(form)
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await
+    .expect(202);
+    let orphan = r.id();
+    let m = s.wait_media(d, &orphan, alice).await;
+    let file_url = m["url"].as_str().expect("url").to_string();
+    let kept = o.post(alice, json!({"status": "kept", "media_ids": []})).await.expect(200).id();
+    s.post(
+        d,
+        &format!("/api/v1/accounts/{}/mute", u[1].0),
+        Some(alice),
+        json!({"duration": 60}),
+    )
+    .await
+    .expect(200);
+
+    let t = herd_app::tenants::by_domain(s.app(), d).await.expect("tenant");
+    // Now: nothing is old enough.
+    let none = herd_app::maintenance::sweep(s.app(), t.id, herd_core::Timestamp::now())
+        .await
+        .expect("sweep");
+    assert_eq!(none, herd_app::maintenance::Swept::default());
+    // A day and an hour later: the unattached upload and the one-minute mute are gone.
+    let later = herd_core::Timestamp::now().plus_secs(25 * 3600);
+    let swept = herd_app::maintenance::sweep(s.app(), t.id, later).await.expect("sweep");
+    assert_eq!((swept.orphaned_media, swept.expired_mutes), (1, 1));
+    s.get(d, &format!("/api/v1/media/{orphan}"), Some(alice)).await.expect(404);
+    // The files go through the durable job.
+    for _ in 0..100 {
+        if s.http.get(&file_url).send().await.expect("sent").status() == 404 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        s.http.get(&file_url).send().await.expect("sent").status(),
+        404,
+        "the orphan's file is deleted"
+    );
+    s.get(d, &format!("/api/v1/statuses/{kept}"), Some(alice)).await.expect(200);
+}

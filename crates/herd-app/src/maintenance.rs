@@ -1,0 +1,63 @@
+//! Housekeeping that keeps an instance's data from growing without need: uploads never
+//! attached to a post, mutes whose time ran out. Runs per instance (every query carries its
+//! tenant id); files go through the durable `DeleteFiles` job written in the same transaction.
+
+use herd_core::Timestamp;
+use herd_store::{TenantId, media, relationships};
+
+use crate::files::DeleteFiles;
+use crate::{App, Result};
+
+/// How long an upload may wait to be attached to a post.
+pub const ORPHAN_AFTER_SECS: i64 = 24 * 3600;
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub orphaned_media: usize,
+    pub expired_mutes: u64,
+}
+
+/// One sweep of one instance, as of `now`.
+pub async fn sweep(app: &App, t: TenantId, now: Timestamp) -> Result<Swept> {
+    let mut swept = Swept::default();
+    loop {
+        let mut tx = app.db.begin().await?;
+        let batch = media::orphans(&mut tx, t, now.plus_secs(-ORPHAN_AFTER_SECS).0, 500).await?;
+        if batch.is_empty() {
+            break;
+        }
+        let mut keys = Vec::new();
+        for m in &batch {
+            keys.extend(
+                [Some(m.original_key.clone()), m.file_key.clone(), m.thumb_key.clone()]
+                    .into_iter()
+                    .flatten(),
+            );
+            media::delete(&mut tx, t, m.id).await?;
+        }
+        herd_jobs::enqueue(&mut tx, t, &DeleteFiles { keys }).await?;
+        tx.commit().await?;
+        swept.orphaned_media += batch.len();
+    }
+    let mut c = app.db.conn().await?;
+    swept.expired_mutes = relationships::delete_expired_mutes(&mut c, t, now.0).await?;
+    if swept.orphaned_media > 0 {
+        app.waker.wake();
+    }
+    Ok(swept)
+}
+
+/// Sweeps every instance.
+pub async fn sweep_all(app: &App) -> Result<()> {
+    let tenants = {
+        let mut c = app.db.conn().await?;
+        herd_store::tenants::list(&mut c).await?
+    };
+    for t in tenants {
+        let s = sweep(app, t.tenant_id(), Timestamp::now()).await?;
+        if s != Swept::default() {
+            tracing::info!(tenant = %t.domain, orphaned_media = s.orphaned_media, expired_mutes = s.expired_mutes, "maintenance");
+        }
+    }
+    Ok(())
+}

@@ -210,3 +210,13 @@ pub async fn via(c: &mut Conn, t: TenantId, join_sql: &str, key: i64, page: &Pag
     }
     Ok(out)
 }
+
+/// Deletes an account and everything it owns (a rejected sign-up).
+pub async fn delete(c: &mut Conn, t: TenantId, id: i64) -> Result<()> {
+    c.q("DELETE FROM accounts WHERE tenant_id = ? AND id = ?")
+        .bind(t.0)
+        .bind(id)
+        .execute(c.ex())
+        .await?;
+    Ok(())
+}

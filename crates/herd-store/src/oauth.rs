@@ -237,3 +237,14 @@ pub async fn session_by_hash(c: &mut Conn, t: TenantId, token_hash: &str) -> Res
     .fetch_optional(c.ex())
     .await?)
 }
+
+/// Revokes every token of an account (its password was reset).
+pub async fn revoke_all_for(c: &mut Conn, t: TenantId, account_id: i64, now: i64) -> Result<()> {
+    c.q("UPDATE oauth_tokens SET revoked_at = ? WHERE tenant_id = ? AND account_id = ? AND revoked_at IS NULL")
+        .bind(now)
+        .bind(t.0)
+        .bind(account_id)
+        .execute(c.ex())
+        .await?;
+    Ok(())
+}

@@ -97,3 +97,43 @@ pub async fn first_with_role(c: &mut Conn, t: TenantId, role: &str) -> Result<Op
     .fetch_optional(c.ex())
     .await?)
 }
+
+pub async fn set_approved(c: &mut Conn, t: TenantId, account_id: i64) -> Result<()> {
+    c.q("UPDATE users SET approved = 1 WHERE tenant_id = ? AND account_id = ?")
+        .bind(t.0)
+        .bind(account_id)
+        .execute(c.ex())
+        .await?;
+    Ok(())
+}
+
+pub async fn set_password(c: &mut Conn, t: TenantId, account_id: i64, hash: &str) -> Result<()> {
+    c.q("UPDATE users SET password_hash = ? WHERE tenant_id = ? AND account_id = ?")
+        .bind(hash)
+        .bind(t.0)
+        .bind(account_id)
+        .execute(c.ex())
+        .await?;
+    Ok(())
+}
+
+/// Local accounts with their users, oldest first; `pending` keeps those awaiting approval.
+pub async fn list(c: &mut Conn, t: TenantId, pending: bool) -> Result<Vec<(String, UserRow)>> {
+    let rows = c
+        .q(&format!(
+            "SELECT a.username, {} FROM users u JOIN accounts a ON a.id = u.account_id \
+             WHERE u.tenant_id = ? AND a.tenant_id = ?{} ORDER BY u.id",
+            COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", "),
+            if pending { " AND u.approved = 0" } else { "" }
+        ))
+        .bind(t.0)
+        .bind(t.0)
+        .fetch_all(c.ex())
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        use sqlx::Row;
+        out.push((r.try_get("username")?, UserRow::from_row(&r)?));
+    }
+    Ok(out)
+}

@@ -108,6 +108,43 @@ enum AccountCommand {
         #[arg(long, default_value = "member", value_parser = ["owner", "admin", "moderator", "member"])]
         role: String,
     },
+    /// List an instance's local accounts (username, e-mail, role, approved).
+    List {
+        #[arg(long)]
+        tenant: String,
+        /// Only sign-ups waiting for approval.
+        #[arg(long)]
+        pending: bool,
+    },
+    /// Let a sign-up waiting for approval in.
+    Approve {
+        #[arg(long)]
+        tenant: String,
+        username: String,
+    },
+    /// Turn a sign-up waiting for approval away (the account is deleted).
+    Reject {
+        #[arg(long)]
+        tenant: String,
+        username: String,
+    },
+    /// Give an account another role on its instance.
+    Role {
+        #[arg(long)]
+        tenant: String,
+        username: String,
+        #[arg(value_parser = ["owner", "admin", "moderator", "member"])]
+        role: String,
+    },
+    /// Set a new password and sign the account out everywhere.
+    Password {
+        #[arg(long)]
+        tenant: String,
+        username: String,
+        /// Omit to have a strong password generated and printed.
+        #[arg(long)]
+        password: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -233,41 +270,79 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Account {
-            command:
+        Command::Account { command } => {
+            let app = herd::server::open(&cfg).await?;
+            let op = herd_app::Actor::Operator;
+            let find = |tenant: String, username: String| {
+                let app = app.clone();
+                async move {
+                    let t = herd_app::tenants::by_domain(&app, &tenant).await?;
+                    let a = herd_app::accounts::local_by_username(&app, &t, &username).await?;
+                    anyhow::Ok((t, a.id))
+                }
+            };
+            match command {
                 AccountCommand::Create {
                     tenant,
                     username,
                     email,
                     password,
                     role,
-                },
-        } => {
-            let app = herd::server::open(&cfg).await?;
-            let (acc, generated) = commands::account_create(
-                &app,
-                AccountSpec {
-                    tenant: tenant.clone(),
+                } => {
+                    let spec = AccountSpec {
+                        tenant: tenant.clone(),
+                        username,
+                        email: email.clone(),
+                        password,
+                        role,
+                    };
+                    let (acc, generated) = commands::account_create(&app, spec).await?;
+                    println!("{}", acc.id);
+                    if let Some(p) = generated {
+                        eprintln!("Generated password (shown once): {p}");
+                    }
+                    let url = format!("{}://{}", cfg.public_scheme, tenant);
+                    let exe = herd::server::invoked_as();
+                    eprintln!("Account @{} created on {tenant}.", acc.username);
+                    eprintln!("Sign in with any Mastodon app at {url} (e-mail {email}), for example:");
+                    eprintln!("  toot login_cli -i {url} -e {email}");
+                    eprintln!("or make a token for scripts: {exe} token create --tenant {tenant} {}", acc.username);
+                }
+                AccountCommand::List { tenant, pending } => {
+                    let t = herd_app::tenants::by_domain(&app, &tenant).await?;
+                    let mut c = app.db.conn().await?;
+                    for (username, u) in herd_store::users::list(&mut c, t.id, pending).await? {
+                        let state = if u.approved != 0 { "approved" } else { "pending" };
+                        println!("{username}\t{}\t{}\t{state}", u.email, u.role);
+                    }
+                }
+                AccountCommand::Approve { tenant, username } => {
+                    let (t, id) = find(tenant.clone(), username.clone()).await?;
+                    herd_app::accounts::approve(&app, &op, &t, id).await?;
+                    eprintln!("@{username} may now sign in on {tenant}.");
+                }
+                AccountCommand::Reject { tenant, username } => {
+                    let (t, id) = find(tenant.clone(), username.clone()).await?;
+                    herd_app::accounts::reject(&app, &op, &t, id).await?;
+                    eprintln!("The sign-up of @{username} on {tenant} was rejected and deleted.");
+                }
+                AccountCommand::Role { tenant, username, role } => {
+                    let (t, id) = find(tenant.clone(), username.clone()).await?;
+                    herd_app::accounts::set_role(&app, &op, &t, id, herd_core::Role::parse(&role)?).await?;
+                    eprintln!("@{username} is now {role} on {tenant}.");
+                }
+                AccountCommand::Password {
+                    tenant,
                     username,
-                    email: email.clone(),
                     password,
-                    role,
-                },
-            )
-            .await?;
-            println!("{}", acc.id);
-            if let Some(p) = generated {
-                eprintln!("Generated password (shown once): {p}");
+                } => {
+                    let (t, id) = find(tenant.clone(), username.clone()).await?;
+                    if let Some(p) = herd_app::accounts::reset_password(&app, &op, &t, id, password).await? {
+                        eprintln!("Generated password (shown once): {p}");
+                    }
+                    eprintln!("Password of @{username} changed; every token it held is revoked.");
+                }
             }
-            let url = format!("{}://{}", cfg.public_scheme, tenant);
-            eprintln!("Account @{} created on {tenant}.", acc.username);
-            eprintln!("Sign in with any Mastodon app at {url} (e-mail {email}), for example:");
-            eprintln!("  toot login_cli -i {url} -e {email}");
-            eprintln!(
-                "or make a token for scripts: {} token create --tenant {tenant} {}",
-                herd::server::invoked_as(),
-                acc.username
-            );
             Ok(())
         }
         Command::Token {

@@ -132,6 +132,44 @@ fn commands_work_beside_a_running_server() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out = herd(&data, &db, &["tenant", "set", &domain, "--max-post-chars", "0"]);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("max_post_chars"));
+    // Account lifecycle: a role change, a password reset that signs the account out.
+    let out = herd(
+        &data,
+        &db,
+        &[
+            "account",
+            "create",
+            "--tenant",
+            &domain,
+            "bob",
+            "--email",
+            "bob@example.org",
+            "--password",
+            "bob's long password",
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let bob_token = String::from_utf8(herd(&data, &db, &["token", "create", "--tenant", &domain, "bob"]).stdout)
+        .expect("utf-8")
+        .trim()
+        .to_string();
+    assert!(
+        herd(&data, &db, &["account", "role", "--tenant", &domain, "bob", "moderator"])
+            .status
+            .success()
+    );
+    let accounts = String::from_utf8(herd(&data, &db, &["account", "list", "--tenant", &domain]).stdout).expect("utf-8");
+    assert!(accounts.contains("bob\tbob@example.org\tmoderator\tapproved"), "{accounts}");
+    let pending = String::from_utf8(herd(&data, &db, &["account", "list", "--tenant", &domain, "--pending"]).stdout).expect("utf-8");
+    assert!(pending.trim().is_empty(), "{pending}");
+    let out = herd(&data, &db, &["account", "password", "--tenant", &domain, "bob"]);
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stderr).contains("Generated password"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = herd(&data, &db, &["account", "approve", "--tenant", &domain, "bob"]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("not waiting for approval"));
     let list = String::from_utf8(herd(&data, &db, &["tenant", "list"]).stdout).expect("utf-8");
     assert!(list.contains(&domain) && list.contains("Org A"), "{list}");
 
@@ -155,6 +193,21 @@ fn commands_work_beside_a_running_server() {
     });
     assert_eq!(me["username"], "alice");
     assert_eq!(me["role"]["name"], "owner");
+    let bob: reqwest::StatusCode = rt.block_on(async {
+        let client = reqwest::Client::builder()
+            .resolve("org-a.test", addr.parse().expect("addr"))
+            .no_proxy()
+            .build()
+            .expect("client");
+        client
+            .get(format!("http://{domain}/api/v1/accounts/verify_credentials"))
+            .bearer_auth(&bob_token)
+            .send()
+            .await
+            .expect("sent")
+            .status()
+    });
+    assert_eq!(bob.as_u16(), 401, "a password reset revokes the account's tokens");
     // Settings made at the command line reach the API (the server's cache holds them ~2 s).
     std::thread::sleep(Duration::from_millis(2100));
     let inst: serde_json::Value = rt.block_on(async {

@@ -284,6 +284,38 @@ async fn sign_up_follows_registration_mode() {
         } else {
             let me = me.expect(403);
             assert_eq!(me.json["error"], "Your login is currently pending approval");
+            // An admin lets the sign-up in; the same token then works.
+            let t = herd_app::tenants::by_domain(s.app(), d).await.unwrap();
+            let mut c = s.app().db.conn().await.unwrap();
+            let pending = herd_store::users::list(&mut c, t.id, true).await.unwrap();
+            assert_eq!(pending.iter().map(|(u, _)| u.as_str()).collect::<Vec<_>>(), ["newbie"]);
+            let id = pending[0].1.account_id;
+            drop(c);
+            herd_app::accounts::approve(s.app(), &herd_app::Actor::Operator, &t, id)
+                .await
+                .unwrap();
+            let me = s.get(d, "/api/v1/accounts/verify_credentials", Some(&user_tok)).await.expect(200);
+            assert_eq!(me.json["username"], "newbie");
+            assert!(
+                herd_app::accounts::approve(s.app(), &herd_app::Actor::Operator, &t, id)
+                    .await
+                    .is_err(),
+                "approving twice is an error"
+            );
+            // Another sign-up is turned away: its account and token are gone.
+            let r = s
+                .post(d, "/api/v1/accounts", Some(&app_tok), json!({"username": "spammer", "email": "spam@example.org", "password": "long enough pw", "agreement": true, "reason": "buy"}))
+                .await
+                .expect(200);
+            let spam_tok = r.json["access_token"].as_str().unwrap().to_string();
+            let mut c = s.app().db.conn().await.unwrap();
+            let spam = herd_store::users::list(&mut c, t.id, true).await.unwrap()[0].1.account_id;
+            drop(c);
+            herd_app::accounts::reject(s.app(), &herd_app::Actor::Operator, &t, spam)
+                .await
+                .unwrap();
+            s.get(d, "/api/v1/accounts/verify_credentials", Some(&spam_tok)).await.expect(401);
+            s.get(d, "/api/v1/accounts/lookup?acct=spammer", None).await.expect(404);
         }
         // The name is taken now.
         let r = s

@@ -1,9 +1,11 @@
 //! Local accounts: creating them (CLI, sign-up) and changing their profile.
 
 mod create;
+mod manage;
 mod update;
 
 pub use create::{NewLocalAccount, create};
+pub use manage::{approve, reject, reset_password, set_role};
 pub use update::{ProfileUpdate, update_profile};
 
 use herd_store::accounts::{self, AccountRow};

@@ -46,7 +46,32 @@ pub fn router(app: App, options: Options) -> Router {
     };
     routes::routes()
         .layer(axum::middleware::from_fn_with_state(state.clone(), extract::check_token))
+        .layer(cors())
         // Uploads are checked against each instance's own limit; this only bounds memory.
         .layer(DefaultBodyLimit::max(64 << 20))
         .with_state(state)
+}
+
+/// Browser-based clients (Elk, Phanpy, ...) call the API from other origins, as Mastodon
+/// allows: any origin, no cookies, the pagination `Link` header readable.
+fn cors() -> tower_http::cors::CorsLayer {
+    use axum::http::{HeaderName, Method, header};
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([header::LINK])
+        .max_age(std::time::Duration::from_secs(86_400))
 }

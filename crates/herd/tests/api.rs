@@ -724,3 +724,55 @@ async fn maintenance_sweeps_orphans_and_expired_mutes() {
     );
     s.get(d, &format!("/api/v1/statuses/{kept}"), Some(alice)).await.expect(200);
 }
+
+#[tokio::test]
+async fn browser_clients_may_call_from_other_origins() {
+    let (o, u) = org().await;
+    let (s, d) = (&o.s, &o.d);
+    let pre = s
+        .http
+        .request(Method::OPTIONS, s.url(d, "/api/v1/statuses"))
+        .header("origin", "https://elk.zone")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "authorization, content-type, idempotency-key")
+        .send()
+        .await
+        .expect("sent");
+    assert!(pre.status().is_success(), "{}", pre.status());
+    assert_eq!(
+        pre.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()),
+        Some("*")
+    );
+    let allowed = pre
+        .headers()
+        .get("access-control-allow-headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_lowercase();
+    assert!(
+        allowed.contains("authorization") && allowed.contains("idempotency-key"),
+        "{allowed}"
+    );
+    let r = s
+        .http
+        .get(s.url(d, "/api/v1/timelines/public"))
+        .header("origin", "https://elk.zone")
+        .bearer_auth(&u[0].1)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        r.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()),
+        Some("*")
+    );
+    let exposed = r
+        .headers()
+        .get("access-control-expose-headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_lowercase();
+    assert!(
+        exposed.contains("link"),
+        "the Link header must be readable for pagination: {exposed}"
+    );
+}

@@ -55,7 +55,7 @@ pub fn router(app: App, options: Options) -> Router {
 /// Browser-based clients (Elk, Phanpy, ...) call the API from other origins, as Mastodon
 /// allows: any origin, no cookies, the pagination `Link` header readable.
 fn cors() -> tower_http::cors::CorsLayer {
-    use axum::http::{HeaderName, Method, header};
+    use axum::http::{Method, header};
     tower_http::cors::CorsLayer::new()
         .allow_origin(tower_http::cors::Any)
         .allow_methods([
@@ -66,12 +66,7 @@ fn cors() -> tower_http::cors::CorsLayer {
             Method::DELETE,
             Method::OPTIONS,
         ])
-        .allow_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::ACCEPT,
-            HeaderName::from_static("idempotency-key"),
-        ])
+        .allow_headers(tower_http::cors::AllowHeaders::mirror_request())
         .expose_headers([header::LINK])
         .max_age(std::time::Duration::from_secs(86_400))
 }

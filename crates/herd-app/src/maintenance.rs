@@ -27,17 +27,25 @@ pub async fn sweep(app: &App, t: TenantId, now: Timestamp) -> Result<Swept> {
             break;
         }
         let mut keys = Vec::new();
+        let mut deleted = 0;
         for m in &batch {
-            keys.extend(
-                [Some(m.original_key.clone()), m.file_key.clone(), m.thumb_key.clone()]
-                    .into_iter()
-                    .flatten(),
-            );
-            media::delete(&mut tx, t, m.id).await?;
+            if media::delete_orphan(&mut tx, t, m.id).await? {
+                keys.extend(
+                    [Some(m.original_key.clone()), m.file_key.clone(), m.thumb_key.clone()]
+                        .into_iter()
+                        .flatten(),
+                );
+                deleted += 1;
+            }
         }
-        herd_jobs::enqueue(&mut tx, t, &DeleteFiles { keys }).await?;
+        if !keys.is_empty() {
+            herd_jobs::enqueue(&mut tx, t, &DeleteFiles { keys }).await?;
+        }
         tx.commit().await?;
-        swept.orphaned_media += batch.len();
+        swept.orphaned_media += deleted;
+        if deleted == 0 {
+            break;
+        }
     }
     let mut c = app.db.conn().await?;
     swept.expired_mutes = relationships::delete_expired_mutes(&mut c, t, now.0).await?;
@@ -47,16 +55,19 @@ pub async fn sweep(app: &App, t: TenantId, now: Timestamp) -> Result<Swept> {
     Ok(swept)
 }
 
-/// Sweeps every instance.
+/// Sweeps every instance; one instance's failure is logged and the others are still swept.
 pub async fn sweep_all(app: &App) -> Result<()> {
     let tenants = {
         let mut c = app.db.conn().await?;
         herd_store::tenants::list(&mut c).await?
     };
     for t in tenants {
-        let s = sweep(app, t.tenant_id(), Timestamp::now()).await?;
-        if s != Swept::default() {
-            tracing::info!(tenant = %t.domain, orphaned_media = s.orphaned_media, expired_mutes = s.expired_mutes, "maintenance");
+        match sweep(app, t.tenant_id(), Timestamp::now()).await {
+            Ok(s) if s != Swept::default() => {
+                tracing::info!(tenant = %t.domain, orphaned_media = s.orphaned_media, expired_mutes = s.expired_mutes, "maintenance")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(tenant = %t.domain, error = %e, "maintenance of this instance failed; will try again"),
         }
     }
     Ok(())

@@ -91,9 +91,13 @@ pub async fn for_statuses(c: &mut Conn, t: TenantId, statuses: &[i64]) -> Result
 }
 
 pub async fn attach(c: &mut Conn, t: TenantId, id: i64, status: Option<i64>, position: i64) -> Result<()> {
-    c.q("UPDATE media SET status_id = ?, position = ? WHERE tenant_id = ? AND id = ?")
+    c.q("UPDATE media SET status_id = ?, position = ?, \
+         attached_at = CASE WHEN ? IS NULL THEN attached_at ELSE COALESCE(attached_at, ?) END \
+         WHERE tenant_id = ? AND id = ?")
         .bind(status)
         .bind(position)
+        .bind(status)
+        .bind(herd_core::Timestamp::now().0)
         .bind(t.0)
         .bind(id)
         .execute(c.ex())
@@ -142,10 +146,11 @@ pub async fn delete_for_status(c: &mut Conn, t: TenantId, status: i64) -> Result
     Ok(())
 }
 
-/// Uploads never attached to a post and older than `before`: `(id, file keys)`.
+/// Uploads never attached to a post, processed (or failed), and older than `before`.
 pub async fn orphans(c: &mut Conn, t: TenantId, before: i64, limit: i64) -> Result<Vec<MediaRow>> {
     Ok(c.qa(&format!(
-        "SELECT {COLS} FROM media WHERE tenant_id = ? AND status_id IS NULL AND created_at < ? ORDER BY id LIMIT ?"
+        "SELECT {COLS} FROM media WHERE tenant_id = ? AND status_id IS NULL AND attached_at IS NULL \
+         AND state <> 'processing' AND created_at < ? ORDER BY id LIMIT ?"
     ))
     .bind(t.0)
     .bind(before)
@@ -154,11 +159,13 @@ pub async fn orphans(c: &mut Conn, t: TenantId, before: i64, limit: i64) -> Resu
     .await?)
 }
 
-pub async fn delete(c: &mut Conn, t: TenantId, id: i64) -> Result<()> {
-    c.q("DELETE FROM media WHERE tenant_id = ? AND id = ?")
+/// Deletes an upload if it is still an orphan (a post may have taken it meanwhile).
+pub async fn delete_orphan(c: &mut Conn, t: TenantId, id: i64) -> Result<bool> {
+    let r = c
+        .q("DELETE FROM media WHERE tenant_id = ? AND id = ? AND status_id IS NULL AND attached_at IS NULL")
         .bind(t.0)
         .bind(id)
         .execute(c.ex())
         .await?;
-    Ok(())
+    Ok(r.rows_affected() == 1)
 }

@@ -238,8 +238,15 @@ pub async fn session_by_hash(c: &mut Conn, t: TenantId, token_hash: &str) -> Res
     .await?)
 }
 
-/// Revokes every token of an account (its password was reset).
+/// Revokes every token of an account and spends its unredeemed authorization codes (its
+/// password was reset).
 pub async fn revoke_all_for(c: &mut Conn, t: TenantId, account_id: i64, now: i64) -> Result<()> {
+    c.q("UPDATE oauth_codes SET used_at = ? WHERE tenant_id = ? AND account_id = ? AND used_at IS NULL")
+        .bind(now)
+        .bind(t.0)
+        .bind(account_id)
+        .execute(c.ex())
+        .await?;
     c.q("UPDATE oauth_tokens SET revoked_at = ? WHERE tenant_id = ? AND account_id = ? AND revoked_at IS NULL")
         .bind(now)
         .bind(t.0)

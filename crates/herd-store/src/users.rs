@@ -137,3 +137,11 @@ pub async fn list(c: &mut Conn, t: TenantId, pending: bool) -> Result<Vec<(Strin
     }
     Ok(out)
 }
+
+pub async fn count_role(c: &mut Conn, t: TenantId, role: &str) -> Result<i64> {
+    Ok(c.qs("SELECT COUNT(*) FROM users WHERE tenant_id = ? AND role = ?")
+        .bind(t.0)
+        .bind(role)
+        .fetch_one(c.ex())
+        .await?)
+}

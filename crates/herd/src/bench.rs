@@ -275,8 +275,8 @@ fn client(addr: SocketAddr, domains: &[String], concurrency: usize) -> anyhow::R
 }
 
 async fn memory(instances: usize, accounts: usize, requests: usize) -> anyhow::Result<()> {
-    if instances < 2 {
-        bail!("--instances must be at least 2");
+    if instances < 2 || accounts == 0 {
+        bail!("--instances must be at least 2 and --accounts at least 1");
     }
     let hash = herd_app::auth::password::hash(secret::generate()).await?;
     let mut rows = Vec::new();

@@ -73,14 +73,15 @@ pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
     let app = open(cfg).await?;
     let (stop, stopped) = watch::channel(false);
 
-    let runner = Runner::new(app.db.clone(), app.job_registry(), app.waker.clone(), cfg.workers);
-    let jobs = tokio::spawn(runner.run(stopped.clone()));
-    let housekeeping = tokio::spawn(maintain(app.clone(), stopped.clone()));
-
+    // Bind first: if the address is taken, nothing else has started.
     let listener = TcpListener::bind(&cfg.listen)
         .await
         .with_context(|| format!("listening on {}", cfg.listen))?;
     let addr = listener.local_addr()?;
+
+    let runner = Runner::new(app.db.clone(), app.job_registry(), app.waker.clone(), cfg.workers);
+    let jobs = tokio::spawn(runner.run(stopped.clone()));
+    let housekeeping = tokio::spawn(maintain(app.clone(), stopped.clone()));
     let router = herd_api::router(
         app.clone(),
         herd_api::Options {

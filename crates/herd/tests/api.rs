@@ -689,7 +689,35 @@ async fn maintenance_sweeps_orphans_and_expired_mutes() {
     let orphan = r.id();
     let m = s.wait_media(d, &orphan, alice).await;
     let file_url = m["url"].as_str().expect("url").to_string();
-    let kept = o.post(alice, json!({"status": "kept", "media_ids": []})).await.expect(200).id();
+    // An upload attached and then taken off by an edit stays: the edit history shows it.
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(png(16, 16)).file_name("h.png"));
+    let r = Resp::from(
+        s.http
+            .post(s.url(d, "/api/v2/media"))
+            .bearer_auth(alice)
+            .multipart(form)
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await
+    .expect(202);
+    let historic = r.id();
+    s.wait_media(d, &historic, alice).await;
+    let kept = o
+        .post(alice, json!({"status": "kept", "media_ids": [historic]}))
+        .await
+        .expect(200)
+        .id();
+    s.call(
+        Method::PUT,
+        d,
+        &format!("/api/v1/statuses/{kept}"),
+        Some(alice),
+        json!({"status": "kept, no picture", "media_ids": []}),
+    )
+    .await
+    .expect(200);
     s.post(
         d,
         &format!("/api/v1/accounts/{}/mute", u[1].0),
@@ -723,6 +751,20 @@ async fn maintenance_sweeps_orphans_and_expired_mutes() {
         "the orphan's file is deleted"
     );
     s.get(d, &format!("/api/v1/statuses/{kept}"), Some(alice)).await.expect(200);
+    let history = s
+        .get(d, &format!("/api/v1/statuses/{kept}/history"), Some(alice))
+        .await
+        .expect(200)
+        .json;
+    let pic = history[0]["media_attachments"][0]["url"]
+        .as_str()
+        .expect("the first version shows its picture")
+        .to_string();
+    assert_eq!(
+        s.http.get(&pic).send().await.expect("sent").status(),
+        200,
+        "the picture in the history is kept"
+    );
 }
 
 #[tokio::test]

@@ -158,6 +158,12 @@ fn commands_work_beside_a_running_server() {
             .status
             .success()
     );
+    let out = herd(&data, &db, &["account", "role", "--tenant", &domain, "alice", "member"]);
+    assert!(
+        !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("only owner"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let accounts = String::from_utf8(herd(&data, &db, &["account", "list", "--tenant", &domain]).stdout).expect("utf-8");
     assert!(accounts.contains("bob\tbob@example.org\tmoderator\tapproved"), "{accounts}");
     let pending = String::from_utf8(herd(&data, &db, &["account", "list", "--tenant", &domain, "--pending"]).stdout).expect("utf-8");

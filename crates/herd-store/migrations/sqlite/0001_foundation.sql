@@ -159,6 +159,8 @@ CREATE TABLE media (
     tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
     account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     status_id INTEGER REFERENCES statuses(id) ON DELETE SET NULL,
+    -- When first attached to a post; media an edit took off stays in the edit history.
+    attached_at INTEGER,
     position INTEGER NOT NULL DEFAULT 0,
     kind TEXT NOT NULL DEFAULT 'image',
     state TEXT NOT NULL DEFAULT 'processing',

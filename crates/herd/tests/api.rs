@@ -674,35 +674,11 @@ async fn idempotency_and_notifications() {
 async fn maintenance_sweeps_orphans_and_expired_mutes() {
     let (o, u) = org().await;
     let (s, d, alice) = (&o.s, &o.d, &u[0].1);
-    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(png(16, 16)).file_name("o.png"));
-    let r = Resp::from(
-        s.http
-            .post(s.url(d, "/api/v2/media"))
-            .bearer_auth(alice)
-            .multipart(form)
-            .send()
-            .await
-            .expect("sent"),
-    )
-    .await
-    .expect(202);
-    let orphan = r.id();
+    let orphan = s.upload(d, alice, png(16, 16), "o.png").await;
     let m = s.wait_media(d, &orphan, alice).await;
     let file_url = m["url"].as_str().expect("url").to_string();
     // An upload attached and then taken off by an edit stays: the edit history shows it.
-    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(png(16, 16)).file_name("h.png"));
-    let r = Resp::from(
-        s.http
-            .post(s.url(d, "/api/v2/media"))
-            .bearer_auth(alice)
-            .multipart(form)
-            .send()
-            .await
-            .expect("sent"),
-    )
-    .await
-    .expect(202);
-    let historic = r.id();
+    let historic = s.upload(d, alice, png(16, 16), "h.png").await;
     s.wait_media(d, &historic, alice).await;
     let kept = o
         .post(alice, json!({"status": "kept", "media_ids": [historic]}))

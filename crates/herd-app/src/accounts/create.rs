@@ -21,15 +21,7 @@ pub struct NewLocalAccount {
 /// Creates a local account with its sign-in identity. Returns the account and, when none was
 /// given, the generated password.
 pub async fn create(app: &App, tenant: &Tenant, actor: &Actor, n: NewLocalAccount) -> Result<(AccountRow, Option<String>)> {
-    let (plain, generated) = match n.password {
-        Some(p) => (p, None),
-        None => {
-            let p = herd_core::secret::generate()[..20].to_string();
-            (p.clone(), Some(p))
-        }
-    };
-    password::check_strength(&plain)?;
-    let hash = password::hash(plain).await?;
+    let (hash, generated) = password::hash_chosen(n.password).await?;
     let now = Timestamp::now().0;
     let account_id = Id::generate().0;
     let mut tx = app.db.begin().await?;

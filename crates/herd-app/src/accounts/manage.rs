@@ -81,15 +81,7 @@ pub async fn set_role(app: &App, actor: &Actor, tenant: &Tenant, account: i64, r
 /// Sets a new password (generated when none is given, and returned) and signs the account
 /// out everywhere: every token it held is revoked.
 pub async fn reset_password(app: &App, actor: &Actor, tenant: &Tenant, account: i64, new: Option<String>) -> Result<Option<String>> {
-    let (plain, generated) = match new {
-        Some(p) => (p, None),
-        None => {
-            let p = herd_core::secret::generate()[..20].to_string();
-            (p.clone(), Some(p))
-        }
-    };
-    password::check_strength(&plain)?;
-    let hash = password::hash(plain).await?;
+    let (hash, generated) = password::hash_chosen(new).await?;
     let mut tx = app.db.begin().await?;
     users::by_account(&mut tx, tenant.id, account)
         .await?

@@ -13,6 +13,20 @@ pub fn check_strength(p: &str) -> Result<()> {
     Ok(())
 }
 
+/// Hashes the password given, or a strong generated one. Returns the hash and, when it was
+/// generated, the password itself, to be shown once.
+pub async fn hash_chosen(given: Option<String>) -> Result<(String, Option<String>)> {
+    let (plain, generated) = match given {
+        Some(p) => (p, None),
+        None => {
+            let p = herd_core::secret::generate()[..20].to_string();
+            (p.clone(), Some(p))
+        }
+    };
+    check_strength(&plain)?;
+    Ok((hash(plain).await?, generated))
+}
+
 pub async fn hash(plain: String) -> Result<String> {
     tokio::task::spawn_blocking(move || {
         Argon2::default()

@@ -139,6 +139,20 @@ impl Server {
         panic!("media {id} was not processed in time");
     }
 
+    /// Uploads an image through `/api/v2/media` (202 expected); returns the attachment id.
+    pub async fn upload(&self, domain: &str, token: &str, bytes: Vec<u8>, name: &'static str) -> String {
+        let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+        let r = self
+            .http
+            .post(self.url(domain, "/api/v2/media"))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload sent");
+        Resp::from(r).await.expect(202).id()
+    }
+
     pub async fn stop(mut self) {
         if let Some(r) = self.running.take() {
             r.shutdown().await;

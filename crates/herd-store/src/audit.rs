@@ -27,13 +27,3 @@ pub async fn record(c: &mut Conn, t: TenantId, e: &AuditRow) -> Result<()> {
         .await?;
     Ok(())
 }
-
-pub async fn list(c: &mut Conn, t: TenantId, limit: i64) -> Result<Vec<AuditRow>> {
-    Ok(
-        c.qa("SELECT id, actor, action, target, detail, created_at FROM audit_log WHERE tenant_id = ? ORDER BY id DESC LIMIT ?")
-            .bind(t.0)
-            .bind(limit)
-            .fetch_all(c.ex())
-            .await?,
-    )
-}

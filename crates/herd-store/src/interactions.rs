@@ -53,23 +53,6 @@ pub async fn remove(c: &mut Conn, t: TenantId, mark: Mark, account: i64, status:
     Ok(r.rows_affected() > 0)
 }
 
-/// Which of `statuses` carry the viewer's mark.
-pub async fn marked(c: &mut Conn, t: TenantId, mark: Mark, account: i64, statuses: &[i64]) -> Result<Vec<i64>> {
-    if statuses.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT status_id FROM {} WHERE tenant_id = ? AND account_id = ? AND status_id IN ({})",
-        mark.table(),
-        placeholders(statuses.len())
-    );
-    let mut q = c.qs(&sql).bind(t.0).bind(account);
-    for s in statuses {
-        q = q.bind(*s);
-    }
-    Ok(q.fetch_all(c.ex()).await?)
-}
-
 pub async fn count(c: &mut Conn, t: TenantId, mark: Mark, account: i64) -> Result<i64> {
     Ok(c.qs(&format!(
         "SELECT COUNT(*) FROM {} WHERE tenant_id = ? AND account_id = ?",

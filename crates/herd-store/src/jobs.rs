@@ -73,8 +73,3 @@ pub async fn fail(c: &mut Conn, id: i64, error: &str, next_run_at: i64) -> Resul
         .await?;
     Ok(())
 }
-
-/// How many jobs wait (due or not), for health reports.
-pub async fn depth(c: &mut Conn) -> Result<i64> {
-    Ok(c.qs("SELECT COUNT(*) FROM jobs").fetch_one(c.ex()).await?)
-}

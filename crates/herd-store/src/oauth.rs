@@ -128,16 +128,6 @@ pub async fn take_code(c: &mut Conn, t: TenantId, code_hash: &str, now: i64) -> 
     Ok(row.map(|r| (r, won)))
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct TokenRow {
-    pub id: i64,
-    pub app_id: Option<i64>,
-    pub account_id: Option<i64>,
-    pub scopes: String,
-    pub created_at: i64,
-    pub revoked_at: Option<i64>,
-}
-
 pub struct NewToken<'a> {
     pub id: i64,
     pub app_id: Option<i64>,
@@ -162,18 +152,6 @@ pub async fn insert_token(c: &mut Conn, t: TenantId, n: NewToken<'_>) -> Result<
     .execute(c.ex())
     .await?;
     Ok(())
-}
-
-/// A live (unrevoked) token of this tenant by digest.
-pub async fn token_by_hash(c: &mut Conn, t: TenantId, token_hash: &str) -> Result<Option<TokenRow>> {
-    Ok(
-        c.qa("SELECT id, app_id, account_id, scopes, created_at, revoked_at FROM oauth_tokens \
-             WHERE tenant_id = ? AND token_hash = ? AND revoked_at IS NULL")
-            .bind(t.0)
-            .bind(token_hash)
-            .fetch_optional(c.ex())
-            .await?,
-    )
 }
 
 /// Revokes the token with this digest if it belongs to `app_id`. Revoking an unknown token

@@ -192,15 +192,6 @@ pub async fn among(c: &mut Conn, t: TenantId, edge: Edge, from: i64, targets: &[
     Ok(q.fetch_all(c.ex()).await?)
 }
 
-/// Ids of accounts `account` follows (for mention checks and fan-out).
-pub async fn followers_of(c: &mut Conn, t: TenantId, account: i64) -> Result<Vec<i64>> {
-    Ok(c.qs("SELECT account_id FROM follows WHERE tenant_id = ? AND target_account_id = ?")
-        .bind(t.0)
-        .bind(account)
-        .fetch_all(c.ex())
-        .await?)
-}
-
 /// Accept every pending request to `target` (the account was unlocked).
 pub async fn pending_requests(c: &mut Conn, t: TenantId, target: i64) -> Result<Vec<EdgeRow>> {
     Ok(

@@ -445,22 +445,6 @@ pub async fn remember_idempotent(c: &mut Conn, t: TenantId, account: i64, key: &
     Ok(())
 }
 
-/// Which of `targets` the account has boosted.
-pub async fn reblogged_among(c: &mut Conn, t: TenantId, account: i64, targets: &[i64]) -> Result<Vec<i64>> {
-    if targets.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT reblog_of_id FROM statuses WHERE tenant_id = ? AND account_id = ? AND reblog_of_id IN ({})",
-        placeholders(targets.len())
-    );
-    let mut q = c.qs(&sql).bind(t.0).bind(account);
-    for id in targets {
-        q = q.bind(*id);
-    }
-    Ok(q.fetch_all(c.ex()).await?)
-}
-
 /// Boosts of a post: `(boost id, booster id)`.
 pub async fn reblogs_of(c: &mut Conn, t: TenantId, target: i64) -> Result<Vec<(i64, i64)>> {
     Ok(c.qa("SELECT id, account_id FROM statuses WHERE tenant_id = ? AND reblog_of_id = ?")

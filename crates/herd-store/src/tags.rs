@@ -1,14 +1,6 @@
 //! Hashtags, per instance, and which posts carry them.
 
-use sqlx::FromRow;
-
 use crate::{Conn, Result, TenantId, placeholders};
-
-#[derive(Debug, Clone, FromRow)]
-pub struct TagRow {
-    pub id: i64,
-    pub name: String,
-}
 
 /// The tag's id, created on first use.
 pub async fn ensure(c: &mut Conn, t: TenantId, new_id: i64, name: &str, now: i64) -> Result<i64> {
@@ -28,14 +20,6 @@ pub async fn ensure(c: &mut Conn, t: TenantId, new_id: i64, name: &str, now: i64
         .bind(t.0)
         .bind(key)
         .fetch_one(c.ex())
-        .await?)
-}
-
-pub async fn by_name(c: &mut Conn, t: TenantId, name: &str) -> Result<Option<TagRow>> {
-    Ok(c.qa("SELECT id, name FROM tags WHERE tenant_id = ? AND name_key = ?")
-        .bind(t.0)
-        .bind(name.to_lowercase())
-        .fetch_optional(c.ex())
         .await?)
 }
 

@@ -397,6 +397,39 @@ async fn visibility_follows_and_blocks() {
         .await
         .json;
     assert_eq!(rel[0]["muting"], false);
+    // Undoing: unmute, unblock, and a follow request turned down.
+    let r = s
+        .post(d, &format!("/api/v1/accounts/{alice_id}/unmute"), Some(&dave), Value::Null)
+        .await
+        .expect(200);
+    assert_eq!(r.json["muting"], false);
+    let r = s
+        .post(d, &format!("/api/v1/accounts/{alice_id}/unblock"), Some(&carol), Value::Null)
+        .await
+        .expect(200);
+    assert_eq!(r.json["blocking"], false);
+    s.get(d, &format!("/api/v1/statuses/{carol_post}"), Some(&alice)).await.expect(200);
+    let r = s
+        .post(d, &format!("/api/v1/accounts/{bob_id}/follow"), Some(&carol), Value::Null)
+        .await
+        .expect(200);
+    assert_eq!(r.json["requested"], true);
+    let r = s
+        .post(d, &format!("/api/v1/follow_requests/{carol_id}/reject"), Some(&bob), Value::Null)
+        .await
+        .expect(200);
+    assert_eq!(r.json["requested_by"], false);
+    s.post(d, &format!("/api/v1/follow_requests/{carol_id}/reject"), Some(&bob), Value::Null)
+        .await
+        .expect(404);
+    let rel = s
+        .get(d, &format!("/api/v1/accounts/relationships?id[]={bob_id}"), Some(&carol))
+        .await
+        .json;
+    assert_eq!(
+        (rel[0]["following"].clone(), rel[0]["requested"].clone()),
+        (json!(false), json!(false))
+    );
     o.s.stop().await;
 }
 

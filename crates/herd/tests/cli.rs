@@ -181,56 +181,30 @@ fn commands_work_beside_a_running_server() {
 
     // The running server sees what the commands made.
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
-    let me: serde_json::Value = rt.block_on(async {
-        let client = reqwest::Client::builder()
-            .resolve("org-a.test", addr.parse().expect("addr"))
-            .no_proxy()
-            .build()
-            .expect("client");
-        client
-            .get(format!("http://{domain}/api/v1/accounts/verify_credentials"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json")
-    });
+    let client = reqwest::Client::builder()
+        .resolve("org-a.test", addr.parse().expect("addr"))
+        .no_proxy()
+        .build()
+        .expect("client");
+    let get = |path: &str, token: Option<&str>| {
+        let mut rb = client.get(format!("http://{domain}{path}"));
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        rt.block_on(async {
+            let r = rb.send().await.expect("sent");
+            let status = r.status().as_u16();
+            (status, r.json::<serde_json::Value>().await.unwrap_or_default())
+        })
+    };
+    let (_, me) = get("/api/v1/accounts/verify_credentials", Some(token));
     assert_eq!(me["username"], "alice");
     assert_eq!(me["role"]["name"], "owner");
-    let bob: reqwest::StatusCode = rt.block_on(async {
-        let client = reqwest::Client::builder()
-            .resolve("org-a.test", addr.parse().expect("addr"))
-            .no_proxy()
-            .build()
-            .expect("client");
-        client
-            .get(format!("http://{domain}/api/v1/accounts/verify_credentials"))
-            .bearer_auth(&bob_token)
-            .send()
-            .await
-            .expect("sent")
-            .status()
-    });
-    assert_eq!(bob.as_u16(), 401, "a password reset revokes the account's tokens");
+    let (bob, _) = get("/api/v1/accounts/verify_credentials", Some(&bob_token));
+    assert_eq!(bob, 401, "a password reset revokes the account's tokens");
     // Settings made at the command line reach the API (the server's cache holds them ~2 s).
     std::thread::sleep(Duration::from_millis(2100));
-    let inst: serde_json::Value = rt.block_on(async {
-        let client = reqwest::Client::builder()
-            .resolve("org-a.test", addr.parse().expect("addr"))
-            .no_proxy()
-            .build()
-            .expect("client");
-        client
-            .get(format!("http://{domain}/api/v2/instance"))
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json")
-    });
+    let (_, inst) = get("/api/v2/instance", None);
     assert_eq!(inst["configuration"]["statuses"]["max_characters"], 1000);
     assert_eq!(inst["description"], "We are Org A");
     assert_eq!(inst["languages"], serde_json::json!(["en", "de"]));

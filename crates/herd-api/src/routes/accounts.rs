@@ -317,62 +317,86 @@ async fn relationship_with(s: &State, t: &Tenant, me: i64, target: i64) -> ApiRe
     Ok(Json(entities::relationship(r)))
 }
 
-async fn follow(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>, p: Params) -> ApiResult<Json<Relationship>> {
-    let (_, me) = a.user("write:follows")?;
-    let target = path_id(&id)?;
-    let opts = FollowOptions {
-        show_reblogs: p.bool("reblogs")?.unwrap_or(true),
-        notify: p.flag("notify")?,
-    };
-    follows::follow(&s.app, &t, me, target, opts).await?;
-    relationship_with(&s, &t, me, target).await
+/// What one account does to another through the account and follow-request routes.
+enum Act {
+    Follow(FollowOptions),
+    Unfollow,
+    Block,
+    Unblock,
+    Mute { notifications: bool, duration: Option<i64> },
+    Unmute,
+    Authorize,
+    Reject,
 }
 
-async fn unfollow(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> ApiResult<Json<Relationship>> {
-    let (_, me) = a.user("write:follows")?;
-    let target = path_id(&id)?;
-    follows::unfollow(&s.app, &t, me, target).await?;
-    relationship_with(&s, &t, me, target).await
+/// Checks the scope, reads the action's parameters, does it, and answers with the
+/// relationship as it now stands.
+async fn act(
+    s: &State,
+    t: &Tenant,
+    a: &Auth,
+    id: &str,
+    scope: &str,
+    read: impl FnOnce() -> ApiResult<Act>,
+) -> ApiResult<Json<Relationship>> {
+    let (_, me) = a.user(scope)?;
+    let other = path_id(id)?;
+    let app = &s.app;
+    match read()? {
+        Act::Follow(o) => follows::follow(app, t, me, other, o).await?,
+        Act::Unfollow => follows::unfollow(app, t, me, other).await?,
+        Act::Block => follows::block(app, t, me, other).await?,
+        Act::Unblock => follows::unblock(app, t, me, other).await?,
+        Act::Mute { notifications, duration } => follows::mute(app, t, me, other, notifications, duration).await?,
+        Act::Unmute => follows::unmute(app, t, me, other).await?,
+        Act::Authorize => follows::authorize(app, t, me, other).await?,
+        Act::Reject => follows::reject(app, t, me, other).await?,
+    }
+    relationship_with(s, t, me, other).await
 }
 
-async fn block(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> ApiResult<Json<Relationship>> {
-    let (_, me) = a.user("write:blocks")?;
-    let target = path_id(&id)?;
-    follows::block(&s.app, &t, me, target).await?;
-    relationship_with(&s, &t, me, target).await
+type Rel = ApiResult<Json<Relationship>>;
+
+async fn follow(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>, p: Params) -> Rel {
+    act(&s, &t, &a, &id, "write:follows", || {
+        Ok(Act::Follow(FollowOptions {
+            show_reblogs: p.bool("reblogs")?.unwrap_or(true),
+            notify: p.flag("notify")?,
+        }))
+    })
+    .await
 }
 
-async fn unblock(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> ApiResult<Json<Relationship>> {
-    let (_, me) = a.user("write:blocks")?;
-    let target = path_id(&id)?;
-    follows::unblock(&s.app, &t, me, target).await?;
-    relationship_with(&s, &t, me, target).await
+async fn unfollow(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> Rel {
+    act(&s, &t, &a, &id, "write:follows", || Ok(Act::Unfollow)).await
 }
 
-async fn mute(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>, p: Params) -> ApiResult<Json<Relationship>> {
-    let (_, me) = a.user("write:mutes")?;
-    let target = path_id(&id)?;
-    follows::mute(&s.app, &t, me, target, p.bool("notifications")?.unwrap_or(true), p.int("duration")?).await?;
-    relationship_with(&s, &t, me, target).await
+async fn block(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> Rel {
+    act(&s, &t, &a, &id, "write:blocks", || Ok(Act::Block)).await
 }
 
-async fn unmute(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> ApiResult<Json<Relationship>> {
-    let (_, me) = a.user("write:mutes")?;
-    let target = path_id(&id)?;
-    follows::unmute(&s.app, &t, me, target).await?;
-    relationship_with(&s, &t, me, target).await
+async fn unblock(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> Rel {
+    act(&s, &t, &a, &id, "write:blocks", || Ok(Act::Unblock)).await
 }
 
-async fn authorize_request(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> ApiResult<Json<Relationship>> {
-    let (_, me) = a.user("write:follows")?;
-    let from = path_id(&id)?;
-    follows::authorize(&s.app, &t, me, from).await?;
-    relationship_with(&s, &t, me, from).await
+async fn mute(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>, p: Params) -> Rel {
+    act(&s, &t, &a, &id, "write:mutes", || {
+        Ok(Act::Mute {
+            notifications: p.bool("notifications")?.unwrap_or(true),
+            duration: p.int("duration")?,
+        })
+    })
+    .await
 }
 
-async fn reject_request(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> ApiResult<Json<Relationship>> {
-    let (_, me) = a.user("write:follows")?;
-    let from = path_id(&id)?;
-    follows::reject(&s.app, &t, me, from).await?;
-    relationship_with(&s, &t, me, from).await
+async fn unmute(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> Rel {
+    act(&s, &t, &a, &id, "write:mutes", || Ok(Act::Unmute)).await
+}
+
+async fn authorize_request(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> Rel {
+    act(&s, &t, &a, &id, "write:follows", || Ok(Act::Authorize)).await
+}
+
+async fn reject_request(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> Rel {
+    act(&s, &t, &a, &id, "write:follows", || Ok(Act::Reject)).await
 }

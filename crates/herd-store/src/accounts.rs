@@ -146,6 +146,7 @@ pub async fn update_profile(c: &mut Conn, t: TenantId, id: i64, p: &ProfileChang
     .bind(id)
     .execute(c.ex())
     .await?;
+    crate::changes::record(c, t, crate::changes::Change::Account(id)).await?;
     Ok(())
 }
 
@@ -173,6 +174,7 @@ pub async fn bump(c: &mut Conn, t: TenantId, id: i64, counter: Counter, delta: i
     .bind(id)
     .execute(c.ex())
     .await?;
+    crate::changes::record(c, t, crate::changes::Change::Account(id)).await?;
     Ok(())
 }
 
@@ -183,6 +185,7 @@ pub async fn touch_last_status(c: &mut Conn, t: TenantId, id: i64, at: i64) -> R
         .bind(id)
         .execute(c.ex())
         .await?;
+    crate::changes::record(c, t, crate::changes::Change::Account(id)).await?;
     Ok(())
 }
 
@@ -218,5 +221,7 @@ pub async fn delete(c: &mut Conn, t: TenantId, id: i64) -> Result<()> {
         .bind(id)
         .execute(c.ex())
         .await?;
+    crate::changes::record(c, t, crate::changes::Change::Account(id)).await?;
+    crate::changes::record(c, t, crate::changes::Change::Posted(id)).await?;
     Ok(())
 }

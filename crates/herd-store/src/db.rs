@@ -1,6 +1,8 @@
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use crate::changes::{Change, ChangeSink};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, ConnectOptions, Executor, Transaction};
@@ -66,10 +68,18 @@ impl Dialect {
 }
 
 /// The database: a pool plus which SQL dialect it speaks.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
     dialect: Dialect,
+    /// Told of the changes this process commits; set once, after the caches exist.
+    sink: Arc<OnceLock<Arc<dyn ChangeSink>>>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("dialect", &self.dialect).finish_non_exhaustive()
+    }
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -120,7 +130,17 @@ impl Db {
             })
             .connect_with(opts)
             .await?;
-        Ok(Db { pool, dialect })
+        Ok(Db {
+            pool,
+            dialect,
+            sink: Default::default(),
+        })
+    }
+
+    /// Where changes this process commits are reported (see [`crate::changes`]). Only the first
+    /// call takes effect.
+    pub fn set_change_sink(&self, sink: Arc<dyn ChangeSink>) {
+        let _ = self.sink.set(sink);
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -142,6 +162,8 @@ impl Db {
         Ok(Conn {
             inner: Inner::Pool(self.pool.acquire().await?),
             dialect: self.dialect,
+            sink: self.sink.get().cloned(),
+            pending: Vec::new(),
         })
     }
 
@@ -155,6 +177,8 @@ impl Db {
         Ok(Conn {
             inner: Inner::Tx(tx),
             dialect: self.dialect,
+            sink: self.sink.get().cloned(),
+            pending: Vec::new(),
         })
     }
 
@@ -176,6 +200,9 @@ enum Inner {
 pub struct Conn {
     inner: Inner,
     dialect: Dialect,
+    sink: Option<Arc<dyn ChangeSink>>,
+    /// Changes recorded in the open transaction, reported once it commits.
+    pending: Vec<(TenantId, Change)>,
 }
 
 pub type Query = sqlx::query::Query<'static, Any, sqlx::any::AnyArguments>;
@@ -213,12 +240,27 @@ impl Conn {
         sqlx::query_scalar(AssertSqlSafe(self.dialect.translate(sql)))
     }
 
-    /// Commits the transaction (a no-op for a plain connection).
+    /// Commits the transaction (a no-op for a plain connection), then reports its changes.
     pub async fn commit(self) -> crate::Result<()> {
         if let Inner::Tx(t) = self.inner {
             t.commit().await?;
         }
+        if let Some(sink) = &self.sink
+            && !self.pending.is_empty()
+        {
+            sink.apply(&self.pending);
+        }
         Ok(())
+    }
+
+    /// A change was logged on this connection: reported now outside a transaction, at commit
+    /// inside one (and never, if it rolls back).
+    pub(crate) fn changed(&mut self, t: TenantId, change: Change) {
+        match (&self.inner, &self.sink) {
+            (_, None) => {}
+            (Inner::Pool(_), Some(sink)) => sink.apply(&[(t, change)]),
+            (Inner::Tx(_), Some(_)) => self.pending.push((t, change)),
+        }
     }
 }
 

@@ -35,7 +35,11 @@ pub async fn add(c: &mut Conn, t: TenantId, mark: Mark, id: i64, account: i64, s
         .bind(now)
         .execute(c.ex())
         .await?;
-    Ok(r.rows_affected() == 1)
+    if r.rows_affected() == 0 {
+        return Ok(false);
+    }
+    crate::changes::record(c, t, crate::changes::Change::Marks(account)).await?;
+    Ok(true)
 }
 
 /// Removes the mark; `false` if there was none.
@@ -50,7 +54,11 @@ pub async fn remove(c: &mut Conn, t: TenantId, mark: Mark, account: i64, status:
         .bind(status)
         .execute(c.ex())
         .await?;
-    Ok(r.rows_affected() > 0)
+    if r.rows_affected() == 0 {
+        return Ok(false);
+    }
+    crate::changes::record(c, t, crate::changes::Change::Marks(account)).await?;
+    Ok(true)
 }
 
 pub async fn count(c: &mut Conn, t: TenantId, mark: Mark, account: i64) -> Result<i64> {

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod changes;
 mod db;
 pub mod interactions;
 pub mod jobs;

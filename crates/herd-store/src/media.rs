@@ -2,6 +2,7 @@
 
 use sqlx::FromRow;
 
+use crate::changes::Change;
 use crate::{Conn, Result, StoreError, TenantId, placeholders};
 
 #[derive(Debug, Clone, FromRow)]
@@ -91,6 +92,7 @@ pub async fn for_statuses(c: &mut Conn, t: TenantId, statuses: &[i64]) -> Result
 }
 
 pub async fn attach(c: &mut Conn, t: TenantId, id: i64, status: Option<i64>, position: i64) -> Result<()> {
+    let before = status_of(c, t, id).await?;
     c.q("UPDATE media SET status_id = ?, position = ?, \
          attached_at = CASE WHEN ? IS NULL THEN attached_at ELSE COALESCE(attached_at, ?) END \
          WHERE tenant_id = ? AND id = ?")
@@ -102,6 +104,28 @@ pub async fn attach(c: &mut Conn, t: TenantId, id: i64, status: Option<i64>, pos
         .bind(id)
         .execute(c.ex())
         .await?;
+    for s in [before, status].into_iter().flatten() {
+        crate::changes::record(c, t, Change::Status(s)).await?;
+    }
+    Ok(())
+}
+
+/// The post an upload is attached to.
+async fn status_of(c: &mut Conn, t: TenantId, id: i64) -> Result<Option<i64>> {
+    let s: Option<Option<i64>> = c
+        .qs("SELECT status_id FROM media WHERE tenant_id = ? AND id = ?")
+        .bind(t.0)
+        .bind(id)
+        .fetch_optional(c.ex())
+        .await?;
+    Ok(s.flatten())
+}
+
+/// Logs that the post an upload is attached to (if any) changed.
+async fn changed(c: &mut Conn, t: TenantId, id: i64) -> Result<()> {
+    if let Some(s) = status_of(c, t, id).await? {
+        crate::changes::record(c, t, Change::Status(s)).await?;
+    }
     Ok(())
 }
 
@@ -114,7 +138,7 @@ pub async fn describe(c: &mut Conn, t: TenantId, id: i64, description: &str, foc
         .bind(id)
         .execute(c.ex())
         .await?;
-    Ok(())
+    changed(c, t, id).await
 }
 
 /// Records the outcome of processing.
@@ -134,7 +158,7 @@ pub async fn processed(c: &mut Conn, t: TenantId, m: &MediaRow) -> Result<()> {
     .bind(m.id)
     .execute(c.ex())
     .await?;
-    Ok(())
+    changed(c, t, m.id).await
 }
 
 pub async fn delete_for_status(c: &mut Conn, t: TenantId, status: i64) -> Result<()> {
@@ -143,6 +167,7 @@ pub async fn delete_for_status(c: &mut Conn, t: TenantId, status: i64) -> Result
         .bind(status)
         .execute(c.ex())
         .await?;
+    crate::changes::record(c, t, crate::changes::Change::Status(status)).await?;
     Ok(())
 }
 

@@ -157,6 +157,14 @@ pub async fn insert_token(c: &mut Conn, t: TenantId, n: NewToken<'_>) -> Result<
 /// Revokes the token with this digest if it belongs to `app_id`. Revoking an unknown token
 /// is not an error (RFC 7009).
 pub async fn revoke_token(c: &mut Conn, t: TenantId, token_hash: &str, app_id: i64, now: i64) -> Result<()> {
+    let id: Option<i64> = c
+        .qs("SELECT id FROM oauth_tokens WHERE tenant_id = ? AND token_hash = ? AND app_id = ? AND revoked_at IS NULL")
+        .bind(t.0)
+        .bind(token_hash)
+        .bind(app_id)
+        .fetch_optional(c.ex())
+        .await?;
+    let Some(id) = id else { return Ok(()) };
     c.q(
         "UPDATE oauth_tokens SET revoked_at = ? WHERE tenant_id = ? AND token_hash = ? AND app_id = ? \
          AND revoked_at IS NULL",
@@ -167,7 +175,7 @@ pub async fn revoke_token(c: &mut Conn, t: TenantId, token_hash: &str, app_id: i
     .bind(app_id)
     .execute(c.ex())
     .await?;
-    Ok(())
+    crate::changes::record(c, t, crate::changes::Change::Token(id)).await
 }
 
 /// Revokes every token an app issued to an account (a replayed authorization code).
@@ -182,6 +190,7 @@ pub async fn revoke_for(c: &mut Conn, t: TenantId, app_id: i64, account_id: i64,
     .bind(account_id)
     .execute(c.ex())
     .await?;
+    crate::changes::record(c, t, crate::changes::Change::Account(account_id)).await?;
     Ok(())
 }
 
@@ -231,5 +240,6 @@ pub async fn revoke_all_for(c: &mut Conn, t: TenantId, account_id: i64, now: i64
         .bind(account_id)
         .execute(c.ex())
         .await?;
+    crate::changes::record(c, t, crate::changes::Change::Account(account_id)).await?;
     Ok(())
 }

@@ -99,7 +99,14 @@ pub async fn add(c: &mut Conn, t: TenantId, edge: Edge, from: i64, to: i64, opts
                 == 1
         }
     };
+    feeds_changed(c, t, from, to).await?;
     Ok(inserted)
+}
+
+/// An edge between two accounts changes what both home feeds show.
+async fn feeds_changed(c: &mut Conn, t: TenantId, from: i64, to: i64) -> Result<()> {
+    crate::changes::record(c, t, crate::changes::Change::Feed(from)).await?;
+    crate::changes::record(c, t, crate::changes::Change::Feed(to)).await
 }
 
 pub async fn set_mute_notifications(
@@ -133,7 +140,20 @@ pub async fn remove(c: &mut Conn, t: TenantId, edge: Edge, from: i64, to: i64) -
         .bind(to)
         .execute(c.ex())
         .await?;
-    Ok(r.rows_affected() > 0)
+    if r.rows_affected() == 0 {
+        return Ok(false);
+    }
+    feeds_changed(c, t, from, to).await?;
+    Ok(true)
+}
+
+/// The accounts an account follows.
+pub async fn following_ids(c: &mut Conn, t: TenantId, account: i64) -> Result<Vec<i64>> {
+    Ok(c.qs("SELECT target_account_id FROM follows WHERE tenant_id = ? AND account_id = ?")
+        .bind(t.0)
+        .bind(account)
+        .fetch_all(c.ex())
+        .await?)
 }
 
 pub async fn exists(c: &mut Conn, t: TenantId, edge: Edge, from: i64, to: i64) -> Result<bool> {
@@ -228,12 +248,21 @@ pub async fn count_incoming(c: &mut Conn, t: TenantId, edge: Edge, target: i64) 
 
 /// Removes mutes whose time ran out; how many.
 pub async fn delete_expired_mutes(c: &mut Conn, t: TenantId, now: i64) -> Result<u64> {
-    Ok(
-        c.q("DELETE FROM mutes WHERE tenant_id = ? AND expires_at IS NOT NULL AND expires_at <= ?")
-            .bind(t.0)
-            .bind(now)
-            .execute(c.ex())
-            .await?
-            .rows_affected(),
-    )
+    let owners: Vec<i64> = c
+        .qs("SELECT DISTINCT account_id FROM mutes WHERE tenant_id = ? AND expires_at IS NOT NULL AND expires_at <= ?")
+        .bind(t.0)
+        .bind(now)
+        .fetch_all(c.ex())
+        .await?;
+    let n = c
+        .q("DELETE FROM mutes WHERE tenant_id = ? AND expires_at IS NOT NULL AND expires_at <= ?")
+        .bind(t.0)
+        .bind(now)
+        .execute(c.ex())
+        .await?
+        .rows_affected();
+    for o in owners {
+        crate::changes::record(c, t, crate::changes::Change::Feed(o)).await?;
+    }
+    Ok(n)
 }

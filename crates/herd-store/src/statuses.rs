@@ -3,9 +3,10 @@
 
 use sqlx::FromRow;
 
+use crate::changes::Change;
 use crate::{Conn, Page, Result, StoreError, TenantId, placeholders};
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, Default, FromRow)]
 pub struct StatusRow {
     pub id: i64,
     pub tenant_id: i64,
@@ -56,6 +57,7 @@ pub async fn insert(c: &mut Conn, t: TenantId, s: &StatusRow) -> Result<()> {
     .execute(c.ex())
     .await
     .map_err(StoreError::from_sqlx)?;
+    crate::changes::record(c, t, crate::changes::Change::Posted(s.account_id)).await?;
     Ok(())
 }
 
@@ -107,17 +109,40 @@ pub async fn update_content(c: &mut Conn, t: TenantId, s: &StatusRow) -> Result<
         .bind(s.id)
         .execute(c.ex())
         .await?;
+    crate::changes::record(c, t, crate::changes::Change::Status(s.id)).await?;
     Ok(())
 }
 
 /// Deletes a post; its boosts, favourites, bookmarks, pins, mentions, tags and notifications
 /// go with it (foreign keys cascade).
 pub async fn delete(c: &mut Conn, t: TenantId, id: i64) -> Result<()> {
+    let author: Option<i64> = c
+        .qs("SELECT account_id FROM statuses WHERE tenant_id = ? AND id = ?")
+        .bind(t.0)
+        .bind(id)
+        .fetch_optional(c.ex())
+        .await?;
+    // Its boosts go with it, out of their boosters' followers' feeds.
+    let boosts: Vec<(i64, i64)> = c
+        .qa("SELECT id, account_id FROM statuses WHERE tenant_id = ? AND reblog_of_id = ?")
+        .bind(t.0)
+        .bind(id)
+        .fetch_all(c.ex())
+        .await?;
     c.q("DELETE FROM statuses WHERE tenant_id = ? AND id = ?")
         .bind(t.0)
         .bind(id)
         .execute(c.ex())
         .await?;
+    let mut posters: Vec<i64> = boosts.iter().map(|b| b.1).chain(author).collect();
+    posters.sort_unstable();
+    posters.dedup();
+    for s in std::iter::once(id).chain(boosts.iter().map(|b| b.0)) {
+        crate::changes::record(c, t, Change::Status(s)).await?;
+    }
+    for a in posters {
+        crate::changes::record(c, t, Change::Posted(a)).await?;
+    }
     Ok(())
 }
 
@@ -144,6 +169,7 @@ pub async fn bump(c: &mut Conn, t: TenantId, id: i64, counter: Counter, delta: i
     .bind(id)
     .execute(c.ex())
     .await?;
+    crate::changes::record(c, t, crate::changes::Change::Status(id)).await?;
     Ok(())
 }
 

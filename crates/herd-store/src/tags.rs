@@ -38,6 +38,7 @@ pub async fn set_for_status(c: &mut Conn, t: TenantId, status: i64, tag_ids: &[i
             .execute(c.ex())
             .await?;
     }
+    crate::changes::record(c, t, crate::changes::Change::Status(status)).await?;
     Ok(())
 }
 
@@ -90,5 +91,6 @@ pub async fn set_mentions(c: &mut Conn, t: TenantId, status: i64, ids: &[(i64, i
             .execute(c.ex())
             .await?;
     }
+    crate::changes::record(c, t, crate::changes::Change::Status(status)).await?;
     Ok(())
 }

@@ -24,7 +24,7 @@ pub use limits::Limits;
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct State {
-    pub app: App,
+    pub app: Arc<App>,
     pub limits: Arc<Limits>,
     pub options: Options,
 }
@@ -40,7 +40,7 @@ pub struct Options {
 /// The whole HTTP surface of Herd.
 pub fn router(app: App, options: Options) -> Router {
     let state = State {
-        app,
+        app: Arc::new(app),
         limits: Arc::new(Limits::new()),
         options,
     };

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod cache;
 mod context;
 mod error;
 pub mod files;
@@ -49,11 +50,15 @@ pub struct App {
     images: std::sync::Arc<tokio::sync::Semaphore>,
     /// Instances recently served, so a request needs no look-up by domain.
     pub(crate) tenants: std::sync::Arc<tenants::TenantCache>,
+    /// Sessions, accounts, posts and home feeds; see [`cache`].
+    pub caches: std::sync::Arc<cache::Caches>,
 }
 
 impl App {
     pub fn new(db: Db, files: FileStore, settings: Settings) -> App {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let caches = std::sync::Arc::new(cache::Caches::new(cache::Limits::default()));
+        db.set_change_sink(caches.clone());
         App {
             db,
             files,
@@ -61,6 +66,7 @@ impl App {
             waker: Waker::default(),
             images: std::sync::Arc::new(tokio::sync::Semaphore::new(cores)),
             tenants: Default::default(),
+            caches,
         }
     }
 
@@ -82,6 +88,26 @@ impl App {
                 let app = b.clone();
                 async move { app.files.delete_all(t, &job.keys).await.map_err(|e| e.to_string()) }
             })
+    }
+}
+
+/// A connection taken from the pool on first use, so a request answered from the caches
+/// takes none.
+pub struct LazyConn<'a> {
+    db: &'a Db,
+    conn: Option<Conn>,
+}
+
+impl<'a> LazyConn<'a> {
+    pub fn new(db: &'a Db) -> LazyConn<'a> {
+        LazyConn { db, conn: None }
+    }
+
+    pub async fn get(&mut self) -> Result<&mut Conn> {
+        if self.conn.is_none() {
+            self.conn = Some(self.db.conn().await?);
+        }
+        self.conn.as_mut().ok_or_else(|| AppError::Internal("connection vanished".into()))
     }
 }
 

@@ -47,18 +47,25 @@ pub async fn sweep(app: &App, t: TenantId, now: Timestamp) -> Result<Swept> {
             break;
         }
     }
-    let mut c = app.db.conn().await?;
-    swept.expired_mutes = relationships::delete_expired_mutes(&mut c, t, now.0).await?;
+    let mut tx = app.db.begin().await?;
+    swept.expired_mutes = relationships::delete_expired_mutes(&mut tx, t, now.0).await?;
+    tx.commit().await?;
     if swept.orphaned_media > 0 {
         app.waker.wake();
     }
     Ok(swept)
 }
 
+/// How long the cache change log is kept; a node that could not read it for longer drops
+/// its caches (see [`crate::cache::follow`]).
+pub const CHANGES_KEPT_SECS: i64 = 3600;
+
 /// Sweeps every instance; one instance's failure is logged and the others are still swept.
+/// Also prunes the cache change log, which is the nodes' own and not any instance's.
 pub async fn sweep_all(app: &App) -> Result<()> {
     let tenants = {
         let mut c = app.db.conn().await?;
+        herd_store::changes::prune(&mut c, Timestamp::now().plus_secs(-CHANGES_KEPT_SECS).0).await?;
         herd_store::tenants::list(&mut c).await?
     };
     for t in tenants {

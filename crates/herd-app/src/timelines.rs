@@ -3,14 +3,22 @@
 use herd_store::statuses::{self, AccountFilter, PublicFilter, StatusRow};
 use herd_store::{Conn, Page, TenantId};
 
-use crate::Result;
+use std::sync::Arc;
+
+use herd_store::relationships;
+
+use crate::cache::{FEED_LEN, Feed};
 use crate::views::{self, StatusView};
+use crate::{App, LazyConn, Result};
 
 /// One page of a timeline. `cursor` holds the ids the page covered before anything was
 /// filtered out, so pagination goes on past a page that filtering emptied.
 pub struct Timeline {
     pub items: Vec<StatusView>,
     pub cursor: Vec<i64>,
+    /// The cache epoch taken before anything was read (see [`crate::cache::Caches::put`]),
+    /// for keeping renderings of these items.
+    pub epoch: Option<u64>,
 }
 
 async fn finish(c: &mut Conn, t: TenantId, viewer: Option<i64>, rows: Vec<StatusRow>) -> Result<Timeline> {
@@ -19,12 +27,66 @@ async fn finish(c: &mut Conn, t: TenantId, viewer: Option<i64>, rows: Vec<Status
     Ok(Timeline {
         items: views::statuses(c, t, viewer, rows).await?,
         cursor,
+        epoch: None,
     })
 }
 
-pub async fn home(c: &mut Conn, t: TenantId, viewer: i64, page: &Page) -> Result<Timeline> {
-    let rows = statuses::home(c, t, viewer, page).await?;
-    finish(c, t, Some(viewer), rows).await
+/// The home timeline. Its newest [`FEED_LEN`] entries are cached per account (see
+/// [`crate::cache`]); pages past them come from the database.
+pub async fn home(app: &App, t: TenantId, viewer: i64, page: &Page) -> Result<Timeline> {
+    let start = app.caches.epoch();
+    let mut c = LazyConn::new(&app.db);
+    let key = (t.0, viewer);
+    let feed = match app.caches.feeds.get(&key) {
+        Some(f) => f,
+        None => {
+            let epoch = app.caches.epoch();
+            let conn = c.get().await?;
+            let head = Page {
+                limit: FEED_LEN as i64,
+                ..Page::default()
+            };
+            let ids: Vec<i64> = statuses::home(conn, t, viewer, &head).await?.iter().map(|r| r.id).collect();
+            let mut sources = relationships::following_ids(conn, t, viewer).await?;
+            sources.push(viewer);
+            sources.sort_unstable();
+            let feed = Arc::new(Feed {
+                complete: ids.len() < FEED_LEN,
+                ids,
+                sources,
+            });
+            app.caches.put(&app.caches.feeds, epoch, key, feed.clone());
+            feed
+        }
+    };
+    let ids = match feed.page(page) {
+        Some(ids) => ids,
+        None => statuses::home(c.get().await?, t, viewer, page)
+            .await?
+            .iter()
+            .map(|r| r.id)
+            .collect(),
+    };
+    let mut items = views::cached(app, &mut c, t, Some(viewer), &ids).await?;
+    if items.iter().any(|v| v.reblog.is_some()) {
+        let conn = c.get().await?;
+        let mut kept = Vec::with_capacity(items.len());
+        for v in items {
+            let seen = match &v.reblog {
+                Some(target) => views::visible(conn, t, Some(viewer), &target.row).await?,
+                None => true,
+            };
+            if seen {
+                kept.push(v);
+            }
+        }
+        items = kept;
+    }
+    Ok(Timeline {
+        items,
+        cursor: ids,
+        epoch: Some(start),
+    })
 }
 
 pub async fn public(c: &mut Conn, t: TenantId, viewer: Option<i64>, f: &PublicFilter, page: &Page) -> Result<Timeline> {
@@ -51,6 +113,7 @@ pub async fn account(c: &mut Conn, t: TenantId, viewer: Option<i64>, account: i6
         return Ok(Timeline {
             items: Vec::new(),
             cursor: Vec::new(),
+            epoch: None,
         });
     }
     f.visibilities = match (is_self, follows) {

@@ -2,6 +2,7 @@
 //! queries (not one per post), and decides who may see what.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use herd_core::Visibility;
 use herd_store::accounts::{self, AccountRow};
@@ -11,37 +12,140 @@ use herd_store::relationships::{self, Edge};
 use herd_store::statuses::{self, StatusRow};
 use herd_store::{Conn, TenantId, tags};
 
-use crate::{AppError, Result};
+use crate::cache::{self, Marks, Slot, StatusParts};
+use crate::{App, AppError, LazyConn, Result};
 
 /// A post with everything needed to render it for one viewer.
 #[derive(Debug, Clone)]
 pub struct StatusView {
-    pub row: StatusRow,
-    pub account: AccountRow,
+    pub row: Arc<StatusRow>,
+    pub account: Arc<AccountRow>,
     pub media: Vec<MediaRow>,
-    pub mentions: Vec<AccountRow>,
+    pub mentions: Vec<Arc<AccountRow>>,
     pub tags: Vec<String>,
     pub reblog: Option<Box<StatusView>>,
+    /// Where the API layer keeps its rendering of the fixed part (shared through the cache).
+    pub fixed: Slot,
     pub favourited: bool,
     pub reblogged: bool,
     pub bookmarked: bool,
     pub pinned: bool,
 }
 
-/// Loads views for `rows`, keeping their order. Boosts carry their target's view.
+/// Loads views for `rows`, keeping their order, straight from the database. Boosts carry
+/// their target's view.
 pub async fn statuses(c: &mut Conn, t: TenantId, viewer: Option<i64>, rows: Vec<StatusRow>) -> Result<Vec<StatusView>> {
+    let order: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let target_ids: Vec<i64> = rows.iter().filter_map(|r| r.reblog_of_id).collect();
     let targets = statuses::by_ids(c, t, &target_ids).await?;
-    let all: Vec<&StatusRow> = rows.iter().chain(targets.iter()).collect();
-    let ids: Vec<i64> = all.iter().map(|r| r.id).collect();
+    let mut parts = HashMap::new();
+    for p in load_parts(c, t, rows.into_iter().chain(targets).collect()).await? {
+        parts.insert(p.row.id, Arc::new(p));
+    }
+    let account_ids = accounts_of(parts.values());
+    let accounts = accounts::by_ids(c, t, &account_ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, Arc::new(a)))
+        .collect();
+    let flags = match viewer {
+        Some(v) => interactions::flags(c, t, v, &parts.keys().copied().collect::<Vec<_>>()).await?,
+        None => Default::default(),
+    };
+    Ok(assemble(&order, &parts, &accounts, flags))
+}
 
-    let mentions = tags::mentions_for(c, t, &ids).await?;
-    let mut account_ids: Vec<i64> = all.iter().map(|r| r.account_id).collect();
-    account_ids.extend(mentions.iter().map(|(_, a)| *a));
-    account_ids.sort_unstable();
-    account_ids.dedup();
-    let accounts: HashMap<i64, AccountRow> = accounts::by_ids(c, t, &account_ids).await?.into_iter().map(|a| (a.id, a)).collect();
+/// Loads views for the posts with these ids, keeping their order, through the node's caches
+/// (see [`crate::cache`]): a connection is taken only for what is not cached, and always for
+/// the viewer's own flags. Ids of posts that no longer exist are skipped.
+pub async fn cached(app: &App, c: &mut LazyConn<'_>, t: TenantId, viewer: Option<i64>, ids: &[i64]) -> Result<Vec<StatusView>> {
+    let mut parts = cached_parts(app, c, t, ids).await?;
+    let target_ids: Vec<i64> = parts.values().filter_map(|p| p.row.reblog_of_id).collect();
+    parts.extend(cached_parts(app, c, t, &target_ids).await?);
+    let (mut accounts, missing) = cache::lookup(&app.caches.accounts, t, &accounts_of(parts.values()));
+    if !missing.is_empty() {
+        let epoch = app.caches.epoch();
+        for a in accounts::by_ids(c.get().await?, t, &missing).await? {
+            let a = Arc::new(a);
+            app.caches.put(&app.caches.accounts, epoch, (t.0, a.id), a.clone());
+            accounts.insert(a.id, a);
+        }
+    }
+    let flags = match viewer {
+        Some(v) if !parts.is_empty() => cached_flags(app, c, t, v, &parts.keys().copied().collect::<Vec<_>>()).await?,
+        _ => Default::default(),
+    };
+    Ok(assemble(ids, &parts, &accounts, flags))
+}
 
+/// The viewer's flags on these posts, asking the database only about posts not in its memo.
+async fn cached_flags(app: &App, c: &mut LazyConn<'_>, t: TenantId, viewer: i64, ids: &[i64]) -> Result<interactions::Flags> {
+    let key = (t.0, viewer);
+    let memo = app.caches.marks.get(&key).unwrap_or_default();
+    let unknown: Vec<i64> = ids.iter().copied().filter(|id| !memo.known.contains_key(id)).collect();
+    let memo = if unknown.is_empty() {
+        memo
+    } else {
+        let epoch = app.caches.epoch();
+        let found = interactions::flags(c.get().await?, t, viewer, &unknown).await?;
+        let mut next = if memo.known.len() + unknown.len() > Marks::MAX {
+            Marks::default()
+        } else {
+            (*memo).clone()
+        };
+        for id in &unknown {
+            next.known.insert(*id, 0);
+        }
+        for (list, bit) in [
+            (&found.favourited, Marks::FAVOURITED),
+            (&found.reblogged, Marks::REBLOGGED),
+            (&found.bookmarked, Marks::BOOKMARKED),
+            (&found.pinned, Marks::PINNED),
+        ] {
+            for id in list {
+                *next.known.entry(*id).or_default() |= bit;
+            }
+        }
+        let next = Arc::new(next);
+        app.caches.put(&app.caches.marks, epoch, key, next.clone());
+        next
+    };
+    let with = |bit: u8| {
+        ids.iter()
+            .copied()
+            .filter(|id| memo.known.get(id).is_some_and(|m| m & bit != 0))
+            .collect()
+    };
+    Ok(interactions::Flags {
+        favourited: with(Marks::FAVOURITED),
+        reblogged: with(Marks::REBLOGGED),
+        bookmarked: with(Marks::BOOKMARKED),
+        pinned: with(Marks::PINNED),
+    })
+}
+
+async fn cached_parts(app: &App, c: &mut LazyConn<'_>, t: TenantId, ids: &[i64]) -> Result<HashMap<i64, Arc<StatusParts>>> {
+    let (mut out, missing) = cache::lookup(&app.caches.statuses, t, ids);
+    if !missing.is_empty() {
+        let epoch = app.caches.epoch();
+        let c = c.get().await?;
+        let rows = statuses::by_ids(c, t, &missing).await?;
+        for p in load_parts(c, t, rows).await? {
+            let p = Arc::new(p);
+            app.caches.put(&app.caches.statuses, epoch, (t.0, p.row.id), p.clone());
+            out.insert(p.row.id, p);
+        }
+    }
+    Ok(out)
+}
+
+/// Media, mentions and tags of these posts, in three queries.
+async fn load_parts(c: &mut Conn, t: TenantId, rows: Vec<StatusRow>) -> Result<Vec<StatusParts>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut mentions_by: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (s, a) in tags::mentions_for(c, t, &ids).await? {
+        mentions_by.entry(s).or_default().push(a);
+    }
     let mut media_by: HashMap<i64, Vec<MediaRow>> = HashMap::new();
     for m in media::for_statuses(c, t, &ids).await? {
         if let Some(s) = m.status_id {
@@ -52,50 +156,69 @@ pub async fn statuses(c: &mut Conn, t: TenantId, viewer: Option<i64>, rows: Vec<
     for (s, name) in tags::for_statuses(c, t, &ids).await? {
         tags_by.entry(s).or_default().push(name);
     }
-    let mut mentions_by: HashMap<i64, Vec<AccountRow>> = HashMap::new();
-    for (s, a) in &mentions {
-        if let Some(acc) = accounts.get(a) {
-            mentions_by.entry(*s).or_default().push(acc.clone());
-        }
-    }
-    let flags = match viewer {
-        Some(v) => interactions::flags(c, t, v, &ids).await?,
-        None => Default::default(),
-    };
+    Ok(rows
+        .into_iter()
+        .map(|row| StatusParts {
+            media: media_by.remove(&row.id).unwrap_or_default(),
+            mentions: mentions_by.remove(&row.id).unwrap_or_default(),
+            tags: tags_by.remove(&row.id).unwrap_or_default(),
+            row: Arc::new(row),
+            fixed: Slot::default(),
+        })
+        .collect())
+}
+
+/// Authors and mentioned accounts of these posts, sorted and without repeats.
+fn accounts_of<'a>(parts: impl Iterator<Item = &'a Arc<StatusParts>>) -> Vec<i64> {
+    let mut ids: Vec<i64> = parts
+        .flat_map(|p| std::iter::once(p.row.account_id).chain(p.mentions.iter().copied()))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Views in the order of `ids`; posts whose author (or boosted post) is missing are left out.
+fn assemble(
+    ids: &[i64],
+    parts: &HashMap<i64, Arc<StatusParts>>,
+    accounts: &HashMap<i64, Arc<AccountRow>>,
+    flags: interactions::Flags,
+) -> Vec<StatusView> {
     let (fav, reb, bm, pin) = (
         set(flags.favourited),
         set(flags.reblogged),
         set(flags.bookmarked),
         set(flags.pinned),
     );
-
-    let build = |r: &StatusRow| -> Option<StatusView> {
+    let build = |p: &StatusParts| -> Option<StatusView> {
         Some(StatusView {
-            account: accounts.get(&r.account_id)?.clone(),
-            media: media_by.get(&r.id).cloned().unwrap_or_default(),
-            mentions: mentions_by.get(&r.id).cloned().unwrap_or_default(),
-            tags: tags_by.get(&r.id).cloned().unwrap_or_default(),
+            account: accounts.get(&p.row.account_id)?.clone(),
+            media: p.media.clone(),
+            mentions: p.mentions.iter().filter_map(|a| accounts.get(a)).cloned().collect(),
+            tags: p.tags.clone(),
             reblog: None,
-            favourited: fav.contains(&r.id),
-            reblogged: reb.contains(&r.id),
-            bookmarked: bm.contains(&r.id),
-            pinned: pin.contains(&r.id),
-            row: r.clone(),
+            favourited: fav.contains(&p.row.id),
+            reblogged: reb.contains(&p.row.id),
+            bookmarked: bm.contains(&p.row.id),
+            pinned: pin.contains(&p.row.id),
+            row: p.row.clone(),
+            fixed: p.fixed.clone(),
         })
     };
-    let target_views: HashMap<i64, StatusView> = targets.iter().filter_map(|r| build(r).map(|v| (r.id, v))).collect();
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let Some(mut v) = build(r) else { continue };
-        if let Some(target) = r.reblog_of_id {
-            match target_views.get(&target) {
-                Some(tv) => v.reblog = Some(Box::new(tv.clone())),
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(p) = parts.get(id) else { continue };
+        let Some(mut v) = build(p) else { continue };
+        if let Some(target) = p.row.reblog_of_id {
+            match parts.get(&target).and_then(|tp| build(tp)) {
+                Some(tv) => v.reblog = Some(Box::new(tv)),
                 None => continue,
             }
         }
         out.push(v);
     }
-    Ok(out)
+    out
 }
 
 fn set(v: Vec<i64>) -> HashSet<i64> {

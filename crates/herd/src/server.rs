@@ -82,6 +82,7 @@ pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
     let runner = Runner::new(app.db.clone(), app.job_registry(), app.waker.clone(), cfg.workers);
     let jobs = tokio::spawn(runner.run(stopped.clone()));
     let housekeeping = tokio::spawn(maintain(app.clone(), stopped.clone()));
+    let changes = tokio::spawn(herd_app::cache::follow(app.db.clone(), app.caches.clone(), stopped.clone()));
     let router = herd_api::router(
         app.clone(),
         herd_api::Options {
@@ -108,7 +109,7 @@ pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
         addr,
         app,
         stop,
-        tasks: vec![http, jobs, housekeeping],
+        tasks: vec![http, jobs, housekeeping, changes],
     })
 }
 

@@ -9,7 +9,7 @@ mod status;
 pub use account::{Account, CredentialAccount, Relationship, account, credential_account, relationship};
 pub use instance::{Rule, instance_v1, instance_v2, rule};
 pub use notification::{Notification, notification};
-pub use status::{Attachment, Status, StatusEdit, attachment, status, status_edit};
+pub use status::{Attachment, Status, StatusEdit, attachment, status, status_edit, write_status};
 
 use herd_core::Timestamp;
 

@@ -1,4 +1,8 @@
+use std::fmt::Write;
+use std::sync::Arc;
+
 use herd_app::Tenant;
+use herd_app::cache::{Caches, Rendered};
 use herd_app::views::StatusView;
 use herd_store::media::MediaRow;
 use herd_store::statuses::EditRow;
@@ -90,6 +94,22 @@ pub struct Status {
     pub filtered: Vec<serde_json::Value>,
 }
 
+fn mentions(tenant: &Tenant, v: &StatusView) -> Vec<Mention> {
+    v.mentions
+        .iter()
+        .map(|a| Mention {
+            id: a.id.to_string(),
+            username: a.username.clone(),
+            url: tenant.profile_url(&a.username),
+            acct: if a.domain.is_empty() {
+                a.username.clone()
+            } else {
+                format!("{}@{}", a.username, a.domain)
+            },
+        })
+        .collect()
+}
+
 pub fn status(tenant: &Tenant, v: &StatusView) -> Status {
     let r = &v.row;
     let author = &v.account;
@@ -112,20 +132,7 @@ pub fn status(tenant: &Tenant, v: &StatusView) -> Status {
         spoiler_text: r.spoiler_text.clone(),
         media_attachments: v.media.iter().map(|m| attachment(tenant, m)).collect(),
         application: None,
-        mentions: v
-            .mentions
-            .iter()
-            .map(|a| Mention {
-                id: a.id.to_string(),
-                username: a.username.clone(),
-                url: tenant.profile_url(&a.username),
-                acct: if a.domain.is_empty() {
-                    a.username.clone()
-                } else {
-                    format!("{}@{}", a.username, a.domain)
-                },
-            })
-            .collect(),
+        mentions: mentions(tenant, v),
         tags: v
             .tags
             .iter()
@@ -183,4 +190,65 @@ pub fn status_edit(tenant: &Tenant, v: &StatusView, e: &EditRow, media: &[MediaR
             .collect(),
         emojis: Vec::new(),
     }
+}
+
+/// Keys of the status entity written afresh for each answer: they depend on the viewer, or on
+/// values rendered on their own (the author, the mentioned accounts, the boosted post).
+const LIVE: [&str; 9] = [
+    "account",
+    "mentions",
+    "reblog",
+    "favourited",
+    "reblogged",
+    "muted",
+    "bookmarked",
+    "pinned",
+    "filtered",
+];
+
+/// Appends the JSON of [`status`] for `v` to `out`, reusing this node's renderings of the
+/// author and of the post's fixed part (see `herd_app::cache`). `epoch` is the cache epoch
+/// taken before `v` was read, so a rendering of an account that changed meanwhile is not
+/// kept; the fixed part lives in the post's cached parts and goes with them.
+pub fn write_status(caches: &Caches, tenant: &Tenant, v: &StatusView, epoch: u64, out: &mut String) {
+    let fixed = v.fixed.get_or_init(|| {
+        let shallow = StatusView { reblog: None, ..v.clone() };
+        let mut value = serde_json::to_value(status(tenant, &shallow)).unwrap_or_default();
+        if let Some(o) = value.as_object_mut() {
+            for k in LIVE {
+                o.remove(k);
+            }
+        }
+        value.to_string().into()
+    });
+    let author = rendered(caches, tenant, Rendered::Account, v.account.id, epoch, || {
+        serde_json::to_string(&account(tenant, &v.account)).unwrap_or_default()
+    });
+    // `fixed` is a whole object: its closing brace is replaced by the live keys.
+    out.push_str(fixed.strip_suffix('}').unwrap_or("{"));
+    if fixed.len() > 2 {
+        out.push(',');
+    }
+    out.push_str("\"account\":");
+    out.push_str(&author);
+    out.push_str(",\"mentions\":");
+    out.push_str(&serde_json::to_string(&mentions(tenant, v)).unwrap_or_else(|_| "[]".into()));
+    out.push_str(",\"reblog\":");
+    match &v.reblog {
+        Some(r) => write_status(caches, tenant, r, epoch, out),
+        None => out.push_str("null"),
+    }
+    let _ = write!(
+        out,
+        ",\"favourited\":{},\"reblogged\":{},\"muted\":false,\"bookmarked\":{},\"pinned\":{},\"filtered\":[]}}",
+        v.favourited, v.reblogged, v.bookmarked, v.pinned
+    );
+}
+
+fn rendered(caches: &Caches, tenant: &Tenant, kind: Rendered, id: i64, epoch: u64, render: impl FnOnce() -> String) -> Arc<str> {
+    caches.rendered(kind, tenant.id, id).unwrap_or_else(|| {
+        let text: Arc<str> = render().into();
+        caches.keep_rendered(kind, tenant.id, id, epoch, text.clone());
+        text
+    })
 }

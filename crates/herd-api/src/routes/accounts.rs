@@ -12,7 +12,7 @@ use herd_store::{Conn, users};
 use serde_json::{Value, json};
 
 use crate::State;
-use crate::entities::{self, Account, CredentialAccount, Relationship, Status};
+use crate::entities::{self, Account, CredentialAccount, Relationship};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, ClientIp, Ctx, Params};
 use crate::paging;
@@ -217,7 +217,7 @@ async fn statuses(
     OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
     p: Params,
-) -> ApiResult<(HeaderMap, Json<Vec<Status>>)> {
+) -> ApiResult<axum::response::Response> {
     let me = a.optional("read:statuses")?;
     let id = path_id(&id)?;
     let page = paging::page(&p, 20, 40)?;
@@ -232,7 +232,7 @@ async fn statuses(
         ..Default::default()
     };
     let tl = herd_app::timelines::account(&mut c, t.id, me, id, filter, &page).await?;
-    Ok(super::timelines::respond(&t, &uri, tl))
+    Ok(super::timelines::respond(&s, &t, &uri, tl))
 }
 
 async fn account_list(

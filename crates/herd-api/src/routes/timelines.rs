@@ -1,5 +1,6 @@
 use axum::extract::{OriginalUri, Path, State as S};
-use axum::http::HeaderMap;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use herd_store::statuses::PublicFilter;
@@ -17,21 +18,34 @@ pub fn routes() -> Router<State> {
         .route("/api/v1/timelines/tag/{hashtag}", get(tag))
 }
 
-type Page = (HeaderMap, Json<Vec<Status>>);
+type Page = Response;
 
-pub fn respond(t: &herd_app::Tenant, uri: &axum::http::Uri, tl: herd_app::timelines::Timeline) -> Page {
-    (
-        paging::link(t, uri, &tl.cursor),
-        Json(tl.items.iter().map(|v| entities::status(t, v)).collect()),
-    )
+/// A timeline page as JSON with its Link header. A page read through the caches is written
+/// from the node's renderings (the same JSON, without building every entity again).
+pub fn respond(s: &State, t: &herd_app::Tenant, uri: &axum::http::Uri, tl: herd_app::timelines::Timeline) -> Page {
+    let link = paging::link(t, uri, &tl.cursor);
+    match tl.epoch {
+        Some(epoch) => {
+            let mut body = String::with_capacity(2 + tl.items.len() * 4096);
+            body.push('[');
+            for (i, v) in tl.items.iter().enumerate() {
+                if i > 0 {
+                    body.push(',');
+                }
+                entities::write_status(&s.app.caches, t, v, epoch, &mut body);
+            }
+            body.push(']');
+            (link, [(CONTENT_TYPE, "application/json")], body).into_response()
+        }
+        None => (link, Json(tl.items.iter().map(|v| entities::status(t, v)).collect::<Vec<Status>>())).into_response(),
+    }
 }
 
 async fn home(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, p: Params) -> ApiResult<Page> {
     let (_, me) = a.user("read:statuses")?;
     let page = paging::page(&p, 20, 40)?;
-    let mut c = s.app.db.conn().await?;
-    let list = herd_app::timelines::home(&mut c, t.id, me, &page).await?;
-    Ok(respond(&t, &uri, list))
+    let list = herd_app::timelines::home(&s.app, t.id, me, &page).await?;
+    Ok(respond(&s, &t, &uri, list))
 }
 
 fn filter(p: &Params) -> ApiResult<PublicFilter> {
@@ -47,7 +61,7 @@ async fn public(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): Original
     let page = paging::page(&p, 20, 40)?;
     let mut c = s.app.db.conn().await?;
     let list = herd_app::timelines::public(&mut c, t.id, me, &filter(&p)?, &page).await?;
-    Ok(respond(&t, &uri, list))
+    Ok(respond(&s, &t, &uri, list))
 }
 
 async fn tag(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, Path(tag): Path<String>, p: Params) -> ApiResult<Page> {
@@ -55,5 +69,5 @@ async fn tag(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri
     let page = paging::page(&p, 20, 40)?;
     let mut c = s.app.db.conn().await?;
     let list = herd_app::timelines::tag(&mut c, t.id, me, &tag.to_lowercase(), &filter(&p)?, &page).await?;
-    Ok(respond(&t, &uri, list))
+    Ok(respond(&s, &t, &uri, list))
 }

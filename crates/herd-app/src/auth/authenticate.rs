@@ -5,13 +5,24 @@ use crate::auth::password;
 use crate::{App, AppError, Result, Tenant, Viewer};
 
 /// The viewer a bearer token stands for, or Unauthorized. Tokens are looked up by digest
-/// within the tenant, so a token of one instance means nothing on another.
+/// within the tenant, so a token of one instance means nothing on another. A session found
+/// usable is cached until its token, user or account changes (see [`crate::cache`]).
 pub async fn authenticate(app: &App, tenant: &Tenant, token: &str) -> Result<Viewer> {
+    let key = (tenant.id.0, secret::digest(token));
+    if let Some(v) = app.caches.sessions.get(&key) {
+        return Ok((*v).clone());
+    }
+    let epoch = app.caches.epoch();
+    let viewer = load(app, tenant, &key.1).await?;
+    app.caches
+        .put(&app.caches.sessions, epoch, key, std::sync::Arc::new(viewer.clone()));
+    Ok(viewer)
+}
+
+async fn load(app: &App, tenant: &Tenant, digest: &str) -> Result<Viewer> {
     let invalid = || AppError::Unauthorized("The access token is invalid".into());
     let mut c = app.db.conn().await?;
-    let row = oauth::session_by_hash(&mut c, tenant.id, &secret::digest(token))
-        .await?
-        .ok_or_else(invalid)?;
+    let row = oauth::session_by_hash(&mut c, tenant.id, digest).await?.ok_or_else(invalid)?;
     let scopes = Scopes::parse(&row.scopes).map_err(|_| invalid())?;
     let account_id = match row.account_id {
         None => None,

@@ -109,14 +109,7 @@ impl Server {
 
     /// Sends a request; `body` is sent as JSON when it is an object, nothing when null.
     pub async fn call(&self, method: Method, domain: &str, path: &str, token: Option<&str>, body: Value) -> Resp {
-        let mut rb = self.http.request(method, self.url(domain, path));
-        if let Some(t) = token {
-            rb = rb.bearer_auth(t);
-        }
-        if !body.is_null() {
-            rb = rb.json(&body);
-        }
-        Resp::from(rb.send().await.expect("request sent")).await
+        send(self.http.request(method, self.url(domain, path)), token, body).await
     }
 
     pub async fn get(&self, domain: &str, path: &str, token: Option<&str>) -> Resp {
@@ -158,6 +151,68 @@ impl Server {
             r.shutdown().await;
         }
     }
+
+    /// Another node of the same deployment: its own caches and port, this server's database
+    /// and data directory, as when several stateless nodes share PostgreSQL.
+    pub async fn node(&self) -> Node {
+        let running = server::start(&self.cfg).await.expect("second node starts");
+        Node {
+            addr: running.addr,
+            running,
+            http: reqwest::Client::builder().no_proxy().build().expect("client"),
+        }
+    }
+}
+
+/// A second node; requests carry the instance's domain in the Host header.
+pub struct Node {
+    pub running: Running,
+    pub addr: SocketAddr,
+    pub http: reqwest::Client,
+}
+
+impl Node {
+    pub async fn call(&self, method: Method, domain: &str, path: &str, token: Option<&str>, body: Value) -> Resp {
+        let rb = self
+            .http
+            .request(method, format!("http://{}{path}", self.addr))
+            .header(reqwest::header::HOST, domain);
+        send(rb, token, body).await
+    }
+
+    pub async fn get(&self, domain: &str, path: &str, token: Option<&str>) -> Resp {
+        self.call(Method::GET, domain, path, token, Value::Null).await
+    }
+
+    pub async fn stop(self) {
+        self.running.shutdown().await;
+    }
+}
+
+/// Sends with a bearer token if given and `body` as JSON unless it is null.
+async fn send(mut rb: reqwest::RequestBuilder, token: Option<&str>, body: Value) -> Resp {
+    if let Some(t) = token {
+        rb = rb.bearer_auth(t);
+    }
+    if !body.is_null() {
+        rb = rb.json(&body);
+    }
+    Resp::from(rb.send().await.expect("request sent")).await
+}
+
+/// Asks `probe` every 50 ms until it answers true, for at most 5 s; false if it never did.
+pub async fn eventually<F, Fut>(mut probe: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..100 {
+        if probe().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
 }
 
 pub struct Resp {

@@ -16,13 +16,13 @@ use crate::State;
 use crate::error::{ApiError, ApiResult};
 
 /// The instance this request is for. Unknown hosts get 404 and no data.
-pub struct Ctx(pub Tenant);
+pub struct Ctx(pub std::sync::Arc<Tenant>);
 
 impl FromRequestParts<State> for Ctx {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &State) -> Result<Self, Self::Rejection> {
-        if let Some(t) = parts.extensions.get::<Tenant>() {
+        if let Some(t) = parts.extensions.get::<std::sync::Arc<Tenant>>() {
             return Ok(Ctx(t.clone()));
         }
         let host = parts

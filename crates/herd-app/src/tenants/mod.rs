@@ -6,6 +6,7 @@ pub use configure::{TenantSettings, add_rule, configure};
 pub use create::{NewTenant, create};
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -18,19 +19,19 @@ use crate::{App, Result, Tenant};
 /// cached, so a new instance is served at once. Only instances with recent traffic are held.
 #[derive(Default)]
 pub struct TenantCache {
-    map: Mutex<HashMap<String, (Instant, Tenant)>>,
+    map: Mutex<HashMap<String, (Instant, Arc<Tenant>)>>,
 }
 
 impl TenantCache {
     const TTL: Duration = Duration::from_secs(2);
     const MAX: usize = 10_000;
 
-    fn get(&self, domain: &str) -> Option<Tenant> {
+    fn get(&self, domain: &str) -> Option<Arc<Tenant>> {
         let map = self.map.lock().ok()?;
         map.get(domain).filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, t)| t.clone())
     }
 
-    fn put(&self, t: &Tenant) {
+    fn put(&self, t: &Arc<Tenant>) {
         if let Ok(mut map) = self.map.lock() {
             if map.len() >= Self::MAX {
                 map.retain(|_, (at, _)| at.elapsed() < Self::TTL);
@@ -43,7 +44,7 @@ impl TenantCache {
 }
 
 /// The instance served at `host` (the Host header, port included), if any.
-pub async fn resolve(app: &App, host: &str) -> Result<Option<Tenant>> {
+pub async fn resolve(app: &App, host: &str) -> Result<Option<Arc<Tenant>>> {
     let Ok(domain) = herd_core::Domain::parse(host) else {
         return Ok(None);
     };
@@ -53,7 +54,7 @@ pub async fn resolve(app: &App, host: &str) -> Result<Option<Tenant>> {
     let mut c = app.db.conn().await?;
     match tenants::by_domain(&mut c, domain.as_str()).await? {
         Some(row) if row.state == "active" => {
-            let t = Tenant::from_row(row, &app.settings.public_scheme)?;
+            let t = Arc::new(Tenant::from_row(row, &app.settings.public_scheme)?);
             app.tenants.put(&t);
             Ok(Some(t))
         }

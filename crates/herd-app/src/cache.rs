@@ -61,6 +61,8 @@ pub struct Feed {
     pub complete: bool,
     /// Accounts whose posts appear in it (the followed accounts and the owner), sorted.
     pub sources: Vec<i64>,
+    /// When a timed mute of the owner's runs out (epoch ms): the feed is stale from then.
+    pub until: Option<i64>,
 }
 
 impl Feed {
@@ -226,13 +228,15 @@ impl Caches {
             return;
         }
         self.epoch.fetch_add(1, Ordering::SeqCst);
-        let (mut accounts, mut tokens, mut posted, mut feeds) = (HashSet::new(), HashSet::new(), HashSet::new(), HashSet::new());
+        let (mut users, mut tokens, mut posted, mut feeds) = (HashSet::new(), HashSet::new(), HashSet::new(), HashSet::new());
         for &(t, ch) in changes {
             match ch {
                 Change::Account(id) => {
                     self.accounts.remove(&(t.0, id));
                     self.rendered.remove(&(Rendered::Account, t.0, id));
-                    accounts.insert((t.0, id));
+                }
+                Change::User(id) => {
+                    users.insert((t.0, id));
                 }
                 Change::Token(id) => {
                     tokens.insert((t.0, id));
@@ -253,9 +257,9 @@ impl Caches {
                 }
             }
         }
-        if !accounts.is_empty() || !tokens.is_empty() {
+        if !users.is_empty() || !tokens.is_empty() {
             self.sessions
-                .retain(|(t, _), v| !(v.account_id.is_some_and(|a| accounts.contains(&(*t, a))) || tokens.contains(&(*t, v.token_id))));
+                .retain(|(t, _), v| !(v.account_id.is_some_and(|a| users.contains(&(*t, a))) || tokens.contains(&(*t, v.token_id))));
         }
         for k in &feeds {
             self.feeds.remove(k);
@@ -294,46 +298,60 @@ impl ChangeSink for Caches {
 struct Reader {
     frontier: i64,
     seen: BTreeSet<i64>,
-    gap_since: Option<Instant>,
+    /// The frontier at which the current gap was first seen, and when.
+    gap: Option<(i64, Instant)>,
 }
 
 /// How long a gap in the change log is waited for: longer than any write transaction runs.
 const GAP_WAIT: Duration = Duration::from_secs(30);
 
+/// Rows read from the change log at a time.
+const BATCH: i64 = 1000;
+
 impl Reader {
-    /// Takes newly read rows; returns the changes not applied before.
-    fn take(&mut self, rows: Vec<changes::Logged>) -> Vec<(TenantId, Change)> {
+    /// Takes newly read rows; returns the changes not applied before, and whether a gap was
+    /// given up on (then a change may have been missed, and the caches must go).
+    fn take(&mut self, rows: Vec<changes::Logged>) -> (Vec<(TenantId, Change)>, bool) {
         let mut fresh = Vec::new();
         for r in rows {
             if r.seq > self.frontier && self.seen.insert(r.seq) {
-                fresh.push((r.tenant, r.change));
+                // A change this version does not know (a newer node wrote it) still counts as read.
+                if let Some(ch) = r.change {
+                    fresh.push((r.tenant, ch));
+                }
             }
         }
+        self.advance();
+        let mut gave_up = false;
+        match (self.seen.first().copied(), self.gap) {
+            (None, _) => self.gap = None,
+            (Some(next), Some((at, since))) if at == self.frontier => {
+                if since.elapsed() > GAP_WAIT {
+                    self.frontier = next - 1;
+                    self.advance();
+                    self.gap = None;
+                    gave_up = true;
+                }
+            }
+            // A new gap (or the frontier moved past the last one): time it from now.
+            (Some(_), _) => self.gap = Some((self.frontier, Instant::now())),
+        }
+        (fresh, gave_up)
+    }
+
+    fn advance(&mut self) {
         while self.seen.first() == Some(&(self.frontier + 1)) {
             self.frontier += 1;
             self.seen.pop_first();
         }
-        match (self.seen.first().copied(), self.gap_since) {
-            (None, _) => self.gap_since = None,
-            (Some(_), None) => self.gap_since = Some(Instant::now()),
-            (Some(next), Some(since)) if since.elapsed() > GAP_WAIT => {
-                // The missing numbers were rolled back: move past them.
-                self.frontier = next - 1;
-                self.gap_since = None;
-                while self.seen.first() == Some(&(self.frontier + 1)) {
-                    self.frontier += 1;
-                    self.seen.pop_first();
-                }
-            }
-            _ => {}
-        }
-        fresh
     }
 }
 
 /// Reads the change log for as long as the process runs, dropping what other processes
-/// changed. After the log could not be read for a while, everything is dropped, since the
-/// changes missed meanwhile may have been pruned. Returns once `stopped` turns true.
+/// changed. It starts [`GAP_WAIT`] in the past, so changes committed while the node started
+/// (or late, by transactions begun before) are applied too; applying one twice is harmless.
+/// After the log could not be read for a while, everything is dropped, since the changes
+/// missed meanwhile may have been pruned. Returns once `stopped` turns true.
 pub async fn follow(db: Db, caches: Arc<Caches>, mut stopped: tokio::sync::watch::Receiver<bool>) {
     let mut reader: Option<Reader> = None;
     let mut failing_since: Option<Instant> = None;
@@ -348,16 +366,29 @@ pub async fn follow(db: Db, caches: Arc<Caches>, mut stopped: tokio::sync::watch
             let mut c = db.conn().await?;
             let r = match &mut reader {
                 Some(r) => r,
-                None => reader.insert(Reader {
-                    frontier: changes::latest(&mut c).await?,
-                    seen: BTreeSet::new(),
-                    gap_since: None,
-                }),
+                None => {
+                    let since = herd_core::Timestamp::now().0 - GAP_WAIT.as_millis() as i64;
+                    reader.insert(Reader {
+                        frontier: changes::latest_before(&mut c, since).await?,
+                        seen: BTreeSet::new(),
+                        gap: None,
+                    })
+                }
             };
+            // From the frontier (a late commit fills a gap), then on past every row read, so
+            // a long stretch above a gap cannot hold newer changes back.
+            let mut cursor = r.frontier;
             loop {
-                let rows = changes::since(&mut c, r.frontier, 1000).await?;
-                let full = rows.len() == 1000 && r.seen.len() < 1000;
-                let fresh = r.take(rows);
+                let rows = changes::since(&mut c, cursor, BATCH).await?;
+                let full = rows.len() as i64 == BATCH;
+                if let Some(last) = rows.last() {
+                    cursor = last.seq;
+                }
+                let (fresh, gave_up) = r.take(rows);
+                if gave_up {
+                    tracing::warn!("a change-log entry never committed within {GAP_WAIT:?}; dropping every cache");
+                    caches.clear();
+                }
                 caches.drop_changed(&fresh);
                 if !full {
                     break;
@@ -388,6 +419,7 @@ mod tests {
             ids: ids.to_vec(),
             complete,
             sources: vec![],
+            until: None,
         }
     }
 
@@ -421,7 +453,7 @@ mod tests {
         changes::Logged {
             seq,
             tenant: TenantId(1),
-            change: Change::Status(seq),
+            change: Some(Change::Status(seq)),
             created_at: 0,
         }
     }
@@ -431,14 +463,21 @@ mod tests {
         let mut r = Reader {
             frontier: 0,
             seen: BTreeSet::new(),
-            gap_since: None,
+            gap: None,
         };
-        assert_eq!(r.take(vec![logged(1), logged(3)]).len(), 2);
+        assert_eq!(r.take(vec![logged(1), logged(3)]).0.len(), 2);
         assert_eq!(r.frontier, 1);
+        assert_eq!(r.gap.map(|g| g.0), Some(1));
         // 3 comes again while 2 is missing: not applied twice.
-        assert_eq!(r.take(vec![logged(3)]).len(), 0);
-        assert_eq!(r.take(vec![logged(2), logged(3), logged(4)]).len(), 2);
+        assert_eq!(r.take(vec![logged(3)]).0.len(), 0);
+        assert_eq!(r.take(vec![logged(2), logged(3), logged(4), logged(6)]).0.len(), 3);
         assert_eq!(r.frontier, 4);
+        // A new gap is timed from when it appeared, not from the first one.
+        assert!(r.gap.is_some_and(|(at, since)| at == 4 && since.elapsed() < GAP_WAIT));
+        r.gap = Some((4, Instant::now() - GAP_WAIT - Duration::from_secs(1)));
+        let (_, gave_up) = r.take(vec![]);
+        assert!(gave_up);
+        assert_eq!(r.frontier, 6);
         assert!(r.seen.is_empty());
     }
 

@@ -37,7 +37,8 @@ pub async fn home(app: &App, t: TenantId, viewer: i64, page: &Page) -> Result<Ti
     let start = app.caches.epoch();
     let mut c = LazyConn::new(&app.db);
     let key = (t.0, viewer);
-    let feed = match app.caches.feeds.get(&key) {
+    let now = herd_core::Timestamp::now().0;
+    let feed = match app.caches.feeds.get(&key).filter(|f| f.until.is_none_or(|u| u > now)) {
         Some(f) => f,
         None => {
             let epoch = app.caches.epoch();
@@ -47,6 +48,7 @@ pub async fn home(app: &App, t: TenantId, viewer: i64, page: &Page) -> Result<Ti
                 ..Page::default()
             };
             let ids: Vec<i64> = statuses::home(conn, t, viewer, &head).await?.iter().map(|r| r.id).collect();
+            let until = relationships::next_mute_expiry(conn, t, viewer).await?;
             let mut sources = relationships::following_ids(conn, t, viewer).await?;
             sources.push(viewer);
             sources.sort_unstable();
@@ -54,6 +56,7 @@ pub async fn home(app: &App, t: TenantId, viewer: i64, page: &Page) -> Result<Ti
                 complete: ids.len() < FEED_LEN,
                 ids,
                 sources,
+                until,
             });
             app.caches.put(&app.caches.feeds, epoch, key, feed.clone());
             feed

@@ -81,12 +81,12 @@ pub async fn cached(app: &App, c: &mut LazyConn<'_>, t: TenantId, viewer: Option
 /// The viewer's flags on these posts, asking the database only about posts not in its memo.
 async fn cached_flags(app: &App, c: &mut LazyConn<'_>, t: TenantId, viewer: i64, ids: &[i64]) -> Result<interactions::Flags> {
     let key = (t.0, viewer);
+    let epoch = app.caches.epoch();
     let memo = app.caches.marks.get(&key).unwrap_or_default();
     let unknown: Vec<i64> = ids.iter().copied().filter(|id| !memo.known.contains_key(id)).collect();
     let memo = if unknown.is_empty() {
         memo
     } else {
-        let epoch = app.caches.epoch();
         let found = interactions::flags(c.get().await?, t, viewer, &unknown).await?;
         let mut next = if memo.known.len() + unknown.len() > Marks::MAX {
             Marks::default()

@@ -222,6 +222,7 @@ pub async fn delete(c: &mut Conn, t: TenantId, id: i64) -> Result<()> {
         .execute(c.ex())
         .await?;
     crate::changes::record(c, t, crate::changes::Change::Account(id)).await?;
+    crate::changes::record(c, t, crate::changes::Change::User(id)).await?;
     crate::changes::record(c, t, crate::changes::Change::Posted(id)).await?;
     Ok(())
 }

@@ -15,8 +15,11 @@ use crate::{Conn, Result, TenantId};
 /// What a write made stale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Change {
-    /// An account's row, its user (role, approval, password) or all its tokens.
+    /// An account's row (profile, counters).
     Account(i64),
+    /// What an account's sessions depend on: its user (role, approval, password), all its
+    /// tokens, its suspension or deletion.
+    User(i64),
     /// One access token (revoked).
     Token(i64),
     /// A post's row, counters, media, mentions or tags.
@@ -39,6 +42,7 @@ impl Change {
             Change::Posted(id) => (4, id),
             Change::Feed(id) => (5, id),
             Change::Marks(id) => (6, id),
+            Change::User(id) => (7, id),
         }
     }
 
@@ -50,6 +54,7 @@ impl Change {
             4 => Change::Posted(subject),
             5 => Change::Feed(subject),
             6 => Change::Marks(subject),
+            7 => Change::User(subject),
             _ => return None,
         })
     }
@@ -79,7 +84,8 @@ pub async fn record(c: &mut Conn, t: TenantId, change: Change) -> Result<()> {
 pub struct Logged {
     pub seq: i64,
     pub tenant: TenantId,
-    pub change: Change,
+    /// `None` for a kind this version does not know (written by a newer node).
+    pub change: Option<Change>,
     pub created_at: i64,
 }
 
@@ -93,20 +99,22 @@ pub async fn since(c: &mut Conn, seq: i64, limit: i64) -> Result<Vec<Logged>> {
         .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(seq, t, kind, subject, created_at)| {
-            Some(Logged {
-                seq,
-                tenant: TenantId(t),
-                change: Change::decode(kind, subject)?,
-                created_at,
-            })
+        .map(|(seq, t, kind, subject, created_at)| Logged {
+            seq,
+            tenant: TenantId(t),
+            change: Change::decode(kind, subject),
+            created_at,
         })
         .collect())
 }
 
-/// The newest sequence number (0 when the log is empty).
-pub async fn latest(c: &mut Conn) -> Result<i64> {
-    let n: Option<i64> = c.qs("SELECT MAX(seq) FROM cache_changes").fetch_one(c.ex()).await?;
+/// The newest sequence number logged before `before` (epoch ms; 0 when there is none).
+pub async fn latest_before(c: &mut Conn, before: i64) -> Result<i64> {
+    let n: Option<i64> = c
+        .qs("SELECT MAX(seq) FROM cache_changes WHERE created_at < ?")
+        .bind(before)
+        .fetch_one(c.ex())
+        .await?;
     Ok(n.unwrap_or(0))
 }
 

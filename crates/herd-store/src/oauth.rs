@@ -190,7 +190,7 @@ pub async fn revoke_for(c: &mut Conn, t: TenantId, app_id: i64, account_id: i64,
     .bind(account_id)
     .execute(c.ex())
     .await?;
-    crate::changes::record(c, t, crate::changes::Change::Account(account_id)).await?;
+    crate::changes::record(c, t, crate::changes::Change::User(account_id)).await?;
     Ok(())
 }
 
@@ -240,6 +240,6 @@ pub async fn revoke_all_for(c: &mut Conn, t: TenantId, account_id: i64, now: i64
         .bind(account_id)
         .execute(c.ex())
         .await?;
-    crate::changes::record(c, t, crate::changes::Change::Account(account_id)).await?;
+    crate::changes::record(c, t, crate::changes::Change::User(account_id)).await?;
     Ok(())
 }

@@ -147,6 +147,17 @@ pub async fn remove(c: &mut Conn, t: TenantId, edge: Edge, from: i64, to: i64) -
     Ok(true)
 }
 
+/// When the soonest of an account's timed mutes runs out, if it has any.
+pub async fn next_mute_expiry(c: &mut Conn, t: TenantId, account: i64) -> Result<Option<i64>> {
+    Ok(
+        c.qs("SELECT MIN(expires_at) FROM mutes WHERE tenant_id = ? AND account_id = ? AND expires_at IS NOT NULL")
+            .bind(t.0)
+            .bind(account)
+            .fetch_one(c.ex())
+            .await?,
+    )
+}
+
 /// The accounts an account follows.
 pub async fn following_ids(c: &mut Conn, t: TenantId, account: i64) -> Result<Vec<i64>> {
     Ok(c.qs("SELECT target_account_id FROM follows WHERE tenant_id = ? AND account_id = ?")

@@ -77,6 +77,16 @@ pub async fn mentions_for(c: &mut Conn, t: TenantId, statuses: &[i64]) -> Result
 
 /// Replaces the set of accounts a post mentions.
 pub async fn set_mentions(c: &mut Conn, t: TenantId, status: i64, ids: &[(i64, i64)]) -> Result<()> {
+    // Who is mentioned decides who sees a direct post at home: both the old and the new.
+    let mut touched: Vec<i64> = c
+        .qs("SELECT account_id FROM mentions WHERE tenant_id = ? AND status_id = ?")
+        .bind(t.0)
+        .bind(status)
+        .fetch_all(c.ex())
+        .await?;
+    touched.extend(ids.iter().map(|(_, a)| *a));
+    touched.sort_unstable();
+    touched.dedup();
     c.q("DELETE FROM mentions WHERE tenant_id = ? AND status_id = ?")
         .bind(t.0)
         .bind(status)
@@ -92,5 +102,8 @@ pub async fn set_mentions(c: &mut Conn, t: TenantId, status: i64, ids: &[(i64, i
             .await?;
     }
     crate::changes::record(c, t, crate::changes::Change::Status(status)).await?;
+    for a in touched {
+        crate::changes::record(c, t, crate::changes::Change::Feed(a)).await?;
+    }
     Ok(())
 }

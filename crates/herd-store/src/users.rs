@@ -81,7 +81,7 @@ pub async fn set_role(c: &mut Conn, t: TenantId, account_id: i64, role: &str) ->
         .bind(account_id)
         .execute(c.ex())
         .await?;
-    crate::changes::record(c, t, crate::changes::Change::Account(account_id)).await?;
+    crate::changes::record(c, t, crate::changes::Change::User(account_id)).await?;
     Ok(())
 }
 
@@ -105,7 +105,7 @@ pub async fn set_approved(c: &mut Conn, t: TenantId, account_id: i64) -> Result<
         .bind(account_id)
         .execute(c.ex())
         .await?;
-    crate::changes::record(c, t, crate::changes::Change::Account(account_id)).await?;
+    crate::changes::record(c, t, crate::changes::Change::User(account_id)).await?;
     Ok(())
 }
 
@@ -116,7 +116,7 @@ pub async fn set_password(c: &mut Conn, t: TenantId, account_id: i64, hash: &str
         .bind(account_id)
         .execute(c.ex())
         .await?;
-    crate::changes::record(c, t, crate::changes::Change::Account(account_id)).await?;
+    crate::changes::record(c, t, crate::changes::Change::User(account_id)).await?;
     Ok(())
 }
 

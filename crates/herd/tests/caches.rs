@@ -124,6 +124,41 @@ async fn a_home_page_from_the_caches_is_the_same_json_as_from_the_database() {
     assert_eq!(original["favourited"], false);
     assert_eq!(original["favourites_count"], 0);
     assert!(original["content"].as_str().is_some_and(|c| c.contains("Edited")), "{original}");
+    // Editing who a direct post mentions changes whose home shows it.
+    let dm = s
+        .post(
+            &d,
+            "/api/v1/statuses",
+            Some(&at),
+            json!({"status": "@bob psst", "visibility": "direct"}),
+        )
+        .await
+        .expect(200)
+        .id();
+    let home_ids = || async {
+        let home = s.get(&d, "/api/v1/timelines/home?limit=40", Some(&bt)).await.expect(200).json;
+        home.as_array()
+            .map(|a| a.iter().map(|i| i["id"].as_str().unwrap_or("").to_string()).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    assert!(home_ids().await.contains(&dm));
+    s.call(
+        Method::PUT,
+        &d,
+        &format!("/api/v1/statuses/{dm}"),
+        Some(&at),
+        json!({"status": "never mind"}),
+    )
+    .await
+    .expect(200);
+    assert!(!home_ids().await.contains(&dm), "bob is no longer mentioned");
+    // A timed mute hides alice's posts, and they are back once it runs out.
+    s.post(&d, &format!("/api/v1/accounts/{alice}/mute"), Some(&bt), json!({"duration": 1}))
+        .await
+        .expect(200);
+    assert!(!home_ids().await.contains(&post));
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert!(home_ids().await.contains(&post), "the mute ran out");
     s.call(Method::DELETE, &d, &format!("/api/v1/statuses/{post}"), Some(&at), Value::Null)
         .await
         .expect(200);

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod cache;
 mod context;
 mod error;
+pub mod federation;
 pub mod files;
 pub mod follows;
 pub mod maintenance;

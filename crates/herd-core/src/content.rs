@@ -266,3 +266,26 @@ mod length_tests {
         assert_eq!(super::length("hi @bob@far.example"), 3 + 4);
     }
 }
+
+/// A profile's fields as stored (a JSON list of `{"name", "value"}`), as plain text pairs.
+pub fn profile_fields(stored: &str) -> Vec<(String, String)> {
+    serde_json::from_str::<Vec<serde_json::Value>>(stored)
+        .unwrap_or_default()
+        .iter()
+        .map(|f| {
+            (
+                f.get("name").and_then(|v| v.as_str()).unwrap_or("").to_string(),
+                f.get("value").and_then(|v| v.as_str()).unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A field value as HTML: escaped, with a bare URL made a link.
+pub fn field_html(value: &str) -> String {
+    let html = render(value, |_| None, |_| String::new());
+    html.strip_prefix("<p>")
+        .and_then(|s| s.strip_suffix("</p>"))
+        .map(str::to_string)
+        .unwrap_or_else(|| escape(value))
+}

@@ -216,6 +216,11 @@ pub async fn via(c: &mut Conn, t: TenantId, join_sql: &str, key: i64, page: &Pag
 
 /// Deletes an account and everything it owns (a rejected sign-up).
 pub async fn delete(c: &mut Conn, t: TenantId, id: i64) -> Result<()> {
+    c.q("DELETE FROM actor_keys WHERE tenant_id = ? AND account_id = ?")
+        .bind(t.0)
+        .bind(id)
+        .execute(c.ex())
+        .await?;
     c.q("DELETE FROM accounts WHERE tenant_id = ? AND id = ?")
         .bind(t.0)
         .bind(id)
@@ -225,4 +230,24 @@ pub async fn delete(c: &mut Conn, t: TenantId, id: i64) -> Result<()> {
     crate::changes::record(c, t, crate::changes::Change::User(id)).await?;
     crate::changes::record(c, t, crate::changes::Change::Posted(id)).await?;
     Ok(())
+}
+
+/// What NodeInfo reports of an instance: local accounts, those that posted within 30 and
+/// 180 days of `now`, and their posts.
+pub async fn local_usage(c: &mut Conn, t: TenantId, now: i64) -> Result<(i64, i64, i64, i64)> {
+    let month = now - 30 * 86_400_000;
+    let half_year = now - 180 * 86_400_000;
+    // SUM is NULL over no rows, and NUMERIC for BIGINT on PostgreSQL: both are cast back.
+    let row: (i64, i64, i64, i64) = c
+        .qa("SELECT CAST(COUNT(*) AS BIGINT), \
+                    CAST(COALESCE(SUM(CASE WHEN last_status_at >= ? THEN 1 ELSE 0 END), 0) AS BIGINT), \
+                    CAST(COALESCE(SUM(CASE WHEN last_status_at >= ? THEN 1 ELSE 0 END), 0) AS BIGINT), \
+                    CAST(COALESCE(SUM(statuses_count), 0) AS BIGINT) \
+             FROM accounts WHERE tenant_id = ? AND domain = '' AND suspended_at IS NULL")
+        .bind(month)
+        .bind(half_year)
+        .bind(t.0)
+        .fetch_one(c.ex())
+        .await?;
+    Ok(row)
 }

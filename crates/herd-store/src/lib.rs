@@ -14,6 +14,7 @@ pub mod changes;
 mod db;
 pub mod interactions;
 pub mod jobs;
+pub mod keys;
 pub mod media;
 pub mod notifications;
 pub mod oauth;

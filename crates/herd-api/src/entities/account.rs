@@ -44,28 +44,6 @@ pub struct Account {
     pub fields: Vec<Field>,
 }
 
-fn fields(a: &AccountRow) -> Vec<(String, String)> {
-    serde_json::from_str::<Vec<serde_json::Value>>(&a.fields)
-        .unwrap_or_default()
-        .iter()
-        .map(|f| {
-            (
-                f.get("name").and_then(|v| v.as_str()).unwrap_or("").to_string(),
-                f.get("value").and_then(|v| v.as_str()).unwrap_or("").to_string(),
-            )
-        })
-        .collect()
-}
-
-/// A field value as HTML: escaped, with a bare URL made a link.
-fn field_html(value: &str) -> String {
-    let html = herd_core::content::render(value, |_| None, |_| String::new());
-    html.strip_prefix("<p>")
-        .and_then(|s| s.strip_suffix("</p>"))
-        .map(str::to_string)
-        .unwrap_or_else(|| escape(value))
-}
-
 pub fn account(tenant: &Tenant, a: &AccountRow) -> Account {
     let local = a.domain.is_empty();
     let acct = if local {
@@ -101,11 +79,11 @@ pub fn account(tenant: &Tenant, a: &AccountRow) -> Account {
         noindex: false,
         emojis: Vec::new(),
         roles: Vec::new(),
-        fields: fields(a)
+        fields: herd_core::content::profile_fields(&a.fields)
             .into_iter()
             .map(|(name, value)| Field {
                 name: escape(&name),
-                value: field_html(&value),
+                value: herd_core::content::field_html(&value),
                 verified_at: None,
             })
             .collect(),
@@ -159,7 +137,7 @@ pub fn credential_account(tenant: &Tenant, a: &AccountRow, user: &UserRow, follo
             sensitive: false,
             language: user.locale.clone(),
             note: a.note.clone(),
-            fields: fields(a)
+            fields: herd_core::content::profile_fields(&a.fields)
                 .into_iter()
                 .map(|(name, value)| Field {
                     name,

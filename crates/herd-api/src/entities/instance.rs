@@ -8,6 +8,8 @@ use super::Account;
 
 /// What clients read to decide which API calls exist: a Mastodon version they know, with
 /// Herd named beside it.
+/// The Mastodon version whose API Herd offers.
+pub const VERSION_MASTODON: &str = "4.3.0";
 pub const VERSION: &str = concat!("4.3.0 (compatible; Herd ", env!("CARGO_PKG_VERSION"), ")");
 
 #[derive(Serialize, Clone)]

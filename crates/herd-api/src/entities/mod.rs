@@ -7,7 +7,7 @@ mod notification;
 mod status;
 
 pub use account::{Account, CredentialAccount, Relationship, account, credential_account, relationship};
-pub use instance::{Rule, instance_v1, instance_v2, rule};
+pub use instance::{Rule, VERSION_MASTODON, instance_v1, instance_v2, rule};
 pub use notification::{Notification, notification};
 pub use status::{Attachment, Status, StatusEdit, attachment, status, status_edit, write_status};
 

@@ -1,5 +1,6 @@
 mod accounts;
 mod apps;
+mod federation;
 mod files;
 mod instance;
 mod media;
@@ -24,6 +25,7 @@ pub fn routes() -> Router<State> {
         .merge(notifications::routes())
         .merge(media::routes())
         .merge(files::routes())
+        .merge(federation::routes())
         .route("/health", get(|| async { "ok" }))
         .fallback(not_found)
         .route("/api/v1/custom_emojis", get(|| async { axum::Json(Vec::<()>::new()) }))

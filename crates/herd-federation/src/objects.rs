@@ -1,0 +1,214 @@
+//! Actors, notes, activities and collections as Mastodon serves them.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// The `@context` of actors, with the extensions Mastodon declares.
+pub fn actor_context() -> Value {
+    json!([
+        "https://www.w3.org/ns/activitystreams",
+        "https://w3id.org/security/v1",
+        {
+            "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+            "toot": "http://joinmastodon.org/ns#",
+            "featured": {"@id": "toot:featured", "@type": "@id"},
+            "featuredTags": {"@id": "toot:featuredTags", "@type": "@id"},
+            "alsoKnownAs": {"@id": "as:alsoKnownAs", "@type": "@id"},
+            "movedTo": {"@id": "as:movedTo", "@type": "@id"},
+            "schema": "http://schema.org#",
+            "PropertyValue": "schema:PropertyValue",
+            "value": "schema:value",
+            "discoverable": "toot:discoverable",
+            "suspended": "toot:suspended",
+            "memorial": "toot:memorial",
+            "indexable": "toot:indexable",
+            "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"}
+        }
+    ])
+}
+
+/// The `@context` of notes and activities.
+pub fn note_context() -> Value {
+    json!([
+        "https://www.w3.org/ns/activitystreams",
+        {
+            "ostatus": "http://ostatus.org#",
+            "atomUri": "ostatus:atomUri",
+            "inReplyToAtomUri": "ostatus:inReplyToAtomUri",
+            "conversation": "ostatus:conversation",
+            "sensitive": "as:sensitive",
+            "toot": "http://joinmastodon.org/ns#",
+            "votersCount": "toot:votersCount",
+            "blurhash": "toot:blurhash",
+            "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"},
+            "Hashtag": "as:Hashtag"
+        }
+    ])
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicKey {
+    pub id: String,
+    pub owner: String,
+    pub public_key_pem: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoints {
+    pub shared_inbox: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Image {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub media_type: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PropertyValue {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub name: String,
+    pub value: String,
+}
+
+/// A Person (an account) or an Application (the instance actor).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Actor {
+    #[serde(rename = "@context")]
+    pub context: Value,
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub following: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub followers: Option<String>,
+    pub inbox: String,
+    pub outbox: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub featured: Option<String>,
+    pub preferred_username: String,
+    pub name: String,
+    pub summary: String,
+    pub url: String,
+    pub manually_approves_followers: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+    pub published: String,
+    pub memorial: bool,
+    pub public_key: PublicKey,
+    pub tag: Vec<Value>,
+    pub attachment: Vec<PropertyValue>,
+    pub endpoints: Endpoints,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icon: Option<Image>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<Image>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Document {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub media_type: String,
+    pub url: String,
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blurhash: Option<String>,
+    pub focal_point: [f64; 2],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<i64>,
+}
+
+/// A Mention or Hashtag in a note's `tag`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tag {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub href: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Note {
+    #[serde(rename = "@context", skip_serializing_if = "Option::is_none")]
+    pub context: Option<Value>,
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub summary: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub published: String,
+    pub url: String,
+    pub attributed_to: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub sensitive: bool,
+    pub atom_uri: String,
+    pub in_reply_to_atom_uri: Option<String>,
+    pub content: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_map: Option<serde_json::Map<String, Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    pub attachment: Vec<Document>,
+    pub tag: Vec<Tag>,
+}
+
+/// An activity wrapping an object (Create of a note) or pointing at one (Announce).
+#[derive(Debug, Clone, Serialize)]
+pub struct Activity {
+    #[serde(rename = "@context", skip_serializing_if = "Option::is_none")]
+    pub context: Option<Value>,
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub actor: String,
+    pub published: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub object: Value,
+}
+
+/// An OrderedCollection whose items are on pages (`first`), with its total.
+pub fn collection(id: &str, total: i64, first: Option<String>) -> Value {
+    let mut v = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": id,
+        "type": "OrderedCollection",
+        "totalItems": total,
+    });
+    if let Some(f) = first {
+        v["first"] = json!(f);
+    }
+    v
+}
+
+/// One page of an OrderedCollection.
+pub fn collection_page(id: &str, part_of: &str, items: Vec<Value>, next: Option<String>, prev: Option<String>) -> Value {
+    let mut v = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": id,
+        "type": "OrderedCollectionPage",
+        "partOf": part_of,
+        "orderedItems": items,
+    });
+    if let Some(n) = next {
+        v["next"] = json!(n);
+    }
+    if let Some(p) = prev {
+        v["prev"] = json!(p);
+    }
+    v
+}

@@ -1,0 +1,291 @@
+//! What other servers read: WebFinger, host-meta, NodeInfo, actors with keys, notes and
+//! collections, per instance, by content negotiation.
+
+mod common;
+
+use common::{Resp, Server};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const AP: &str = "application/activity+json";
+
+async fn ap(s: &Server, d: &str, path: &str) -> Resp {
+    let r = s
+        .http
+        .get(s.url(d, path))
+        .header("accept", "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"")
+        .send()
+        .await
+        .expect("sent");
+    Resp::from(r).await
+}
+
+#[tokio::test]
+async fn discovery_documents_per_instance() {
+    let s = Server::start().await;
+    let d = s.tenant("org-a.test", "open").await;
+    let other = s.tenant("org-b.test", "closed").await;
+    s.account(&d, "alice", "member").await;
+    let (_, at) = s.account(&d, "Bob", "member").await;
+    s.post(&d, "/api/v1/statuses", Some(&at), json!({"status": "hello"}))
+        .await
+        .expect(200);
+    let base = format!("http://{d}");
+
+    let wf = s
+        .get(&d, &format!("/.well-known/webfinger?resource=acct:alice@{d}"), None)
+        .await
+        .expect(200);
+    assert!(
+        wf.headers["content-type"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("application/jrd+json")
+    );
+    assert_eq!(wf.json["subject"], format!("acct:alice@{d}"));
+    let links = wf.json["links"].as_array().expect("links").clone();
+    let self_link = links.iter().find(|l| l["rel"] == "self").expect("self link");
+    assert_eq!(self_link["type"], AP);
+    assert_eq!(self_link["href"], format!("{base}/users/alice"));
+    assert!(
+        links
+            .iter()
+            .any(|l| l["rel"] == "http://webfinger.net/rel/profile-page" && l["href"] == format!("{base}/@alice"))
+    );
+    // Case-insensitive usernames, URL resources, the instance actor.
+    let wf = s
+        .get(&d, &format!("/.well-known/webfinger?resource=acct:BOB@{d}"), None)
+        .await
+        .expect(200);
+    assert_eq!(wf.json["subject"], format!("acct:Bob@{d}"));
+    let wf = s
+        .get(&d, &format!("/.well-known/webfinger?resource={base}/users/alice"), None)
+        .await
+        .expect(200);
+    assert_eq!(wf.json["subject"], format!("acct:alice@{d}"));
+    let wf = s
+        .get(&d, &format!("/.well-known/webfinger?resource=acct:{d}@{d}"), None)
+        .await
+        .expect(200);
+    assert!(
+        wf.json["links"]
+            .as_array()
+            .is_some_and(|l| l.iter().any(|l| l["href"] == format!("{base}/actor")))
+    );
+    // Errors: missing, malformed, unknown, another instance's account or domain.
+    for (q, status) in [
+        (String::new(), 400),
+        ("?resource=".into(), 400),
+        ("?resource=alice".into(), 400),
+        (format!("?resource=acct:nobody@{d}"), 404),
+        (format!("?resource=acct:alice@{other}"), 404),
+        ("?resource=acct:alice@elsewhere.example".into(), 404),
+    ] {
+        let r = s.get(&d, &format!("/.well-known/webfinger{q}"), None).await;
+        assert_eq!(r.status.as_u16(), status, "{q}: {}", r.text);
+        assert!(r.json["error"].is_string(), "{q}: {}", r.text);
+    }
+    s.get(&other, &format!("/.well-known/webfinger?resource=acct:alice@{other}"), None)
+        .await
+        .expect(404);
+
+    let hm = s.get(&d, "/.well-known/host-meta", None).await.expect(200);
+    assert!(
+        hm.text
+            .contains(&format!("template=\"{base}/.well-known/webfinger?resource={{uri}}\"")),
+        "{}",
+        hm.text
+    );
+
+    let links = s.get(&d, "/.well-known/nodeinfo", None).await.expect(200).json;
+    for v in ["2.0", "2.1"] {
+        let href = format!("{base}/nodeinfo/{v}");
+        assert!(
+            links["links"].as_array().is_some_and(|l| l.iter().any(|l| l["href"] == href)),
+            "{links}"
+        );
+        let ni = s.get(&d, &format!("/nodeinfo/{v}"), None).await.expect(200).json;
+        assert_eq!(ni["version"], v);
+        assert_eq!(ni["software"]["name"], "herd");
+        assert_eq!(ni["protocols"], json!(["activitypub"]));
+        assert_eq!(ni["metadata"]["upstream"]["name"], "mastodon");
+        assert_eq!(ni["openRegistrations"], true);
+        assert_eq!(ni["usage"]["users"]["total"], 2);
+        assert_eq!(ni["usage"]["users"]["activeMonth"], 1);
+        assert_eq!(ni["usage"]["localPosts"], 1);
+    }
+    let closed = s.get(&other, "/nodeinfo/2.0", None).await.expect(200).json;
+    assert_eq!(closed["openRegistrations"], false);
+    assert_eq!(closed["usage"]["users"]["total"], 0);
+    s.get(&d, "/nodeinfo/1.0", None).await.expect(404);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn actors_notes_and_collections() {
+    let s = Server::start().await;
+    let d = s.tenant("org-a.test", "open").await;
+    let other = s.tenant("org-b.test", "open").await;
+    let (alice, at) = s.account(&d, "alice", "member").await;
+    let (_, bt) = s.account(&d, "bob", "member").await;
+    let base = format!("http://{d}");
+    let alice_id = format!("{base}/users/alice");
+    s.post(&d, &format!("/api/v1/accounts/{alice}/follow"), Some(&bt), json!({}))
+        .await
+        .expect(200);
+    s.call(
+        Method::PATCH,
+        &d,
+        "/api/v1/accounts/update_credentials",
+        Some(&at),
+        json!({"display_name": "Alice", "note": "Hi", "locked": true, "fields_attributes": {"0": {"name": "Web", "value": "https://alice.example"}}}),
+    )
+    .await
+    .expect(200);
+
+    // The actor, with a key that stays the same.
+    let actor = ap(&s, &d, "/users/alice").await.expect(200);
+    assert!(actor.headers["content-type"].to_str().unwrap_or("").starts_with(AP));
+    let a = &actor.json;
+    assert_eq!(a["id"], alice_id);
+    assert_eq!(a["type"], "Person");
+    assert_eq!(a["preferredUsername"], "alice");
+    assert_eq!(a["name"], "Alice");
+    assert_eq!(a["manuallyApprovesFollowers"], true);
+    assert_eq!(a["inbox"], format!("{alice_id}/inbox"));
+    assert_eq!(a["outbox"], format!("{alice_id}/outbox"));
+    assert_eq!(a["followers"], format!("{alice_id}/followers"));
+    assert_eq!(a["featured"], format!("{alice_id}/collections/featured"));
+    assert_eq!(a["endpoints"]["sharedInbox"], format!("{base}/inbox"));
+    assert_eq!(a["publicKey"]["id"], format!("{alice_id}#main-key"));
+    assert_eq!(a["publicKey"]["owner"], alice_id);
+    let pem = a["publicKey"]["publicKeyPem"].as_str().expect("pem").to_string();
+    assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----\n"), "{pem}");
+    assert_eq!(a["attachment"][0]["type"], "PropertyValue");
+    assert!(
+        a["attachment"][0]["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("href=\"https://alice.example\""))
+    );
+    assert!(
+        a["@context"]
+            .as_array()
+            .is_some_and(|c| c.contains(&json!("https://w3id.org/security/v1")))
+    );
+    assert_eq!(ap(&s, &d, "/users/alice").await.json["publicKey"]["publicKeyPem"], json!(pem));
+    let bob_pem = ap(&s, &d, "/users/bob").await.expect(200).json["publicKey"]["publicKeyPem"].clone();
+    assert_ne!(bob_pem, json!(pem), "each actor has its own key");
+    // A browser is sent to the profile page; unknown actors and other instances get 404.
+    let html = s.get(&d, "/users/alice", None).await.expect(302);
+    assert_eq!(html.headers["location"], format!("{base}/@alice"));
+    ap(&s, &d, "/users/nobody").await.expect(404);
+    ap(&s, &other, "/users/alice").await.expect(404);
+    let inst = ap(&s, &d, "/actor").await.expect(200).json;
+    assert_eq!(inst["type"], "Application");
+    assert_eq!(inst["preferredUsername"], json!(d));
+    assert!(inst["publicKey"]["publicKeyPem"].as_str().is_some_and(|p| p != pem));
+
+    // Posts: public, unlisted and boosts are readable; followers-only and direct are not.
+    let public = s
+        .post(
+            &d,
+            "/api/v1/statuses",
+            Some(&at),
+            json!({"status": "Hi @bob #Herd", "language": "en", "spoiler_text": "cw"}),
+        )
+        .await
+        .expect(200)
+        .id();
+    let reply = s
+        .post(
+            &d,
+            "/api/v1/statuses",
+            Some(&bt),
+            json!({"status": "@alice hello", "in_reply_to_id": public, "visibility": "unlisted"}),
+        )
+        .await
+        .expect(200)
+        .id();
+    let private = s
+        .post(
+            &d,
+            "/api/v1/statuses",
+            Some(&at),
+            json!({"status": "friends", "visibility": "private"}),
+        )
+        .await
+        .expect(200)
+        .id();
+    let boost = s
+        .post(&d, &format!("/api/v1/statuses/{reply}/reblog"), Some(&at), json!({}))
+        .await
+        .expect(200)
+        .id();
+    s.post(&d, &format!("/api/v1/statuses/{public}/pin"), Some(&at), json!({}))
+        .await
+        .expect(200);
+
+    let note = ap(&s, &d, &format!("/users/alice/statuses/{public}")).await.expect(200).json;
+    let note_id = format!("{alice_id}/statuses/{public}");
+    assert_eq!(note["id"], note_id);
+    assert_eq!(note["type"], "Note");
+    assert_eq!(note["attributedTo"], alice_id);
+    assert_eq!(note["to"], json!(["https://www.w3.org/ns/activitystreams#Public"]));
+    assert_eq!(note["cc"], json!([format!("{alice_id}/followers"), format!("{base}/users/bob")]));
+    assert_eq!(note["summary"], "cw");
+    assert_eq!(note["url"], format!("{base}/@alice/{public}"));
+    assert_eq!(note["contentMap"]["en"], note["content"]);
+    let tags = note["tag"].as_array().expect("tags");
+    assert!(
+        tags.iter()
+            .any(|t| t["type"] == "Mention" && t["href"] == format!("{base}/users/bob") && t["name"] == "@bob")
+    );
+    assert!(
+        tags.iter()
+            .any(|t| t["type"] == "Hashtag" && t["name"] == "#herd" && t["href"] == format!("{base}/tags/herd"))
+    );
+    let answer = ap(&s, &d, &format!("/users/bob/statuses/{reply}")).await.expect(200).json;
+    assert_eq!(answer["inReplyTo"], note_id);
+    assert_eq!(answer["to"], json!([format!("{base}/users/bob/followers")]));
+    assert_eq!(answer["cc"][0], "https://www.w3.org/ns/activitystreams#Public");
+    ap(&s, &d, &format!("/users/alice/statuses/{private}")).await.expect(404);
+    ap(&s, &d, &format!("/users/bob/statuses/{public}")).await.expect(404);
+    ap(&s, &other, &format!("/users/alice/statuses/{public}")).await.expect(404);
+    let create = ap(&s, &d, &format!("/users/alice/statuses/{public}/activity"))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(create["type"], "Create");
+    assert_eq!(create["object"]["id"], note_id);
+    let announce = ap(&s, &d, &format!("/users/alice/statuses/{boost}/activity"))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(announce["type"], "Announce");
+    assert_eq!(announce["object"], format!("{base}/users/bob/statuses/{reply}"));
+
+    // Collections.
+    let outbox = ap(&s, &d, "/users/alice/outbox").await.expect(200).json;
+    assert_eq!(outbox["type"], "OrderedCollection");
+    assert_eq!(outbox["totalItems"], 3);
+    let first = outbox["first"].as_str().expect("first").replace(&base, "");
+    let page = ap(&s, &d, &first).await.expect(200).json;
+    let kinds: Vec<&str> = page["orderedItems"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["type"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(kinds, ["Announce", "Create"], "public posts and boosts, newest first: {page}");
+    let followers = ap(&s, &d, "/users/alice/followers").await.expect(200).json;
+    assert_eq!(followers["totalItems"], 1);
+    let page = ap(&s, &d, "/users/alice/followers?page=true").await.expect(200).json;
+    assert_eq!(page["orderedItems"], json!([format!("{base}/users/bob")]));
+    let following = ap(&s, &d, "/users/bob/following?page=true").await.expect(200).json;
+    assert_eq!(following["orderedItems"], json!([alice_id]));
+    let featured = ap(&s, &d, "/users/alice/collections/featured").await.expect(200).json;
+    assert_eq!(featured["totalItems"], 1);
+    assert_eq!(featured["orderedItems"][0]["id"], note_id);
+    let _: Value = featured;
+    s.stop().await;
+}

@@ -8,6 +8,7 @@
 pub mod discovery;
 pub mod keys;
 pub mod objects;
+pub mod signatures;
 
 /// ActivityPub's media type, as Mastodon sends it.
 pub const ACTIVITY_JSON: &str = "application/activity+json; charset=utf-8";

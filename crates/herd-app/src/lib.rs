@@ -38,6 +38,8 @@ pub struct Settings {
     pub public_scheme: String,
     /// Whether outgoing mail is configured; without it, sign-ups need no e-mail confirmation.
     pub mail_configured: bool,
+    /// Which addresses requests to other servers may reach.
+    pub outbound: herd_federation::fetch::Guard,
 }
 
 /// The services a request or job works with, built once at start-up.
@@ -53,14 +55,19 @@ pub struct App {
     pub(crate) tenants: std::sync::Arc<tenants::TenantCache>,
     /// Sessions, accounts, posts and home feeds; see [`cache`].
     pub caches: std::sync::Arc<cache::Caches>,
+    /// The one client for requests to other servers (guarded; see `herd_federation::fetch`).
+    pub fetch: herd_federation::fetch::Client,
 }
 
 impl App {
-    pub fn new(db: Db, files: FileStore, settings: Settings) -> App {
+    pub fn new(db: Db, files: FileStore, settings: Settings) -> Result<App> {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let caches = std::sync::Arc::new(cache::Caches::new(cache::Limits::default()));
         db.set_change_sink(caches.clone());
-        App {
+        let agent = format!("Herd/{} (+{}://)", env!("CARGO_PKG_VERSION"), settings.public_scheme);
+        let fetch =
+            herd_federation::fetch::Client::new(settings.outbound.clone(), &agent).map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(App {
             db,
             files,
             settings,
@@ -68,7 +75,8 @@ impl App {
             images: std::sync::Arc::new(tokio::sync::Semaphore::new(cores)),
             tenants: Default::default(),
             caches,
-        }
+            fetch,
+        })
     }
 
     /// Waits for a turn to decode an image.

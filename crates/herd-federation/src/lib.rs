@@ -6,8 +6,10 @@
 //! servers are written against Mastodon.
 
 pub mod discovery;
+pub mod fetch;
 pub mod keys;
 pub mod objects;
+pub mod sanitize;
 pub mod signatures;
 
 /// ActivityPub's media type, as Mastodon sends it.

@@ -212,3 +212,85 @@ pub fn collection_page(id: &str, part_of: &str, items: Vec<Value>, next: Option<
     }
     v
 }
+
+/// What Herd keeps of a remote actor, read tolerantly from its document (a string or an
+/// object where either may come, unknown fields ignored, as Mastodon reads them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteActor {
+    pub id: String,
+    pub kind: String,
+    pub preferred_username: String,
+    pub name: String,
+    /// Sanitised.
+    pub summary_html: String,
+    pub url: Option<String>,
+    pub inbox: String,
+    pub shared_inbox: Option<String>,
+    pub followers: Option<String>,
+    pub key_id: String,
+    pub public_key_pem: String,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub icon: Option<String>,
+    pub image: Option<String>,
+}
+
+/// The URL in a field that may be a string, an object with `href`/`url`/`id`, or a list.
+fn url_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(a) => a.iter().find_map(url_of),
+        Value::Object(o) => ["href", "url", "id"].iter().find_map(|k| o.get(*k).and_then(url_of)),
+        _ => None,
+    }
+}
+
+fn text(v: &Value, k: &str) -> String {
+    v.get(k).and_then(Value::as_str).unwrap_or_default().to_string()
+}
+
+impl RemoteActor {
+    /// Reads an actor document; `None` names what is missing.
+    pub fn parse(v: &Value) -> Result<RemoteActor, &'static str> {
+        let id = v.get("id").and_then(Value::as_str).ok_or("id")?.to_string();
+        let kind = text(v, "type");
+        if !matches!(kind.as_str(), "Person" | "Service" | "Application" | "Group" | "Organization") {
+            return Err("type");
+        }
+        let preferred_username = text(v, "preferredUsername");
+        if preferred_username.is_empty() || preferred_username.len() > 200 {
+            return Err("preferredUsername");
+        }
+        let inbox = v.get("inbox").and_then(url_of).ok_or("inbox")?;
+        let key = v.get("publicKey").map(|k| match k {
+            Value::Array(a) => a.first().cloned().unwrap_or(Value::Null),
+            other => other.clone(),
+        });
+        let key = key.ok_or("publicKey")?;
+        let public_key_pem = text(&key, "publicKeyPem");
+        let key_id = text(&key, "id");
+        if public_key_pem.is_empty() || key_id.is_empty() {
+            return Err("publicKey");
+        }
+        let summary: String = text(v, "summary").chars().take(20_000).collect();
+        Ok(RemoteActor {
+            name: text(v, "name").chars().take(200).collect(),
+            summary_html: crate::sanitize::html(&summary),
+            url: v.get("url").and_then(url_of),
+            shared_inbox: v.get("endpoints").and_then(|e| e.get("sharedInbox")).and_then(url_of),
+            followers: v.get("followers").and_then(url_of),
+            locked: v.get("manuallyApprovesFollowers").and_then(Value::as_bool).unwrap_or(false),
+            bot: matches!(kind.as_str(), "Service" | "Application"),
+            discoverable: v.get("discoverable").and_then(Value::as_bool).unwrap_or(false),
+            icon: v.get("icon").and_then(url_of),
+            image: v.get("image").and_then(url_of),
+            id,
+            kind,
+            preferred_username,
+            inbox,
+            key_id,
+            public_key_pem,
+        })
+    }
+}

@@ -90,7 +90,9 @@ pub struct Pending {
 impl Pending {
     /// Whether the signature is the key's.
     pub fn verify(&self, public_pem: &str) -> bool {
-        let Ok(sig) = STANDARD.decode(self.signature.trim()) else { return false };
+        let Ok(sig) = STANDARD.decode(self.signature.trim()) else {
+            return false;
+        };
         crate::keys::verify(public_pem, self.signing_string.as_bytes(), &sig)
     }
 
@@ -185,11 +187,19 @@ mod tests {
     use super::*;
 
     fn request(body: &[u8], now: SystemTime, pem: &str) -> Vec<(String, String)> {
-        let mut h: Vec<(String, String)> = sign("POST", "/users/bob/inbox", "org-b.test", Some(body), "https://org-a.test/users/alice#main-key", pem, now)
-            .expect("signed")
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
+        let mut h: Vec<(String, String)> = sign(
+            "POST",
+            "/users/bob/inbox",
+            "org-b.test",
+            Some(body),
+            "https://org-a.test/users/alice#main-key",
+            pem,
+            now,
+        )
+        .expect("signed")
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
         h.push(("Host".into(), "org-b.test".into()));
         h.push(("Content-Type".into(), "application/activity+json".into()));
         h
@@ -207,7 +217,10 @@ mod tests {
         assert!(p.verify(&key.public));
         assert!(!p.verify(&other.public), "wrong key");
         // Tampered body: the digest no longer matches.
-        assert_eq!(check("POST", "/users/bob/inbox", &h, Some(b"{}"), now).unwrap_err(), SignatureError::Digest);
+        assert_eq!(
+            check("POST", "/users/bob/inbox", &h, Some(b"{}"), now).unwrap_err(),
+            SignatureError::Digest
+        );
         // Another path: the signing string differs, so the signature fails.
         let p = check("POST", "/users/carol/inbox", &h, Some(body), now).expect("form is fine");
         assert!(!p.verify(&key.public));
@@ -218,19 +231,38 @@ mod tests {
                 *v = "org-c.test".into();
             }
         }
-        assert!(!check("POST", "/users/bob/inbox", &moved, Some(body), now).expect("form").verify(&key.public));
+        assert!(
+            !check("POST", "/users/bob/inbox", &moved, Some(body), now)
+                .expect("form")
+                .verify(&key.public)
+        );
         // Stale and future dates.
         let later = now + WINDOW + Duration::from_secs(60);
-        assert_eq!(check("POST", "/users/bob/inbox", &h, Some(body), later).unwrap_err(), SignatureError::Stale);
+        assert_eq!(
+            check("POST", "/users/bob/inbox", &h, Some(body), later).unwrap_err(),
+            SignatureError::Stale
+        );
         let earlier = now - WINDOW - Duration::from_secs(60);
-        assert_eq!(check("POST", "/users/bob/inbox", &h, Some(body), earlier).unwrap_err(), SignatureError::Stale);
+        assert_eq!(
+            check("POST", "/users/bob/inbox", &h, Some(body), earlier).unwrap_err(),
+            SignatureError::Stale
+        );
         // Missing headers.
         let unsigned: Vec<_> = h.iter().filter(|(k, _)| k != "signature").cloned().collect();
-        assert_eq!(check("POST", "/users/bob/inbox", &unsigned, Some(body), now).unwrap_err(), SignatureError::Missing);
+        assert_eq!(
+            check("POST", "/users/bob/inbox", &unsigned, Some(body), now).unwrap_err(),
+            SignatureError::Missing
+        );
         let undated: Vec<_> = h.iter().filter(|(k, _)| k != "date").cloned().collect();
-        assert_eq!(check("POST", "/users/bob/inbox", &undated, Some(body), now).unwrap_err(), SignatureError::BadDate);
+        assert_eq!(
+            check("POST", "/users/bob/inbox", &undated, Some(body), now).unwrap_err(),
+            SignatureError::BadDate
+        );
         let undigested: Vec<_> = h.iter().filter(|(k, _)| k != "digest").cloned().collect();
-        assert_eq!(check("POST", "/users/bob/inbox", &undigested, Some(body), now).unwrap_err(), SignatureError::Digest);
+        assert_eq!(
+            check("POST", "/users/bob/inbox", &undigested, Some(body), now).unwrap_err(),
+            SignatureError::Digest
+        );
     }
 
     #[test]
@@ -255,10 +287,16 @@ mod tests {
         assert_eq!(err("(request-target) host date"), SignatureError::Uncovered("Digest"));
         let mut odd = with("(request-target) host date digest");
         odd[3].1 = odd[3].1.replace("rsa-sha256", "hmac-sha256");
-        assert_eq!(check("POST", "/inbox", &odd, Some(b"x"), now).unwrap_err(), SignatureError::Algorithm);
+        assert_eq!(
+            check("POST", "/inbox", &odd, Some(b"x"), now).unwrap_err(),
+            SignatureError::Algorithm
+        );
         let mut junk = with("(request-target) host date digest");
         junk[3].1 = "garbage".into();
-        assert!(matches!(check("POST", "/inbox", &junk, Some(b"x"), now), Err(SignatureError::Malformed(_))));
+        assert!(matches!(
+            check("POST", "/inbox", &junk, Some(b"x"), now),
+            Err(SignatureError::Malformed(_))
+        ));
         // A GET needs no digest.
         assert!(check("GET", "/users/alice", &with("(request-target) host date"), None, now).is_ok());
     }

@@ -19,6 +19,7 @@ pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod relationships;
+pub mod remote;
 pub mod statuses;
 pub mod tags;
 pub mod tenants;

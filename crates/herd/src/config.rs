@@ -17,6 +17,8 @@ const KEYS: &[&str] = &[
     "workers",
     "db_max_connections",
     "trust_forwarded_for",
+    "allow_private_addresses",
+    "resolve",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -39,6 +41,19 @@ pub struct Config {
     /// Set when a reverse proxy in front of Herd appends the client's address to
     /// `X-Forwarded-For` (`HERD_TRUST_FORWARDED_FOR`); rate limits then see real clients.
     pub trust_forwarded_for: bool,
+    /// Lets requests to other servers reach private, loopback and link-local addresses
+    /// (`HERD_ALLOW_PRIVATE_ADDRESSES`): for local testing and split-horizon networks only.
+    pub allow_private_addresses: bool,
+    /// Where requests to given hosts go (`HERD_RESOLVE`): comma-separated `host:port=ip:port`,
+    /// as curl's `--resolve`; the port is the URL's, so both sides name the same one.
+    pub resolve: String,
+}
+
+impl Config {
+    /// The `resolve` overrides, parsed.
+    pub fn resolve_overrides(&self) -> Result<std::collections::HashMap<String, std::net::SocketAddr>, ConfigError> {
+        herd_federation::fetch::Guard::parse_overrides(&self.resolve).map_err(ConfigError::Resolve)
+    }
 }
 
 impl Default for Config {
@@ -51,6 +66,8 @@ impl Default for Config {
             workers: 2,
             db_max_connections: 16,
             trust_forwarded_for: false,
+            allow_private_addresses: false,
+            resolve: String::new(),
         }
     }
 }
@@ -72,6 +89,8 @@ pub enum ConfigError {
     Scheme(String),
     #[error("configuration: database_url (HERD_DATABASE_URL) must start with sqlite: or postgres:, not {0:?}")]
     Database(String),
+    #[error("configuration: resolve (HERD_RESOLVE): {0}")]
+    Resolve(String),
     #[error("configuration: workers must be at least 1")]
     Workers,
 }
@@ -104,6 +123,7 @@ impl Config {
         if self.workers == 0 {
             return Err(ConfigError::Workers);
         }
+        self.resolve_overrides()?;
         Ok(self)
     }
 
@@ -159,6 +179,15 @@ mod tests {
             jail.set_env("HERD_DATABASE_URL", "mysql://x");
             let e = Config::load(None, Overrides::default()).unwrap_err().to_string();
             assert!(e.contains("HERD_DATABASE_URL"), "{e}");
+            jail.set_env("HERD_DATABASE_URL", "sqlite://x.db");
+            jail.set_env("HERD_ALLOW_PRIVATE_ADDRESSES", "true");
+            jail.set_env("HERD_RESOLVE", "org-b.test:8081=127.0.0.1:8081");
+            let c = Config::load(None, Overrides::default()).map_err(|e| e.to_string())?;
+            assert!(c.allow_private_addresses);
+            assert_eq!(c.resolve_overrides().map_err(|e| e.to_string())?.len(), 1);
+            jail.set_env("HERD_RESOLVE", "org-b.test=127.0.0.1");
+            let e = Config::load(None, Overrides::default()).unwrap_err().to_string();
+            assert!(e.contains("HERD_RESOLVE") && e.contains("org-b.test"), "{e}");
             Ok(())
         });
     }

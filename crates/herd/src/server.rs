@@ -25,14 +25,19 @@ pub async fn open(cfg: &Config) -> anyhow::Result<App> {
         .with_context(|| format!("opening database {}", redact(&url)))?;
     db.migrate().await.context("applying migrations")?;
     let files = FileStore::new(cfg.data_dir.join("media"));
+    let outbound = herd_federation::fetch::Guard {
+        allow_private: cfg.allow_private_addresses,
+        overrides: cfg.resolve_overrides()?,
+    };
     Ok(App::new(
         db,
         files,
         Settings {
             public_scheme: cfg.public_scheme.clone(),
             mail_configured: false,
+            outbound,
         },
-    ))
+    )?)
 }
 
 /// A database URL without its password, for messages.

@@ -289,3 +289,69 @@ async fn actors_notes_and_collections() {
     let _: Value = featured;
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_remote_account_is_found_by_its_handle_over_http() {
+    let b = Server::start().await;
+    let db = b.tenant("org-b.test", "open").await;
+    let (_, bob_token) = b.account(&db, "bob", "member").await;
+    b.call(
+        Method::PATCH,
+        &db,
+        "/api/v1/accounts/update_credentials",
+        Some(&bob_token),
+        json!({"display_name": "Bob B", "note": "Hello <b>there</b>", "locked": true}),
+    )
+    .await
+    .expect(200);
+    let port = b.addr.port();
+    let resolve = format!("org-b.test:{port}=127.0.0.1:{port}");
+    let a = Server::start_with(true, resolve.clone()).await;
+    let da = a.tenant("org-a.test", "open").await;
+    let (_, at) = a.account(&da, "alice", "member").await;
+
+    let handle = format!("bob@{db}");
+    let found = a
+        .get(&da, &format!("/api/v1/accounts/lookup?acct={handle}"), Some(&at))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(found["acct"], handle);
+    assert_eq!(found["username"], "bob");
+    assert_eq!(found["display_name"], "Bob B");
+    assert_eq!(found["locked"], true);
+    assert_eq!(found["uri"], format!("http://{db}/users/bob"));
+    assert!(
+        found["note"].as_str().is_some_and(|n| n.contains("Hello") && !n.contains("<b>")),
+        "{found}"
+    );
+    // Known now: the same account, also with a leading @.
+    let again = a
+        .get(&da, &format!("/api/v1/accounts/lookup?acct=@{handle}"), Some(&at))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(again["id"], found["id"]);
+    a.get(&da, &format!("/api/v1/accounts/{}", found["id"].as_str().unwrap_or("")), Some(&at))
+        .await
+        .expect(200);
+    // Unknown users and unreachable servers are not found.
+    a.get(&da, &format!("/api/v1/accounts/lookup?acct=nobody@{db}"), Some(&at))
+        .await
+        .expect(404);
+    a.get(&da, "/api/v1/accounts/lookup?acct=bob@unreachable.test:1", Some(&at))
+        .await
+        .expect(404);
+
+    // Without HERD_ALLOW_PRIVATE_ADDRESSES, loopback is refused even through HERD_RESOLVE.
+    let guarded = Server::start_with(false, resolve).await;
+    let dg = guarded.tenant("org-c.test", "open").await;
+    let (_, gt) = guarded.account(&dg, "carol", "member").await;
+    guarded
+        .get(&dg, &format!("/api/v1/accounts/lookup?acct={handle}"), Some(&gt))
+        .await
+        .expect(404);
+    guarded.stop().await;
+    a.stop().await;
+    b.stop().await;
+}

@@ -173,11 +173,9 @@ async fn lookup(S(s): S<State>, Ctx(t): Ctx, p: Params) -> ApiResult<Json<Accoun
         .map(|(u, d)| (u, Some(d.to_ascii_lowercase())))
         .unwrap_or((acct, None));
     let local = domain.as_deref().is_none_or(|d| d == t.domain.as_str() || d == t.handle_domain());
-    let mut c = s.app.db.conn().await?;
-    let row = if local {
-        accounts::by_username(&mut c, t.id, user, "").await?
-    } else {
-        accounts::by_username(&mut c, t.id, user, domain.as_deref().unwrap_or("")).await?
+    let row = match domain.as_deref() {
+        Some(d) if !local => Some(herd_app::federation::resolve::account(&s.app, &t, user, d).await?),
+        _ => accounts::by_username(&mut s.app.db.conn().await?, t.id, user, "").await?,
     };
     match row {
         Some(r) if r.suspended_at.is_none() => Ok(Json(entities::account(&t, &r))),

@@ -5,6 +5,7 @@
 mod keys;
 pub mod read;
 mod render;
+pub mod resolve;
 
 pub use keys::key;
 pub use render::{actor, create_activity, instance_actor, note, object_of};

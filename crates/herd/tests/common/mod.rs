@@ -41,6 +41,12 @@ async fn fresh_database(dir: &std::path::Path) -> Option<String> {
 
 impl Server {
     pub async fn start() -> Server {
+        Server::start_with(true, String::new()).await
+    }
+
+    /// A server whose requests to other servers may reach loopback (`allow_private`) and go
+    /// where `resolve` (`HERD_RESOLVE`) says.
+    pub async fn start_with(allow_private: bool, resolve: String) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let cfg = Config {
             listen: "127.0.0.1:0".into(),
@@ -50,6 +56,8 @@ impl Server {
             workers: 2,
             db_max_connections: 8,
             trust_forwarded_for: false,
+            allow_private_addresses: allow_private,
+            resolve,
         };
         let running = server::start(&cfg).await.expect("server starts");
         let addr = running.addr;

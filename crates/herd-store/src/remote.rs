@@ -1,0 +1,106 @@
+//! Remote accounts: their `accounts` row (with `domain` and `uri` set) and what federation
+//! needs of them in `remote_actors`.
+
+use crate::changes::{Change, record};
+use crate::{Conn, Result, TenantId};
+
+/// A remote actor as fetched, to store.
+#[derive(Debug, Clone)]
+pub struct NewRemote<'a> {
+    pub uri: &'a str,
+    pub username: &'a str,
+    /// The handle's domain (`bob@<domain>`), from WebFinger.
+    pub domain: &'a str,
+    pub display_name: &'a str,
+    pub note_html: &'a str,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub inbox_url: &'a str,
+    pub shared_inbox_url: Option<&'a str>,
+    pub followers_url: Option<&'a str>,
+    pub profile_url: Option<&'a str>,
+    pub avatar_url: Option<&'a str>,
+    pub header_url: Option<&'a str>,
+    pub key_id: &'a str,
+    pub public_key_pem: &'a str,
+}
+
+/// The account with this actor id, if known.
+pub async fn account_by_uri(c: &mut Conn, t: TenantId, uri: &str) -> Result<Option<i64>> {
+    Ok(c.qs("SELECT id FROM accounts WHERE tenant_id = ? AND uri = ?")
+        .bind(t.0)
+        .bind(uri)
+        .fetch_optional(c.ex())
+        .await?)
+}
+
+/// Creates or refreshes a remote account; its id.
+pub async fn upsert(c: &mut Conn, t: TenantId, new_id: i64, r: &NewRemote<'_>, now: i64) -> Result<i64> {
+    let id = match account_by_uri(c, t, r.uri).await? {
+        Some(id) => {
+            c.q(
+                "UPDATE accounts SET display_name = ?, note_html = ?, locked = ?, bot = ?, discoverable = ?, updated_at = ? \
+                 WHERE tenant_id = ? AND id = ?",
+            )
+            .bind(r.display_name)
+            .bind(r.note_html)
+            .bind(i64::from(r.locked))
+            .bind(i64::from(r.bot))
+            .bind(i64::from(r.discoverable))
+            .bind(now)
+            .bind(t.0)
+            .bind(id)
+            .execute(c.ex())
+            .await?;
+            record(c, t, Change::Account(id)).await?;
+            id
+        }
+        None => {
+            c.q(
+                "INSERT INTO accounts (id, tenant_id, username, username_key, domain, uri, display_name, note_html, \
+                 locked, bot, discoverable, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(new_id)
+            .bind(t.0)
+            .bind(r.username)
+            .bind(r.username.to_ascii_lowercase())
+            .bind(r.domain)
+            .bind(r.uri)
+            .bind(r.display_name)
+            .bind(r.note_html)
+            .bind(i64::from(r.locked))
+            .bind(i64::from(r.bot))
+            .bind(i64::from(r.discoverable))
+            .bind(now)
+            .bind(now)
+            .execute(c.ex())
+            .await
+            .map_err(crate::StoreError::from_sqlx)?;
+            new_id
+        }
+    };
+    c.q("DELETE FROM remote_actors WHERE tenant_id = ? AND account_id = ?")
+        .bind(t.0)
+        .bind(id)
+        .execute(c.ex())
+        .await?;
+    c.q(
+        "INSERT INTO remote_actors (tenant_id, account_id, inbox_url, shared_inbox_url, followers_url, profile_url, \
+         avatar_url, header_url, key_id, public_key_pem, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(t.0)
+    .bind(id)
+    .bind(r.inbox_url)
+    .bind(r.shared_inbox_url)
+    .bind(r.followers_url)
+    .bind(r.profile_url)
+    .bind(r.avatar_url)
+    .bind(r.header_url)
+    .bind(r.key_id)
+    .bind(r.public_key_pem)
+    .bind(now)
+    .execute(c.ex())
+    .await?;
+    Ok(id)
+}

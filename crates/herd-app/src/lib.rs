@@ -88,7 +88,20 @@ impl App {
     pub fn job_registry(&self) -> herd_jobs::Registry {
         let a = self.clone();
         let b = self.clone();
+        let (c, d, e) = (self.clone(), self.clone(), self.clone());
         herd_jobs::Registry::default()
+            .on(move |t, job: federation::deliver::Deliver| {
+                let app = c.clone();
+                async move { federation::deliver::deliver(&app, t, job).await }
+            })
+            .on(move |t, job: federation::outgoing::FanOut| {
+                let app = d.clone();
+                async move { federation::outgoing::fan_out(&app, t, job).await.map_err(|e| e.to_string()) }
+            })
+            .on(move |t, job: federation::inbox::Inbound| {
+                let app = e.clone();
+                async move { federation::inbox::process(&app, t, job).await.map_err(|e| e.to_string()) }
+            })
             .on(move |t, job: media::ProcessMedia| {
                 let app = a.clone();
                 async move { media::process(&app, t, job).await.map_err(|e| e.to_string()) }

@@ -61,11 +61,12 @@ pub async fn sweep(app: &App, t: TenantId, now: Timestamp) -> Result<Swept> {
 pub const CHANGES_KEPT_SECS: i64 = 3600;
 
 /// Sweeps every instance; one instance's failure is logged and the others are still swept.
-/// Also prunes the cache change log, which is the nodes' own and not any instance's.
+/// Also prunes the cache change log and the inbox's memory of signatures past their window.
 pub async fn sweep_all(app: &App) -> Result<()> {
     let tenants = {
         let mut c = app.db.conn().await?;
         herd_store::changes::prune(&mut c, Timestamp::now().plus_secs(-CHANGES_KEPT_SECS).0).await?;
+        herd_store::remote::prune_signatures(&mut c, Timestamp::now().0).await?;
         herd_store::tenants::list(&mut c).await?
     };
     for t in tenants {

@@ -104,3 +104,82 @@ pub async fn upsert(c: &mut Conn, t: TenantId, new_id: i64, r: &NewRemote<'_>, n
     .await?;
     Ok(id)
 }
+
+/// What federation needs of a remote account.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RemoteRow {
+    pub account_id: i64,
+    pub inbox_url: String,
+    pub shared_inbox_url: Option<String>,
+    pub followers_url: Option<String>,
+    pub key_id: String,
+    pub public_key_pem: String,
+    pub fetched_at: i64,
+}
+
+const REMOTE_COLS: &str = "account_id, inbox_url, shared_inbox_url, followers_url, key_id, public_key_pem, fetched_at";
+
+pub async fn by_account(c: &mut Conn, t: TenantId, account: i64) -> Result<Option<RemoteRow>> {
+    Ok(c.qa(&format!(
+        "SELECT {REMOTE_COLS} FROM remote_actors WHERE tenant_id = ? AND account_id = ?"
+    ))
+    .bind(t.0)
+    .bind(account)
+    .fetch_optional(c.ex())
+    .await?)
+}
+
+pub async fn by_key_id(c: &mut Conn, t: TenantId, key_id: &str) -> Result<Option<RemoteRow>> {
+    Ok(c.qa(&format!(
+        "SELECT {REMOTE_COLS} FROM remote_actors WHERE tenant_id = ? AND key_id = ?"
+    ))
+    .bind(t.0)
+    .bind(key_id)
+    .fetch_optional(c.ex())
+    .await?)
+}
+
+/// The inboxes (shared where the server has one) of `account`'s remote followers and of
+/// `also` (remote accounts a post mentions), each once.
+pub async fn follower_inboxes(c: &mut Conn, t: TenantId, account: i64, followers: bool, also: &[i64]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    if followers {
+        out = c
+            .qs("SELECT DISTINCT COALESCE(ra.shared_inbox_url, ra.inbox_url) FROM follows f \
+                 JOIN remote_actors ra ON ra.tenant_id = f.tenant_id AND ra.account_id = f.account_id \
+                 WHERE f.tenant_id = ? AND f.target_account_id = ?")
+            .bind(t.0)
+            .bind(account)
+            .fetch_all(c.ex())
+            .await?;
+    }
+    for a in also {
+        if let Some(r) = by_account(c, t, *a).await? {
+            out.push(r.shared_inbox_url.unwrap_or(r.inbox_url));
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// Remembers a signature accepted at an inbox; `false` if it was seen already (a replay).
+pub async fn first_sighting(c: &mut Conn, t: TenantId, digest: &str, expires_at: i64) -> Result<bool> {
+    let r = c
+        .q("INSERT INTO seen_signatures (tenant_id, digest, expires_at) VALUES (?, ?, ?) ON CONFLICT (tenant_id, digest) DO NOTHING")
+        .bind(t.0)
+        .bind(digest)
+        .bind(expires_at)
+        .execute(c.ex())
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Forgets signatures whose window has passed.
+pub async fn prune_signatures(c: &mut Conn, now: i64) -> Result<u64> {
+    Ok(c.q("DELETE FROM seen_signatures WHERE expires_at < ?")
+        .bind(now)
+        .execute(c.ex())
+        .await?
+        .rows_affected())
+}

@@ -479,3 +479,12 @@ pub async fn reblogs_of(c: &mut Conn, t: TenantId, target: i64) -> Result<Vec<(i
         .fetch_all(c.ex())
         .await?)
 }
+
+/// The post with this ActivityPub id, if stored here.
+pub async fn id_by_uri(c: &mut Conn, t: TenantId, uri: &str) -> Result<Option<i64>> {
+    Ok(c.qs("SELECT id FROM statuses WHERE tenant_id = ? AND uri = ?")
+        .bind(t.0)
+        .bind(uri)
+        .fetch_optional(c.ex())
+        .await?)
+}

@@ -355,3 +355,225 @@ async fn a_remote_account_is_found_by_its_handle_over_http() {
     a.stop().await;
     b.stop().await;
 }
+
+/// Two servers, each with its own database, that reach each other over HTTP on loopback.
+async fn pair() -> (Server, String, Server, String) {
+    let (pa, pb) = (common::free_port(), common::free_port());
+    let a = Server::start_at(format!("127.0.0.1:{pa}"), true, format!("org-b.test:{pb}=127.0.0.1:{pb}")).await;
+    let b = Server::start_at(format!("127.0.0.1:{pb}"), true, format!("org-a.test:{pa}=127.0.0.1:{pa}")).await;
+    let da = a.tenant("org-a.test", "open").await;
+    let db = b.tenant("org-b.test", "open").await;
+    (a, da, b, db)
+}
+
+#[tokio::test]
+async fn following_across_servers_brings_posts_home() {
+    let (a, da, b, db) = pair().await;
+    let (alice, at) = a.account(&da, "alice", "member").await;
+    let (bob, bt) = b.account(&db, "bob", "member").await;
+
+    // alice finds bob and follows him; his server accepts.
+    let remote_bob = a
+        .get(&da, &format!("/api/v1/accounts/lookup?acct=bob@{db}"), Some(&at))
+        .await
+        .expect(200)
+        .id();
+    let rel = a
+        .post(&da, &format!("/api/v1/accounts/{remote_bob}/follow"), Some(&at), json!({}))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(rel["requested"], true, "a remote follow waits for the other server: {rel}");
+    let following = || async {
+        let r = a
+            .get(&da, &format!("/api/v1/accounts/relationships?id[]={remote_bob}"), Some(&at))
+            .await
+            .json;
+        r[0]["following"] == true
+    };
+    assert!(common::eventually(following).await, "bob's server accepted the follow");
+    let followers = b
+        .get(&db, &format!("/api/v1/accounts/{bob}/followers"), Some(&bt))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(followers[0]["acct"], format!("alice@{da}"), "{followers}");
+    let notes = b.get(&db, "/api/v1/notifications", Some(&bt)).await.expect(200).json;
+    assert_eq!(notes[0]["type"], "follow");
+
+    // bob posts; it reaches alice's home timeline on her server.
+    let post = b
+        .post(
+            &db,
+            "/api/v1/statuses",
+            Some(&bt),
+            json!({"status": "Hello from org-b #federation"}),
+        )
+        .await
+        .expect(200)
+        .json;
+    let arrived = || async {
+        let home = a.get(&da, "/api/v1/timelines/home", Some(&at)).await.json;
+        home.as_array()
+            .and_then(|h| h.first())
+            .is_some_and(|s| s["uri"] == post["uri"] && s["account"]["acct"] == format!("bob@{db}"))
+    };
+    assert!(common::eventually(arrived).await, "bob's post is in alice's home timeline");
+    let home = a.get(&da, "/api/v1/timelines/home", Some(&at)).await.json;
+    assert!(
+        home[0]["content"].as_str().is_some_and(|c| c.contains("Hello from org-b")),
+        "{home}"
+    );
+    assert_eq!(home[0]["visibility"], "public");
+    assert_eq!(home[0]["tags"][0]["name"], "federation");
+
+    // alice unfollows; bob's server hears it.
+    a.post(&da, &format!("/api/v1/accounts/{remote_bob}/unfollow"), Some(&at), json!({}))
+        .await
+        .expect(200);
+    let gone = || async {
+        let me = b.get(&db, &format!("/api/v1/accounts/{bob}"), Some(&bt)).await.json;
+        me["followers_count"] == 0
+    };
+    assert!(common::eventually(gone).await, "bob's server dropped the follow");
+    let _ = alice;
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test]
+async fn inboxes_refuse_unsigned_forged_tampered_stale_and_replayed_requests() {
+    let (a, da, b, db) = pair().await;
+    let (alice, _) = a.account(&da, "alice", "member").await;
+    let (bob, bt) = b.account(&db, "bob", "member").await;
+    let tenant = herd_app::tenants::by_domain(a.app(), &da).await.expect("tenant");
+    let key = herd_app::federation::key(a.app(), tenant.id, alice.parse().expect("id"))
+        .await
+        .expect("key");
+    let alice_uri = format!("http://{da}/users/alice");
+    let key_id = format!("{alice_uri}#main-key");
+    let inbox = format!("http://{db}/users/bob/inbox");
+    let follow = |id: &str, actor: &str| {
+        json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{alice_uri}#{id}"), "type": "Follow",
+               "actor": actor, "object": format!("http://{db}/users/bob")})
+        .to_string()
+    };
+    let send = |body: String, headers: Vec<(&'static str, String)>| {
+        let (b, inbox) = (&b, inbox.clone());
+        async move {
+            let mut rb = b.http.post(inbox).header("content-type", "application/activity+json").body(body);
+            for (k, v) in headers {
+                rb = rb.header(k, v);
+            }
+            Resp::from(rb.send().await.expect("sent")).await
+        }
+    };
+    let signed = |body: &str, pem: &str, at: std::time::SystemTime| {
+        herd_federation::signatures::sign("POST", "/users/bob/inbox", &db, Some(body.as_bytes()), &key_id, pem, at).expect("signed")
+    };
+    let now = std::time::SystemTime::now;
+
+    let body = follow("1", &alice_uri);
+    let ok = signed(&body, &key.private_pem, now());
+    send(body.clone(), ok.clone()).await.expect(202);
+    // The same request again is a replay.
+    let again = send(body.clone(), ok.clone()).await.expect(401);
+    assert!(
+        again.json["error"].as_str().is_some_and(|e| e.contains("used before")),
+        "{}",
+        again.text
+    );
+    // No signature; a body changed after signing; a Date two hours old; another key.
+    send(follow("2", &alice_uri), vec![]).await.expect(401);
+    let body3 = follow("3", &alice_uri);
+    send(follow("3-changed", &alice_uri), signed(&body3, &key.private_pem, now()))
+        .await
+        .expect(401);
+    let body4 = follow("4", &alice_uri);
+    send(
+        body4.clone(),
+        signed(&body4, &key.private_pem, now() - std::time::Duration::from_secs(7200)),
+    )
+    .await
+    .expect(401);
+    let forger = herd_federation::keys::generate().expect("key");
+    let body5 = follow("5", &alice_uri);
+    send(body5.clone(), signed(&body5, &forger.private, now())).await.expect(401);
+    // Signed by alice, claiming to be someone else.
+    let body6 = follow("6", &format!("http://{da}/users/mallory"));
+    send(body6.clone(), signed(&body6, &key.private_pem, now())).await.expect(401);
+    // Unknown local recipient.
+    b.http
+        .post(format!("http://{db}/users/nobody/inbox"))
+        .body(body.clone())
+        .send()
+        .await
+        .map(|r| assert_eq!(r.status().as_u16(), 404))
+        .expect("sent");
+
+    // Only the one good Follow took effect.
+    let followed = || async { b.get(&db, &format!("/api/v1/accounts/{bob}"), Some(&bt)).await.json["followers_count"] == 1 };
+    assert!(common::eventually(followed).await);
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test]
+async fn a_locked_account_approves_a_remote_follower() {
+    let (a, da, b, db) = pair().await;
+    let (_, at) = a.account(&da, "alice", "member").await;
+    let (_, bt) = b.account(&db, "bob", "member").await;
+    b.call(
+        Method::PATCH,
+        &db,
+        "/api/v1/accounts/update_credentials",
+        Some(&bt),
+        json!({"locked": true}),
+    )
+    .await
+    .expect(200);
+    let remote_bob = a
+        .get(&da, &format!("/api/v1/accounts/lookup?acct=bob@{db}"), Some(&at))
+        .await
+        .expect(200)
+        .id();
+    a.post(&da, &format!("/api/v1/accounts/{remote_bob}/follow"), Some(&at), json!({}))
+        .await
+        .expect(200);
+    let requests = || async {
+        b.get(&db, "/api/v1/follow_requests", Some(&bt))
+            .await
+            .json
+            .as_array()
+            .is_some_and(|r| r.len() == 1)
+    };
+    assert!(common::eventually(requests).await, "bob sees alice's request");
+    let req = b.get(&db, "/api/v1/follow_requests", Some(&bt)).await.json;
+    assert_eq!(req[0]["acct"], format!("alice@{da}"));
+    let rel = a
+        .get(&da, &format!("/api/v1/accounts/relationships?id[]={remote_bob}"), Some(&at))
+        .await
+        .json;
+    assert_eq!(
+        (rel[0]["following"].clone(), rel[0]["requested"].clone()),
+        (json!(false), json!(true))
+    );
+    let alice_there = req[0]["id"].as_str().expect("id").to_string();
+    b.post(
+        &db,
+        &format!("/api/v1/follow_requests/{alice_there}/authorize"),
+        Some(&bt),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let following = || async {
+        a.get(&da, &format!("/api/v1/accounts/relationships?id[]={remote_bob}"), Some(&at))
+            .await
+            .json[0]["following"]
+            == true
+    };
+    assert!(common::eventually(following).await, "the approval reached alice's server");
+    a.stop().await;
+    b.stop().await;
+}

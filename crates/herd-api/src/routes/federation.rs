@@ -2,11 +2,11 @@
 //! as ActivityPub JSON (`application/activity+json`) by content negotiation.
 
 use axum::Router;
-use axum::extract::{Path, State as S};
+use axum::extract::{OriginalUri, Path, State as S};
 use axum::http::header::{ACCEPT, CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use herd_app::federation::read;
 use herd_app::{AppError, Tenant};
 use herd_federation::discovery::{self, NodeFacts, Resource};
@@ -35,6 +35,46 @@ pub fn routes() -> Router<State> {
         .route("/users/{username}/followers", get(followers))
         .route("/users/{username}/following", get(following))
         .route("/users/{username}/collections/featured", get(featured))
+        .route("/users/{username}/inbox", post(personal_inbox))
+        .route("/inbox", post(shared_inbox))
+}
+
+/// The largest activity an inbox takes.
+const MAX_ACTIVITY: usize = 1 << 20;
+
+async fn receive(s: &State, t: &Tenant, uri: &axum::http::Uri, h: &HeaderMap, body: &[u8]) -> ApiResult<Response> {
+    if body.len() > MAX_ACTIVITY {
+        return Err(ApiError(AppError::TooLarge("Activity too large".into())));
+    }
+    let headers: Vec<(String, String)> = h
+        .iter()
+        .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_string(), v.to_string())))
+        .collect();
+    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    herd_app::federation::inbox::receive(&s.app, t, path, &headers, body).await?;
+    Ok(StatusCode::ACCEPTED.into_response())
+}
+
+async fn personal_inbox(
+    S(s): S<State>,
+    Ctx(t): Ctx,
+    OriginalUri(uri): OriginalUri,
+    h: HeaderMap,
+    Path(username): Path<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    read::local_account(&s.app, &t, &username).await?;
+    receive(&s, &t, &uri, &h, &body).await
+}
+
+async fn shared_inbox(
+    S(s): S<State>,
+    Ctx(t): Ctx,
+    OriginalUri(uri): OriginalUri,
+    h: HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    receive(&s, &t, &uri, &h, &body).await
 }
 
 /// Whether the client asked for ActivityPub rather than a web page.

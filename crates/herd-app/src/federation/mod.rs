@@ -2,7 +2,10 @@
 //! read, built from the same views the client API renders. Inbox processing and delivery
 //! (issue 3's later parts) will be verbs here, one per file, like the rest of `herd-app`.
 
+pub mod deliver;
+pub mod inbox;
 mod keys;
+pub mod outgoing;
 pub mod read;
 mod render;
 pub mod resolve;

@@ -1,5 +1,6 @@
-//! Finding a remote account by its handle: WebFinger on its domain, then its actor document,
-//! both through the guarded client; the account is stored (or refreshed) in this instance.
+//! Finding remote accounts: by handle (WebFinger on its domain, then its actor document) or
+//! by actor or key URL, both through the guarded client; the account is stored (or
+//! refreshed) in this instance.
 
 use herd_core::{Id, Timestamp};
 use herd_federation::discovery::Jrd;
@@ -11,10 +12,6 @@ use crate::{App, AppError, Result, Tenant};
 
 const ACTIVITY: &str = "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
 
-fn not_found() -> AppError {
-    AppError::NotFound("Record not found")
-}
-
 /// The account `user@domain` (a remote handle), known already or found now. Anything that
 /// goes wrong on the way (unreachable, refused address, malformed documents) is "not found",
 /// as on Mastodon; the reason is logged.
@@ -25,13 +22,40 @@ pub async fn account(app: &App, tenant: &Tenant, user: &str, domain: &str) -> Re
         return Ok(a);
     }
     drop(c);
-    let actor = match discover(app, tenant, user, &domain).await {
-        Ok(a) => a,
+    match discover(app, tenant, user, &domain).await {
+        Ok(actor) => store(app, tenant, &actor, &domain).await,
         Err(why) => {
             tracing::info!(handle = %format!("{user}@{domain}"), %why, "remote account not found");
-            return Err(not_found());
+            Err(AppError::NotFound("Record not found"))
         }
-    };
+    }
+}
+
+/// WebFinger, then the actor, which must be the user asked for.
+async fn discover(app: &App, tenant: &Tenant, user: &str, domain: &str) -> std::result::Result<RemoteActor, String> {
+    let wf_url = format!("{}://{domain}/.well-known/webfinger?resource=acct:{user}@{domain}", tenant.scheme);
+    let doc = app
+        .fetch
+        .get_json(&wf_url, "application/jrd+json, application/json")
+        .await
+        .map_err(|e| e.to_string())?;
+    let jrd: Jrd = serde_json::from_value(doc).map_err(|e| format!("WebFinger answer: {e}"))?;
+    let is_activity = |k: &str| k.contains("activity+json") || k.contains("ld+json");
+    let href = jrd
+        .links
+        .iter()
+        .find(|l| l.rel == "self" && l.kind.as_deref().is_some_and(is_activity))
+        .and_then(|l| l.href.clone())
+        .ok_or("WebFinger names no ActivityPub actor")?;
+    let actor = fetch_actor(app, &href).await?;
+    if !actor.preferred_username.eq_ignore_ascii_case(user) {
+        return Err(format!("actor is {} not {user}", actor.preferred_username));
+    }
+    Ok(actor)
+}
+
+/// Stores (or refreshes) a fetched actor as an account whose handle is `user@domain`.
+pub(crate) async fn store(app: &App, tenant: &Tenant, actor: &RemoteActor, domain: &str) -> Result<AccountRow> {
     let mut tx = app.db.begin().await?;
     let id = remote::upsert(
         &mut tx,
@@ -40,7 +64,7 @@ pub async fn account(app: &App, tenant: &Tenant, user: &str, domain: &str) -> Re
         &NewRemote {
             uri: &actor.id,
             username: &actor.preferred_username,
-            domain: &domain,
+            domain,
             display_name: &actor.name,
             note_html: &actor.summary_html,
             locked: actor.locked,
@@ -63,39 +87,32 @@ pub async fn account(app: &App, tenant: &Tenant, user: &str, domain: &str) -> Re
     Ok(row)
 }
 
-/// WebFinger, then the actor; the actor must live on the host it was fetched from.
-async fn discover(app: &App, tenant: &Tenant, user: &str, domain: &str) -> std::result::Result<RemoteActor, String> {
-    let wf_url = format!("{}://{domain}/.well-known/webfinger?resource=acct:{user}@{domain}", tenant.scheme);
-    let jrd: Jrd = serde_json::from_value(
-        app.fetch
-            .get_json(&wf_url, "application/jrd+json, application/json")
-            .await
-            .map_err(|e| e.to_string())?,
-    )
-    .map_err(|e| format!("WebFinger answer: {e}"))?;
-    let href = jrd
-        .links
-        .iter()
-        .find(|l| {
-            l.rel == "self"
-                && l.kind
-                    .as_deref()
-                    .is_some_and(|k| k.contains("activity+json") || k.contains("ld+json"))
-        })
-        .and_then(|l| l.href.clone())
-        .ok_or("WebFinger names no ActivityPub actor")?;
-    let doc = app.fetch.get_json(&href, ACTIVITY).await.map_err(|e| e.to_string())?;
-    let actor = RemoteActor::parse(&doc).map_err(|field| format!("actor document: bad or missing {field}"))?;
-    let origin = |u: &str| {
-        url::Url::parse(u)
-            .ok()
-            .map(|u| (u.scheme().to_string(), u.host_str().map(str::to_string), u.port()))
-    };
-    if origin(&actor.id).is_none() || origin(&actor.id) != origin(&href) {
-        return Err(format!("actor id {} is not on the host it came from ({href})", actor.id));
+/// Fetches an actor document (or the actor owning a key document); it must live on the host
+/// it was fetched from.
+pub(crate) async fn fetch_actor(app: &App, url: &str) -> std::result::Result<RemoteActor, String> {
+    let mut doc = app.fetch.get_json(url, ACTIVITY).await.map_err(|e| e.to_string())?;
+    let mut from = url.to_string();
+    if doc.get("inbox").is_none()
+        && let Some(owner) = doc.get("owner").and_then(|o| o.as_str()).map(str::to_string)
+    {
+        doc = app.fetch.get_json(&owner, ACTIVITY).await.map_err(|e| e.to_string())?;
+        from = owner;
     }
-    if !actor.preferred_username.eq_ignore_ascii_case(user) {
-        return Err(format!("actor is {} not {user}", actor.preferred_username));
+    let actor = RemoteActor::parse(&doc).map_err(|field| format!("actor document: bad or missing {field}"))?;
+    if origin(&actor.id).is_none() || origin(&actor.id) != origin(&from) {
+        return Err(format!("actor id {} is not on the host it came from ({from})", actor.id));
     }
     Ok(actor)
+}
+
+/// Scheme, host and port of a URL.
+pub(crate) fn origin(u: &str) -> Option<(String, String, Option<u16>)> {
+    let u = url::Url::parse(u).ok()?;
+    Some((u.scheme().to_string(), u.host_str()?.to_string(), u.port()))
+}
+
+/// The handle domain for an actor found by URL: its host, with the port if not the default.
+pub(crate) fn domain_of(actor_id: &str) -> Option<String> {
+    let u = url::Url::parse(actor_id).ok()?;
+    Some(herd_federation::fetch::host_header(&u).to_ascii_lowercase())
 }

@@ -3,6 +3,7 @@ use herd_store::accounts::{self, Counter};
 use herd_store::relationships::{self, Edge, FollowOptions};
 use herd_store::{Conn, TenantId};
 
+use crate::federation::outgoing;
 use crate::notifications::notify;
 use crate::{App, AppError, Result, Tenant};
 
@@ -17,9 +18,18 @@ pub async fn follow(app: &App, tenant: &Tenant, actor: i64, target: i64, opts: F
         return Err(AppError::Forbidden("This action is not allowed".into()));
     }
     let now = Timestamp::now().0;
+    let target_row = accounts::by_id(&mut tx, t, target).await?;
     if relationships::exists(&mut tx, t, Edge::Follow, actor, target).await? {
         relationships::add(&mut tx, t, Edge::Follow, actor, target, Some(opts), now).await?;
-    } else if accounts::by_id(&mut tx, t, target).await?.locked != 0 {
+    } else if outgoing::is_remote(&target_row) {
+        // A remote account answers for itself: the request stands until its server accepts.
+        relationships::add(&mut tx, t, Edge::FollowRequest, actor, target, Some(opts), now).await?;
+        let me = accounts::by_id(&mut tx, t, actor).await?;
+        outgoing::follow(&mut tx, tenant, &me, &target_row).await?;
+        tx.commit().await?;
+        app.waker.wake();
+        return Ok(());
+    } else if target_row.locked != 0 {
         if relationships::add(&mut tx, t, Edge::FollowRequest, actor, target, Some(opts), now).await? {
             notify(&mut tx, t, target, actor, "follow_request", None).await?;
         }

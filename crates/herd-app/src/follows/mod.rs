@@ -8,6 +8,7 @@ mod unfollow;
 
 pub use block::{block, unblock};
 pub(crate) use follow::accept;
+pub(crate) use follow::bump_counts;
 pub use follow::follow;
 pub use mute::{mute, unmute};
 pub use requests::{authorize, reject};

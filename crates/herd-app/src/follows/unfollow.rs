@@ -10,9 +10,16 @@ pub async fn unfollow(app: &App, tenant: &Tenant, actor: i64, target: i64) -> Re
     if relationships::remove(&mut tx, t, Edge::Follow, actor, target).await? {
         super::follow::bump_counts(&mut tx, t, actor, target, -1).await?;
     }
-    if relationships::remove(&mut tx, t, Edge::FollowRequest, actor, target).await? {
+    let requested = relationships::remove(&mut tx, t, Edge::FollowRequest, actor, target).await?;
+    if requested {
         herd_store::notifications::retract(&mut tx, t, target, actor, "follow_request", None).await?;
     }
+    let target_row = herd_store::accounts::by_id(&mut tx, t, target).await?;
+    if crate::federation::outgoing::is_remote(&target_row) {
+        let me = herd_store::accounts::by_id(&mut tx, t, actor).await?;
+        crate::federation::outgoing::unfollow(&mut tx, tenant, &me, &target_row).await?;
+    }
     tx.commit().await?;
+    app.waker.wake();
     Ok(())
 }

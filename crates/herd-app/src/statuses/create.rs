@@ -100,6 +100,8 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
     if let Some(key) = &n.idempotency_key {
         statuses::remember_idempotent(&mut tx, tenant.id, author, key, id, now).await?;
     }
+    herd_jobs::enqueue(&mut tx, tenant.id, &crate::federation::outgoing::FanOut { status: id }).await?;
     tx.commit().await?;
+    app.waker.wake();
     Ok(id)
 }

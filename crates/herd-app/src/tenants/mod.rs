@@ -70,3 +70,10 @@ pub async fn by_domain(app: &App, domain: &str) -> Result<Tenant> {
         .ok_or_else(|| crate::AppError::Invalid(format!("no instance with domain {d}; see `herd tenant list`")))?;
     Tenant::from_row(row, &app.settings.public_scheme)
 }
+
+/// An instance by id, for jobs (which carry only the id).
+pub async fn by_id(app: &App, t: herd_store::TenantId) -> Result<Tenant> {
+    let mut c = app.db.conn().await?;
+    let row = tenants::by_id(&mut c, t).await?;
+    Tenant::from_row(row, &app.settings.public_scheme)
+}

@@ -47,9 +47,14 @@ impl Server {
     /// A server whose requests to other servers may reach loopback (`allow_private`) and go
     /// where `resolve` (`HERD_RESOLVE`) says.
     pub async fn start_with(allow_private: bool, resolve: String) -> Server {
+        Server::start_at("127.0.0.1:0".into(), allow_private, resolve).await
+    }
+
+    /// A server listening on `listen` (for servers that must know each other's ports).
+    pub async fn start_at(listen: String, allow_private: bool, resolve: String) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let cfg = Config {
-            listen: "127.0.0.1:0".into(),
+            listen,
             data_dir: dir.path().join("data"),
             database_url: fresh_database(dir.path()).await,
             public_scheme: "http".into(),
@@ -267,4 +272,12 @@ pub fn png(w: u32, h: u32) -> Vec<u8> {
         .write_to(&mut out, image::ImageFormat::Png)
         .expect("png");
     out.into_inner()
+}
+
+/// A loopback port free at the moment of asking.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }

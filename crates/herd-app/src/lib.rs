@@ -88,7 +88,7 @@ impl App {
     pub fn job_registry(&self) -> herd_jobs::Registry {
         let a = self.clone();
         let b = self.clone();
-        let (c, d, e) = (self.clone(), self.clone(), self.clone());
+        let (c, d, e, f) = (self.clone(), self.clone(), self.clone(), self.clone());
         herd_jobs::Registry::default()
             .on(move |t, job: federation::deliver::Deliver| {
                 let app = c.clone();
@@ -97,6 +97,10 @@ impl App {
             .on(move |t, job: federation::outgoing::FanOut| {
                 let app = d.clone();
                 async move { federation::outgoing::fan_out(&app, t, job).await.map_err(|e| e.to_string()) }
+            })
+            .on(move |t, job: federation::outgoing::ProfileChanged| {
+                let app = f.clone();
+                async move { federation::outgoing::profile_changed(&app, t, job).await.map_err(|e| e.to_string()) }
             })
             .on(move |t, job: federation::inbox::Inbound| {
                 let app = e.clone();

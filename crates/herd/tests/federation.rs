@@ -366,6 +366,22 @@ async fn pair() -> (Server, String, Server, String) {
     (a, da, b, db)
 }
 
+/// alice (token `at` on `da`) finds `handle` and asks to follow it; the account's id there
+/// and the relationship answered.
+async fn follow_remote(a: &Server, da: &str, at: &str, handle: &str) -> (String, Value) {
+    let id = a
+        .get(da, &format!("/api/v1/accounts/lookup?acct={handle}"), Some(at))
+        .await
+        .expect(200)
+        .id();
+    let rel = a
+        .post(da, &format!("/api/v1/accounts/{id}/follow"), Some(at), json!({}))
+        .await
+        .expect(200)
+        .json;
+    (id, rel)
+}
+
 #[tokio::test]
 async fn following_across_servers_brings_posts_home() {
     let (a, da, b, db) = pair().await;
@@ -373,16 +389,7 @@ async fn following_across_servers_brings_posts_home() {
     let (bob, bt) = b.account(&db, "bob", "member").await;
 
     // alice finds bob and follows him; his server accepts.
-    let remote_bob = a
-        .get(&da, &format!("/api/v1/accounts/lookup?acct=bob@{db}"), Some(&at))
-        .await
-        .expect(200)
-        .id();
-    let rel = a
-        .post(&da, &format!("/api/v1/accounts/{remote_bob}/follow"), Some(&at), json!({}))
-        .await
-        .expect(200)
-        .json;
+    let (remote_bob, rel) = follow_remote(&a, &da, &at, &format!("bob@{db}")).await;
     assert_eq!(rel["requested"], true, "a remote follow waits for the other server: {rel}");
     let following = || async {
         let r = a
@@ -532,14 +539,7 @@ async fn a_locked_account_approves_a_remote_follower() {
     )
     .await
     .expect(200);
-    let remote_bob = a
-        .get(&da, &format!("/api/v1/accounts/lookup?acct=bob@{db}"), Some(&at))
-        .await
-        .expect(200)
-        .id();
-    a.post(&da, &format!("/api/v1/accounts/{remote_bob}/follow"), Some(&at), json!({}))
-        .await
-        .expect(200);
+    let (remote_bob, _) = follow_remote(&a, &da, &at, &format!("bob@{db}")).await;
     let requests = || async {
         b.get(&db, "/api/v1/follow_requests", Some(&bt))
             .await
@@ -574,6 +574,151 @@ async fn a_locked_account_approves_a_remote_follower() {
             == true
     };
     assert!(common::eventually(following).await, "the approval reached alice's server");
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test]
+async fn replies_mentions_favourites_boosts_edits_deletes_and_blocks_cross_servers() {
+    let (a, da, b, db) = pair().await;
+    let (_, at) = a.account(&da, "alice", "member").await;
+    let (_, bt) = b.account(&db, "bob", "member").await;
+    let (remote_bob, _) = follow_remote(&a, &da, &at, &format!("bob@{db}")).await;
+    let rel = |id: String| {
+        let (a, da, at) = (&a, da.clone(), at.clone());
+        async move {
+            a.get(&da, &format!("/api/v1/accounts/relationships?id[]={id}"), Some(&at))
+                .await
+                .json[0]
+                .clone()
+        }
+    };
+    assert!(common::eventually(|| async { rel(remote_bob.clone()).await["following"] == true }).await);
+
+    // bob posts mentioning alice: it reaches her, and she is notified.
+    let post = b
+        .post(
+            &db,
+            "/api/v1/statuses",
+            Some(&bt),
+            json!({"status": format!("Hi @alice@{da}, welcome")}),
+        )
+        .await
+        .expect(200)
+        .json;
+    let uri = post["uri"].as_str().expect("uri").to_string();
+    let mentioned = || async {
+        let n = a.get(&da, "/api/v1/notifications", Some(&at)).await.json;
+        n.as_array()
+            .is_some_and(|n| n.iter().any(|x| x["type"] == "mention" && x["status"]["uri"] == json!(uri)))
+    };
+    assert!(common::eventually(mentioned).await, "alice is notified of bob's mention");
+    assert!(post["mentions"][0]["acct"] == format!("alice@{da}"), "{post}");
+    let home = a.get(&da, "/api/v1/timelines/home", Some(&at)).await.json;
+    let local_id = home[0]["id"].as_str().expect("id").to_string();
+    assert_eq!(home[0]["uri"], json!(uri));
+
+    // alice replies, favourites and boosts: bob is notified of each.
+    a.post(
+        &da,
+        "/api/v1/statuses",
+        Some(&at),
+        json!({"status": format!("@bob@{db} thanks!"), "in_reply_to_id": local_id}),
+    )
+    .await
+    .expect(200);
+    a.post(&da, &format!("/api/v1/statuses/{local_id}/favourite"), Some(&at), json!({}))
+        .await
+        .expect(200);
+    a.post(&da, &format!("/api/v1/statuses/{local_id}/reblog"), Some(&at), json!({}))
+        .await
+        .expect(200);
+    let kinds = || async {
+        let n = b.get(&db, "/api/v1/notifications", Some(&bt)).await.json;
+        let mut k: Vec<String> = n
+            .as_array()
+            .map(|n| n.iter().filter_map(|x| x["type"].as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        k.sort();
+        k
+    };
+    let want = ["favourite", "follow", "mention", "reblog"].map(String::from).to_vec();
+    assert!(
+        common::eventually(|| async { kinds().await == want }).await,
+        "bob's notifications: {:?}",
+        kinds().await
+    );
+    let original = b
+        .get(&db, &format!("/api/v1/statuses/{}", post["id"].as_str().unwrap_or("")), Some(&bt))
+        .await
+        .json;
+    assert_eq!(
+        (
+            original["favourites_count"].clone(),
+            original["reblogs_count"].clone(),
+            original["replies_count"].clone()
+        ),
+        (json!(1), json!(1), json!(1))
+    );
+    let n = b.get(&db, "/api/v1/notifications?types[]=mention", Some(&bt)).await.json;
+    assert!(n[0]["status"]["content"].as_str().is_some_and(|c| c.contains("thanks")), "{n}");
+    assert_eq!(n[0]["status"]["in_reply_to_id"], post["id"]);
+
+    // bob edits the post and renames himself; alice sees both.
+    b.call(
+        Method::PUT,
+        &db,
+        &format!("/api/v1/statuses/{}", post["id"].as_str().unwrap_or("")),
+        Some(&bt),
+        json!({"status": "Edited hello"}),
+    )
+    .await
+    .expect(200);
+    b.call(
+        Method::PATCH,
+        &db,
+        "/api/v1/accounts/update_credentials",
+        Some(&bt),
+        json!({"display_name": "Robert"}),
+    )
+    .await
+    .expect(200);
+    let changed = || async {
+        let s = a.get(&da, &format!("/api/v1/statuses/{local_id}"), Some(&at)).await.json;
+        s["content"].as_str().is_some_and(|c| c.contains("Edited hello"))
+            && !s["edited_at"].is_null()
+            && s["account"]["display_name"] == "Robert"
+    };
+    assert!(common::eventually(changed).await, "the edit and the new name arrived");
+
+    // bob deletes it; it is gone at alice's.
+    b.call(
+        Method::DELETE,
+        &db,
+        &format!("/api/v1/statuses/{}", post["id"].as_str().unwrap_or("")),
+        Some(&bt),
+        Value::Null,
+    )
+    .await
+    .expect(200);
+    let deleted = || async { a.get(&da, &format!("/api/v1/statuses/{local_id}"), Some(&at)).await.status == 404 };
+    assert!(common::eventually(deleted).await, "the deletion arrived");
+
+    // bob blocks alice: the follow ends on both sides.
+    let remote_alice = b
+        .get(&db, &format!("/api/v1/accounts/lookup?acct=alice@{da}"), Some(&bt))
+        .await
+        .expect(200)
+        .id();
+    b.post(&db, &format!("/api/v1/accounts/{remote_alice}/block"), Some(&bt), json!({}))
+        .await
+        .expect(200);
+    assert!(
+        common::eventually(|| async { rel(remote_bob.clone()).await["following"] == false }).await,
+        "alice no longer follows bob"
+    );
+    let me = b.get(&db, "/api/v1/accounts/verify_credentials", Some(&bt)).await.json;
+    assert_eq!(me["followers_count"], 0);
     a.stop().await;
     b.stop().await;
 }

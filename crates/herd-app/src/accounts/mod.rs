@@ -25,14 +25,13 @@ pub(crate) async fn render_text(c: &mut herd_store::Conn, tenant: &Tenant, text:
     let ex = herd_core::content::extract(text);
     let mut found = Vec::new();
     for m in &ex.mentions {
-        let local = m
-            .domain
-            .as_deref()
-            .is_none_or(|d| d == tenant.domain.as_str() || d == tenant.handle_domain());
-        if !local {
-            continue;
-        }
-        if let Some(a) = accounts::by_username(c, tenant.id, &m.username, "").await?
+        let domain = match m.domain.as_deref() {
+            Some(d) if d != tenant.domain.as_str() && d != tenant.handle_domain() => d.to_ascii_lowercase(),
+            _ => String::new(),
+        };
+        // Remote accounts are found only if known (`federation::resolve::mentions` looks
+        // them up before the transaction).
+        if let Some(a) = accounts::by_username(c, tenant.id, &m.username, &domain).await?
             && !found.iter().any(|f: &AccountRow| f.id == a.id)
         {
             found.push(a);
@@ -45,10 +44,11 @@ pub(crate) async fn render_text(c: &mut herd_store::Conn, tenant: &Tenant, text:
                 .domain
                 .as_deref()
                 .is_none_or(|d| d == tenant.domain.as_str() || d == tenant.handle_domain());
+            let domain = m.domain.as_deref().unwrap_or("").to_ascii_lowercase();
             found
                 .iter()
-                .find(|a| local && a.username.eq_ignore_ascii_case(&m.username))
-                .map(|a| tenant.profile_url(&a.username))
+                .find(|a| a.username.eq_ignore_ascii_case(&m.username) && if local { a.domain.is_empty() } else { a.domain == domain })
+                .map(|a| a.uri.clone().unwrap_or_else(|| tenant.profile_url(&a.username)))
         },
         |name| tenant.tag_url(name),
     );

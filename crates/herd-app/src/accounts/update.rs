@@ -98,10 +98,16 @@ pub async fn update_profile(app: &App, tenant: &Tenant, account: i64, u: Profile
     if before.locked != 0 && u.locked == Some(false) {
         for req in relationships::pending_requests(&mut tx, tenant.id, account).await? {
             follows::accept(&mut tx, tenant.id, account, req.account_id).await?;
+            let follower = accounts::by_id(&mut tx, tenant.id, req.account_id).await?;
+            if crate::federation::outgoing::is_remote(&follower) {
+                crate::federation::outgoing::answer_follow(&mut tx, tenant, &before, &follower, None, true).await?;
+            }
         }
     }
     let after = accounts::by_id(&mut tx, tenant.id, account).await?;
+    herd_jobs::enqueue(&mut tx, tenant.id, &crate::federation::outgoing::ProfileChanged { account }).await?;
     tx.commit().await?;
+    app.waker.wake();
     // The replaced images are no longer referenced.
     let old: Vec<String> = [(before.avatar_key, &after.avatar_key), (before.header_key, &after.header_key)]
         .into_iter()

@@ -126,8 +126,14 @@ pub async fn process(app: &App, t: TenantId, job: Inbound) -> Result<()> {
         "Reject" => answered(app, &tenant, &sender, &object, false).await,
         "Undo" => match object.get("type").and_then(Value::as_str) {
             Some("Follow") => unfollowed(app, &tenant, &sender, &object).await,
+            Some(kind @ ("Like" | "Announce" | "Block")) => {
+                let inner = object.get("object").cloned().unwrap_or(Value::Null);
+                acted(app, &tenant, &sender, kind, &inner, true).await
+            }
             _ => Ok(()),
         },
+        kind @ ("Like" | "Announce" | "Block") => acted(app, &tenant, &sender, kind, &object, false).await,
+        "Update" => updated(app, &tenant, &sender, &object).await,
         "Create" => match object.get("type").and_then(Value::as_str) {
             Some("Note" | "Article" | "Question") => created(app, &tenant, &sender, &object).await,
             _ => Ok(()),
@@ -378,4 +384,109 @@ async fn deleted(app: &App, tenant: &Tenant, sender: &AccountRow, object: &Value
         return Ok(());
     }
     crate::statuses::delete(app, tenant, sender.id, id).await
+}
+
+/// The post an id names: one of this instance's (by its URI) or a stored remote one.
+async fn status_by_uri(app: &App, tenant: &Tenant, uri: &str) -> Result<Option<i64>> {
+    let mut c = app.db.conn().await?;
+    if let Some(id) = statuses::id_by_uri(&mut c, tenant.id, uri).await? {
+        return Ok(Some(id));
+    }
+    let prefix = format!("{}/users/", tenant.base_url());
+    let Some(rest) = uri.strip_prefix(&prefix) else { return Ok(None) };
+    let mut parts = rest.split('/');
+    let (Some(user), Some("statuses"), Some(id), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Ok(None);
+    };
+    let Ok(id) = id.parse::<i64>() else { return Ok(None) };
+    let Some(row) = statuses::by_id(&mut c, tenant.id, id).await? else {
+        return Ok(None);
+    };
+    let author = accounts::by_id(&mut c, tenant.id, row.account_id).await?;
+    Ok((author.domain.is_empty() && author.username.eq_ignore_ascii_case(user)).then_some(id))
+}
+
+/// Like, Announce and Block (or their Undo) by a remote account: applied through the same
+/// verbs local accounts use, so counts, notifications and visibility rules are the same.
+async fn acted(app: &App, tenant: &Tenant, sender: &AccountRow, kind: &str, object: &Value, undo: bool) -> Result<()> {
+    let Some(target) = id_of(object) else { return Ok(()) };
+    let outcome = match kind {
+        "Block" => {
+            let Some(local) = local_by_uri(app, tenant, target).await? else {
+                return Ok(());
+            };
+            if undo {
+                crate::follows::unblock(app, tenant, sender.id, local.id).await
+            } else {
+                crate::follows::block(app, tenant, sender.id, local.id).await
+            }
+        }
+        _ => {
+            let Some(status) = status_by_uri(app, tenant, target).await? else {
+                return Ok(());
+            };
+            let fav = herd_store::interactions::Mark::Favourite;
+            match (kind, undo) {
+                ("Like", false) => crate::statuses::mark(app, tenant, sender.id, fav, status).await,
+                ("Like", true) => crate::statuses::unmark(app, tenant, sender.id, fav, status).await,
+                (_, false) => crate::statuses::reblog(app, tenant, sender.id, status, None).await.map(|_| ()),
+                (_, true) => crate::statuses::unreblog(app, tenant, sender.id, status).await.map(|_| ()),
+            }
+        }
+    };
+    match outcome {
+        // The post is gone or not visible to the sender: nothing to do, as on Mastodon.
+        Err(AppError::NotFound(_) | AppError::Forbidden(_) | AppError::Invalid(_)) => Ok(()),
+        other => other,
+    }
+}
+
+/// A remote account changed a post of its own or its profile.
+async fn updated(app: &App, tenant: &Tenant, sender: &AccountRow, object: &Value) -> Result<()> {
+    let Some(id) = object.get("id").and_then(Value::as_str) else {
+        return Ok(());
+    };
+    match object.get("type").and_then(Value::as_str) {
+        Some("Person" | "Service" | "Application" | "Group" | "Organization") if Some(id) == sender.uri.as_deref() => {
+            let Ok(actor) = herd_federation::objects::RemoteActor::parse(object) else {
+                return Ok(());
+            };
+            resolve::store(app, tenant, &actor, &sender.domain).await.map(|_| ())
+        }
+        Some("Note" | "Article" | "Question") => {
+            let t = tenant.id;
+            let mut tx = app.db.begin().await?;
+            let Some(sid) = statuses::id_by_uri(&mut tx, t, id).await? else {
+                return Ok(());
+            };
+            let Some(mut row) = statuses::by_id(&mut tx, t, sid).await? else {
+                return Ok(());
+            };
+            if row.account_id != sender.id {
+                return Ok(());
+            }
+            let content = object.get("content").and_then(Value::as_str).unwrap_or_default();
+            row.content_html = herd_federation::sanitize::html(&content.chars().take(100_000).collect::<String>());
+            row.spoiler_text = object
+                .get("summary")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .chars()
+                .take(1000)
+                .collect();
+            row.sensitive = i64::from(object.get("sensitive").and_then(Value::as_bool).unwrap_or(false));
+            let now = Timestamp::now();
+            let edited = object
+                .get("updated")
+                .and_then(Value::as_str)
+                .and_then(Timestamp::parse_rfc3339)
+                .filter(|u| u.0 <= now.0)
+                .unwrap_or(now);
+            row.edited_at = Some(edited.0);
+            statuses::update_content(&mut tx, t, &row).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }

@@ -74,6 +74,9 @@ pub(crate) async fn answer_follow(
 #[derive(Debug, Serialize, Deserialize)]
 pub struct FanOut {
     pub status: i64,
+    /// An edit: sent as Update of the note, not Create.
+    #[serde(default)]
+    pub update: bool,
 }
 
 impl herd_jobs::JobKind for FanOut {
@@ -90,7 +93,12 @@ pub async fn fan_out(app: &App, t: TenantId, job: FanOut) -> Result<()> {
     if is_remote(&v.account) {
         return Ok(());
     }
-    let mentioned: Vec<i64> = v.mentions.iter().filter(|a| is_remote(a)).map(|a| a.id).collect();
+    let mut mentioned: Vec<i64> = v.mentions.iter().filter(|a| is_remote(a)).map(|a| a.id).collect();
+    if let Some(target) = &v.reblog
+        && is_remote(&target.account)
+    {
+        mentioned.push(target.account.id);
+    }
     let direct = v.row.visibility == "direct";
     let inboxes = remote::follower_inboxes(&mut c, t, v.account.id, !direct, &mentioned).await?;
     if inboxes.is_empty() {
@@ -112,11 +120,132 @@ pub async fn fan_out(app: &App, t: TenantId, job: FanOut) -> Result<()> {
             Some(render::note(&tenant, &v, parent))
         }
     };
-    let activity = serde_json::to_value(render::create_activity(&tenant, &v, note, true)).unwrap_or(Value::Null);
+    let mut activity = serde_json::to_value(render::create_activity(&tenant, &v, note, true)).unwrap_or(Value::Null);
+    if job.update {
+        let edited = v.row.edited_at.unwrap_or_default();
+        activity["type"] = json!("Update");
+        activity["id"] = json!(format!("{}#updates/{edited}", render::note_id(&tenant, &v)));
+    }
     drop(c);
     let mut tx = app.db.begin().await?;
     send(&mut tx, t, v.account.id, &inboxes, &activity).await?;
     tx.commit().await?;
     app.waker.wake();
     Ok(())
+}
+
+/// Tells the servers that had a local post that it is gone (inside the deleting transaction,
+/// while the post, its mentions and its author's followers can still be read).
+pub(crate) async fn delete(c: &mut Conn, tenant: &Tenant, row: &herd_store::statuses::StatusRow) -> Result<()> {
+    let t = tenant.id;
+    let author = accounts::by_id(c, t, row.account_id).await?;
+    if is_remote(&author) {
+        return Ok(());
+    }
+    let mut mentioned = Vec::new();
+    for (_, a) in herd_store::tags::mentions_for(c, t, &[row.id]).await? {
+        mentioned.push(a);
+    }
+    let inboxes = remote::follower_inboxes(c, t, author.id, row.visibility != "direct", &mentioned).await?;
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let me = actor_id(tenant, &author);
+    let uri = row.uri.clone().unwrap_or_else(|| tenant.status_uri(&author.username, row.id));
+    let delete = json!({
+        "@context": AS, "id": format!("{uri}#delete"), "type": "Delete", "actor": me,
+        "to": [herd_federation::PUBLIC],
+        "object": {"id": uri, "type": "Tombstone", "atomUri": uri},
+    });
+    send(c, t, author.id, &inboxes, &delete).await
+}
+
+/// Sends a local account's new profile to the servers of its followers.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ProfileChanged {
+    pub account: i64,
+}
+
+impl herd_jobs::JobKind for ProfileChanged {
+    const KIND: &'static str = "federation.profile_changed";
+}
+
+pub async fn profile_changed(app: &App, t: TenantId, job: ProfileChanged) -> Result<()> {
+    let tenant = crate::tenants::by_id(app, t).await?;
+    let mut c = app.db.conn().await?;
+    let a = accounts::by_id(&mut c, t, job.account).await?;
+    if is_remote(&a) {
+        return Ok(());
+    }
+    let inboxes = remote::follower_inboxes(&mut c, t, a.id, true, &[]).await?;
+    drop(c);
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let key = super::key(app, t, a.id).await?;
+    let actor = serde_json::to_value(render::actor(&tenant, &a, &key)).unwrap_or(Value::Null);
+    let me = actor_id(&tenant, &a);
+    let update = json!({
+        "@context": objects_context(), "id": format!("{me}#updates/{}", a.updated_at), "type": "Update", "actor": me,
+        "to": [herd_federation::PUBLIC], "object": actor,
+    });
+    let mut tx = app.db.begin().await?;
+    send(&mut tx, t, a.id, &inboxes, &update).await?;
+    tx.commit().await?;
+    app.waker.wake();
+    Ok(())
+}
+
+fn objects_context() -> Value {
+    herd_federation::objects::actor_context()
+}
+
+/// Sends `kind` (Like, Block) or its Undo from a local account to a remote one's inbox;
+/// `object` is what the activity is about.
+pub(crate) async fn act(
+    c: &mut Conn,
+    tenant: &Tenant,
+    local: &AccountRow,
+    to: &AccountRow,
+    kind: &str,
+    object: &str,
+    undo: bool,
+) -> Result<()> {
+    if !is_remote(to) || is_remote(local) {
+        return Ok(());
+    }
+    let Some(inbox) = inbox_of(c, tenant.id, to).await? else {
+        return Ok(());
+    };
+    let me = actor_id(tenant, local);
+    let inner = json!({"id": format!("{me}#{}/{}", kind.to_lowercase(), short_hash(object)), "type": kind, "actor": me, "object": object});
+    let activity = if undo {
+        json!({"@context": AS, "id": activity_id(&me), "type": "Undo", "actor": me, "object": inner})
+    } else {
+        let mut a = inner;
+        a["@context"] = json!(AS);
+        a
+    };
+    send(c, tenant.id, local.id, &[inbox], &activity).await
+}
+
+/// A short stable tag for an object, so a Like and its Undo share an id.
+fn short_hash(s: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(s.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The id of a post as other servers know it.
+pub(crate) async fn status_uri(c: &mut Conn, tenant: &Tenant, row: &herd_store::statuses::StatusRow) -> Result<String> {
+    match &row.uri {
+        Some(u) => Ok(u.clone()),
+        None => {
+            let author = accounts::by_id(c, tenant.id, row.account_id).await?;
+            Ok(tenant.status_uri(&author.username, row.id))
+        }
+    }
 }

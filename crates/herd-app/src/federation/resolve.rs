@@ -116,3 +116,18 @@ pub(crate) fn domain_of(actor_id: &str) -> Option<String> {
     let u = url::Url::parse(actor_id).ok()?;
     Some(herd_federation::fetch::host_header(&u).to_ascii_lowercase())
 }
+
+/// Looks up the remote accounts a text mentions that are not known yet (at most ten), so
+/// the post can link and notify them. Failures leave the mention as plain text, as on
+/// Mastodon. Runs before the post's transaction: no transaction waits on the network.
+pub async fn mentions(app: &App, tenant: &Tenant, text: &str) {
+    let ex = herd_core::content::extract(text);
+    let remote = ex
+        .mentions
+        .iter()
+        .filter_map(|m| Some((m.username.as_str(), m.domain.as_deref()?)))
+        .filter(|(_, d)| *d != tenant.domain.as_str() && *d != tenant.handle_domain());
+    for (user, domain) in remote.take(10) {
+        let _ = account(app, tenant, user, domain).await;
+    }
+}

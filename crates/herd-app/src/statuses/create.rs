@@ -38,6 +38,7 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
     {
         return Err(AppError::Invalid("Validation failed: Language is not a valid language code".into()));
     }
+    crate::federation::resolve::mentions(app, tenant, &text).await;
     let mut tx = app.db.begin().await?;
     if let Some(key) = &n.idempotency_key
         && let Some(id) = statuses::idempotent_status(&mut tx, tenant.id, author, key).await?
@@ -100,7 +101,12 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
     if let Some(key) = &n.idempotency_key {
         statuses::remember_idempotent(&mut tx, tenant.id, author, key, id, now).await?;
     }
-    herd_jobs::enqueue(&mut tx, tenant.id, &crate::federation::outgoing::FanOut { status: id }).await?;
+    herd_jobs::enqueue(
+        &mut tx,
+        tenant.id,
+        &crate::federation::outgoing::FanOut { status: id, update: false },
+    )
+    .await?;
     tx.commit().await?;
     app.waker.wake();
     Ok(id)

@@ -26,6 +26,7 @@ pub async fn delete(app: &App, tenant: &Tenant, author: i64, id: i64) -> Result<
         statuses::bump(&mut tx, tenant.id, p, statuses::Counter::Replies, -1).await?;
     }
     accounts::bump(&mut tx, tenant.id, author, accounts::Counter::Statuses, -1).await?;
+    crate::federation::outgoing::delete(&mut tx, tenant, &row).await?;
     media::delete_for_status(&mut tx, tenant.id, id).await?;
     statuses::delete(&mut tx, tenant.id, id).await?;
     if !files.is_empty() {

@@ -30,6 +30,7 @@ fn snapshot(row: &StatusRow, media_ids: &[i64], at: i64) -> EditRow {
 /// Edits a post by its author. The first edit also records the original, so the history
 /// holds every version; those who boosted it are told.
 pub async fn edit(app: &App, tenant: &Tenant, author: i64, id: i64, e: StatusEdit) -> Result<()> {
+    crate::federation::resolve::mentions(app, tenant, &e.text).await;
     let mut tx = app.db.begin().await?;
     let mut row = statuses::by_id(&mut tx, tenant.id, id)
         .await?
@@ -96,6 +97,13 @@ pub async fn edit(app: &App, tenant: &Tenant, author: i64, id: i64, e: StatusEdi
     for (_, booster) in statuses::reblogs_of(&mut tx, tenant.id, id).await? {
         notify(&mut tx, tenant.id, booster, author, "update", Some(id)).await?;
     }
+    herd_jobs::enqueue(
+        &mut tx,
+        tenant.id,
+        &crate::federation::outgoing::FanOut { status: id, update: true },
+    )
+    .await?;
     tx.commit().await?;
+    app.waker.wake();
     Ok(())
 }

@@ -29,8 +29,10 @@ pub async fn mark(app: &App, tenant: &Tenant, account: i64, mark: Mark, status: 
     if added && mark == Mark::Favourite {
         statuses::bump(&mut tx, tenant.id, row.id, statuses::Counter::Favourites, 1).await?;
         notify(&mut tx, tenant.id, row.account_id, account, "favourite", Some(row.id)).await?;
+        like(&mut tx, tenant, account, &row, false).await?;
     }
     tx.commit().await?;
+    app.waker.wake();
     Ok(())
 }
 
@@ -45,10 +47,22 @@ pub async fn unmark(app: &App, tenant: &Tenant, account: i64, mark: Mark, status
     if removed && mark == Mark::Favourite {
         statuses::bump(&mut tx, tenant.id, row.id, statuses::Counter::Favourites, -1).await?;
         notifications::retract(&mut tx, tenant.id, row.account_id, account, "favourite", Some(row.id)).await?;
+        like(&mut tx, tenant, account, &row, true).await?;
     }
     if !removed && !views::visible(&mut tx, tenant.id, Some(account), &row).await? {
         return Err(AppError::NotFound("Record not found"));
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// A favourite of a remote post is a Like sent to its author's server.
+async fn like(c: &mut herd_store::Conn, tenant: &Tenant, account: i64, row: &statuses::StatusRow, undo: bool) -> Result<()> {
+    let author = herd_store::accounts::by_id(c, tenant.id, row.account_id).await?;
+    if !crate::federation::outgoing::is_remote(&author) {
+        return Ok(());
+    }
+    let me = herd_store::accounts::by_id(c, tenant.id, account).await?;
+    let uri = crate::federation::outgoing::status_uri(c, tenant, row).await?;
+    crate::federation::outgoing::act(c, tenant, &me, &author, "Like", &uri, undo).await
 }

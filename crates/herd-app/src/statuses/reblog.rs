@@ -67,7 +67,12 @@ pub async fn reblog(app: &App, tenant: &Tenant, account: i64, target: i64, visib
     statuses::bump(&mut tx, tenant.id, original.id, statuses::Counter::Reblogs, 1).await?;
     accounts::bump(&mut tx, tenant.id, account, accounts::Counter::Statuses, 1).await?;
     notify(&mut tx, tenant.id, original.account_id, account, "reblog", Some(original.id)).await?;
-    herd_jobs::enqueue(&mut tx, tenant.id, &crate::federation::outgoing::FanOut { status: id }).await?;
+    herd_jobs::enqueue(
+        &mut tx,
+        tenant.id,
+        &crate::federation::outgoing::FanOut { status: id, update: false },
+    )
+    .await?;
     tx.commit().await?;
     app.waker.wake();
     Ok(id)

@@ -121,6 +121,15 @@ pub fn check(
             return Err(SignatureError::Uncovered(what));
         }
     }
+    // (created) and (expires), when given, must be plausible times: the normalization crate
+    // adds them to the epoch unchecked, which overflows (and panics) on absurd values.
+    for name in ["created", "expires"] {
+        if let Some(v) = field(header, name)
+            && !v.parse::<u64>().is_ok_and(|n| n < 100_000_000_000)
+        {
+            return Err(SignatureError::Malformed(format!("{name} is not a time")));
+        }
+    }
     if let Some(alg) = field(header, "algorithm")
         && !matches!(alg.to_ascii_lowercase().as_str(), "rsa-sha256" | "hs2019")
     {
@@ -291,6 +300,12 @@ mod tests {
             check("POST", "/inbox", &odd, Some(b"x"), now).unwrap_err(),
             SignatureError::Algorithm
         );
+        let mut absurd = with("(request-target) host date digest");
+        absurd[3].1 = absurd[3].1.replace("signature=", "created=\"18446744073709551615\",signature=");
+        assert!(matches!(
+            check("POST", "/inbox", &absurd, Some(b"x"), now),
+            Err(SignatureError::Malformed(_))
+        ));
         let mut junk = with("(request-target) host date digest");
         junk[3].1 = "garbage".into();
         assert!(matches!(

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
 use herd_core::{Id, Timestamp};
@@ -19,22 +19,40 @@ use tokio::sync::{Notify, watch};
 /// A kind of job: its name in the table and its payload type.
 pub trait JobKind: Serialize + DeserializeOwned + Send + 'static {
     const KIND: &'static str;
+    /// How often it is tried before it is parked for an operator to see. With the backoff
+    /// below, 10 attempts span about three hours and 20 about two and a half days.
+    const MAX_ATTEMPTS: i64 = 10;
+    /// How long a worker holds a job before another may take it (after a crash): longer than
+    /// the job can run.
+    const LEASE_MS: i64 = 5 * 60 * 1000;
 }
 
 /// Writes a job in the caller's transaction, due now.
 pub async fn enqueue<J: JobKind>(c: &mut Conn, t: TenantId, job: &J) -> herd_store::Result<()> {
     let payload = serde_json::to_string(job).map_err(|e| herd_store::StoreError::Corrupt(e.to_string()))?;
     let now = Timestamp::now().0;
-    jobs::enqueue(c, t, Id::generate().0, J::KIND, &payload, now, now).await
+    jobs::enqueue(
+        c,
+        t,
+        jobs::NewJob {
+            id: Id::generate().0,
+            kind: J::KIND,
+            payload: &payload,
+            run_at: now,
+            max_attempts: J::MAX_ATTEMPTS,
+        },
+        now,
+    )
+    .await
 }
 
 pub type JobFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
 type Handler = Arc<dyn Fn(TenantId, String) -> JobFuture + Send + Sync>;
 
-/// The handlers for every job kind, built once at start-up.
+/// The handlers for every job kind, with each kind's lease, built once at start-up.
 #[derive(Default, Clone)]
 pub struct Registry {
-    handlers: HashMap<&'static str, Handler>,
+    handlers: HashMap<&'static str, (Handler, i64)>,
 }
 
 impl Registry {
@@ -47,13 +65,16 @@ impl Registry {
         let f = Arc::new(f);
         self.handlers.insert(
             J::KIND,
-            Arc::new(move |t, payload: String| {
-                let f = f.clone();
-                Box::pin(async move {
-                    let job: J = serde_json::from_str(&payload).map_err(|e| format!("bad payload: {e}"))?;
-                    f(t, job).await
-                })
-            }),
+            (
+                Arc::new(move |t, payload: String| {
+                    let f = f.clone();
+                    Box::pin(async move {
+                        let job: J = serde_json::from_str(&payload).map_err(|e| format!("bad payload: {e}"))?;
+                        f(t, job).await
+                    })
+                }),
+                J::LEASE_MS,
+            ),
         );
         self
     }
@@ -76,6 +97,8 @@ pub struct Runner {
     waker: Waker,
     workers: usize,
     done: Arc<AtomicU64>,
+    /// The instance whose job was leased last: the next lease starts after it.
+    last_tenant: Arc<AtomicI64>,
 }
 
 const LEASE_MS: i64 = 5 * 60 * 1000;
@@ -89,6 +112,7 @@ impl Runner {
             waker,
             workers: workers.max(1),
             done: Arc::default(),
+            last_tenant: Arc::default(),
         }
     }
 
@@ -132,15 +156,23 @@ impl Runner {
     pub async fn once(&self) -> herd_store::Result<bool> {
         let now = Timestamp::now().0;
         let mut tx = self.db.begin().await?;
-        let Some(job) = jobs::lease(&mut tx, now, LEASE_MS).await? else {
+        let after = self.last_tenant.load(Ordering::Relaxed);
+        let Some(job) = jobs::lease(&mut tx, now, LEASE_MS, after).await? else {
             tx.commit().await?;
             return Ok(false);
         };
+        // Kinds that cannot run long are given back sooner after a crash.
+        if let Some((_, lease)) = self.registry.handlers.get(job.kind.as_str())
+            && *lease < LEASE_MS
+        {
+            jobs::hold_until(&mut tx, job.id, now + lease).await?;
+        }
         tx.commit().await?;
+        self.last_tenant.store(job.tenant_id, Ordering::Relaxed);
 
         let t = TenantId(job.tenant_id);
         let outcome = match self.registry.handlers.get(job.kind.as_str()) {
-            Some(h) => h(t, job.payload.clone()).await,
+            Some((h, _)) => h(t, job.payload.clone()).await,
             None => Err(format!("no handler for job kind {:?}", job.kind)),
         };
         let mut c = self.db.conn().await?;

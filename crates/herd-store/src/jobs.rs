@@ -16,32 +16,47 @@ pub struct JobRow {
     pub max_attempts: i64,
 }
 
-pub async fn enqueue(c: &mut Conn, t: TenantId, id: i64, kind: &str, payload: &str, run_at: i64, now: i64) -> Result<()> {
-    c.q("INSERT INTO jobs (id, tenant_id, kind, payload, run_at, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(id)
+/// A job to write: its kind, payload, when it is due and how often it may be tried.
+pub struct NewJob<'a> {
+    pub id: i64,
+    pub kind: &'a str,
+    pub payload: &'a str,
+    pub run_at: i64,
+    pub max_attempts: i64,
+}
+
+pub async fn enqueue(c: &mut Conn, t: TenantId, j: NewJob<'_>, now: i64) -> Result<()> {
+    c.q("INSERT INTO jobs (id, tenant_id, kind, payload, run_at, max_attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind(j.id)
         .bind(t.0)
-        .bind(kind)
-        .bind(payload)
-        .bind(run_at)
+        .bind(j.kind)
+        .bind(j.payload)
+        .bind(j.run_at)
+        .bind(j.max_attempts)
         .bind(now)
         .execute(c.ex())
         .await?;
     Ok(())
 }
 
-/// Leases the oldest due job for `lease_ms`, counting the attempt. Call inside a transaction.
-pub async fn lease(c: &mut Conn, now: i64, lease_ms: i64) -> Result<Option<JobRow>> {
-    let pick = match c.dialect() {
-        Dialect::Postgres => {
-            "SELECT id FROM jobs WHERE run_at <= ? AND (locked_until IS NULL OR locked_until < ?) \
-                              ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
-        }
-        Dialect::Sqlite => {
-            "SELECT id FROM jobs WHERE run_at <= ? AND (locked_until IS NULL OR locked_until < ?) \
-                            ORDER BY run_at, id LIMIT 1"
-        }
+/// Leases a due job for `lease_ms`, counting the attempt. Call inside a transaction.
+///
+/// Instances take turns: the job leased is the oldest due one of the first instance after
+/// `after_tenant` that has one (wrapping round), so one instance's fan-out to thousands of
+/// servers does not hold back another instance's single reply.
+pub async fn lease(c: &mut Conn, now: i64, lease_ms: i64, after_tenant: i64) -> Result<Option<JobRow>> {
+    let lock = match c.dialect() {
+        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+        Dialect::Sqlite => "",
     };
-    let Some(id): Option<i64> = c.qs(pick).bind(now).bind(now).fetch_optional(c.ex()).await? else {
+    let due = "run_at <= ? AND (locked_until IS NULL OR locked_until < ?)";
+    let next = format!("SELECT id FROM jobs WHERE {due} AND tenant_id > ? ORDER BY tenant_id, run_at, id LIMIT 1{lock}");
+    let mut id: Option<i64> = c.qs(&next).bind(now).bind(now).bind(after_tenant).fetch_optional(c.ex()).await?;
+    if id.is_none() {
+        let first = format!("SELECT id FROM jobs WHERE {due} ORDER BY tenant_id, run_at, id LIMIT 1{lock}");
+        id = c.qs(&first).bind(now).bind(now).fetch_optional(c.ex()).await?;
+    }
+    let Some(id) = id else {
         return Ok(None);
     };
     c.q("UPDATE jobs SET locked_until = ?, attempts = attempts + 1 WHERE id = ?")
@@ -55,6 +70,16 @@ pub async fn lease(c: &mut Conn, now: i64, lease_ms: i64) -> Result<Option<JobRo
             .fetch_optional(c.ex())
             .await?,
     )
+}
+
+/// Sets when a leased job's lease runs out.
+pub async fn hold_until(c: &mut Conn, id: i64, until: i64) -> Result<()> {
+    c.q("UPDATE jobs SET locked_until = ? WHERE id = ?")
+        .bind(until)
+        .bind(id)
+        .execute(c.ex())
+        .await?;
+    Ok(())
 }
 
 pub async fn complete(c: &mut Conn, id: i64) -> Result<()> {

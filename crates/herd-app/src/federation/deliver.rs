@@ -5,7 +5,7 @@ use herd_core::Timestamp;
 use herd_federation::fetch::FetchError;
 use herd_federation::{ACTIVITY_JSON, signatures};
 use herd_jobs::JobKind;
-use herd_store::{Conn, TenantId, accounts, keys};
+use herd_store::{Conn, TenantId, accounts, hosts, keys};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -23,6 +23,10 @@ pub struct Deliver {
 
 impl JobKind for Deliver {
     const KIND: &'static str = "federation.deliver";
+    /// Other servers may be down for days: about two and a half days of retries.
+    const MAX_ATTEMPTS: i64 = 20;
+    /// A delivery gives up on the other server after 30 s (the client's timeout).
+    const LEASE_MS: i64 = 60_000;
 }
 
 /// Writes deliveries of `activity` by `actor` to each inbox, in the caller's transaction.
@@ -67,6 +71,16 @@ pub async fn deliver(app: &App, t: TenantId, job: Deliver) -> std::result::Resul
         }
     };
     let host = herd_federation::fetch::host_header(&url);
+    let now = Timestamp::now().0;
+    {
+        let mut c = app.db.conn().await.map_err(|e| e.to_string())?;
+        let until = hosts::down_until(&mut c, &host.to_ascii_lowercase())
+            .await
+            .map_err(|e| e.to_string())?;
+        if until > now {
+            return Err(format!("{host} keeps failing; left alone until {}", Timestamp(until).to_rfc3339()));
+        }
+    }
     let body = job.activity.into_bytes();
     let path = match url.query() {
         Some(q) => format!("{}?{q}", url.path()),
@@ -82,19 +96,35 @@ pub async fn deliver(app: &App, t: TenantId, job: Deliver) -> std::result::Resul
         std::time::SystemTime::now(),
     )
     .map_err(|e| e.to_string())?;
-    match app.fetch.post(&job.inbox, &headers, ACTIVITY_JSON, body).await {
-        Ok(s) if (200..300).contains(&s) => Ok(()),
+    let outcome = match app.fetch.post(&job.inbox, &headers, ACTIVITY_JSON, body).await {
+        Ok(s) if (200..300).contains(&s) => Ok(true),
         Ok(s) if (400..500).contains(&s) && s != 408 && s != 429 => {
             tracing::warn!(inbox = %job.inbox, status = s, "the inbox refused a delivery; dropped");
-            Ok(())
+            Ok(true)
         }
         Ok(s) => Err(format!("{} answered {s}", job.inbox)),
         Err(e @ (FetchError::Private(_) | FetchError::BadUrl(_))) => {
             tracing::warn!(inbox = %job.inbox, error = %e, "not delivering");
-            Ok(())
+            Ok(false)
         }
         Err(e) => Err(e.to_string()),
+    };
+    // The server's health, for the breaker: an answer (even a refusal) means it is up.
+    let host = host.to_ascii_lowercase();
+    let mut c = app.db.conn().await.map_err(|e| e.to_string())?;
+    match &outcome {
+        Ok(true) => hosts::succeeded(&mut c, &host, Timestamp::now().0)
+            .await
+            .map_err(|e| e.to_string())?,
+        Ok(false) => {}
+        Err(_) => {
+            let until = hosts::failed(&mut c, &host, Timestamp::now().0).await.map_err(|e| e.to_string())?;
+            if until > 0 {
+                tracing::warn!(%host, until = %Timestamp(until).to_rfc3339(), "a server keeps failing; deliveries to it pause");
+            }
+        }
     }
+    outcome.map(|_| ())
 }
 
 /// A fresh id for an activity that has no object of its own to name it (Follow, Accept).

@@ -722,3 +722,86 @@ async fn replies_mentions_favourites_boosts_edits_deletes_and_blocks_cross_serve
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test]
+async fn two_instances_in_one_process_federate_like_two_servers() {
+    let port = common::free_port();
+    let resolve = format!("org-a.test:{port}=127.0.0.1:{port},org-b.test:{port}=127.0.0.1:{port}");
+    let s = Server::start_at(format!("127.0.0.1:{port}"), true, resolve).await;
+    let da = s.tenant("org-a.test", "open").await;
+    let db = s.tenant("org-b.test", "open").await;
+    let (_, at) = s.account(&da, "alice", "member").await;
+    let (bob, bt) = s.account(&db, "bob", "member").await;
+    let (remote_bob, _) = follow_remote(&s, &da, &at, &format!("bob@{db}")).await;
+    assert_ne!(remote_bob, bob, "org-a keeps its own row for bob");
+    let following = || async {
+        s.get(&da, &format!("/api/v1/accounts/relationships?id[]={remote_bob}"), Some(&at))
+            .await
+            .json[0]["following"]
+            == true
+    };
+    assert!(common::eventually(following).await);
+    let post = s
+        .post(&db, "/api/v1/statuses", Some(&bt), json!({"status": "same process"}))
+        .await
+        .expect(200)
+        .json;
+    let arrived = || async { s.get(&da, "/api/v1/timelines/home", Some(&at)).await.json[0]["uri"] == post["uri"] };
+    assert!(common::eventually(arrived).await);
+    // Each instance sees only its own rows: org-b's bob has one follower, alice of org-a.
+    let followers = s.get(&db, &format!("/api/v1/accounts/{bob}/followers"), Some(&bt)).await.json;
+    assert_eq!(followers[0]["acct"], format!("alice@{da}"));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_server_that_keeps_failing_is_left_alone_then_tried_again() {
+    use herd_app::federation::deliver::{Deliver, deliver};
+    let port = common::free_port();
+    let s = Server::start_with(true, format!("down.test:{port}=127.0.0.1:{port}")).await;
+    let d = s.tenant("org-a.test", "open").await;
+    let (alice, _) = s.account(&d, "alice", "member").await;
+    let t = herd_app::tenants::by_domain(s.app(), &d).await.expect("tenant").id;
+    let job = || Deliver {
+        actor: alice.parse().expect("id"),
+        inbox: format!("http://down.test:{port}/inbox"),
+        activity: "{}".into(),
+    };
+    // Nothing listens: five real failures, then the breaker answers without trying.
+    for _ in 0..herd_store::hosts::TRIP_AFTER {
+        let e = deliver(s.app(), t, job()).await.expect_err("the server is down");
+        assert!(!e.contains("left alone"), "{e}");
+    }
+    let e = deliver(s.app(), t, job()).await.expect_err("still down");
+    assert!(e.contains("left alone"), "{e}");
+
+    // The server is back and the pause is over (as if time had passed): delivery works and
+    // the host counts as healthy again.
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
+    let server = tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let mut buf = [0u8; 8192];
+            let _ = sock.read(&mut buf).await;
+            let _ = sock.write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n").await;
+        }
+    });
+    let mut c = s.app().db.conn().await.expect("conn");
+    c.q("UPDATE delivery_hosts SET down_until = 1 WHERE host = ?")
+        .bind(format!("down.test:{port}"))
+        .execute(c.ex())
+        .await
+        .expect("pause over");
+    drop(c);
+    deliver(s.app(), t, job()).await.expect("delivered");
+    let mut c = s.app().db.conn().await.expect("conn");
+    assert_eq!(
+        herd_store::hosts::down_until(&mut c, &format!("down.test:{port}"))
+            .await
+            .expect("read"),
+        0
+    );
+    drop(c);
+    server.abort();
+    s.stop().await;
+}

@@ -162,6 +162,8 @@ pub struct Caches {
     pub(crate) statuses: Cache<Key, Arc<StatusParts>>,
     pub(crate) feeds: Cache<Key, Arc<Feed>>,
     pub(crate) marks: Cache<Key, Arc<Marks>>,
+    /// Actors' keys for signing deliveries.
+    pub(crate) signers: Cache<Key, Arc<crate::federation::deliver::Signer>>,
     rendered: Cache<RenderedKey, Arc<str>, TextBytes>,
 }
 
@@ -174,6 +176,7 @@ impl Caches {
             statuses: Cache::new(l.statuses),
             feeds: Cache::new(l.feeds),
             marks: Cache::new(l.marks),
+            signers: Cache::new(l.marks),
             rendered: Cache::with_weighter(l.rendered_bytes as usize / 1024, l.rendered_bytes, TextBytes),
         }
     }
@@ -220,6 +223,7 @@ impl Caches {
         self.statuses.clear();
         self.feeds.clear();
         self.marks.clear();
+        self.signers.clear();
         self.rendered.clear();
     }
 
@@ -236,6 +240,7 @@ impl Caches {
                     self.rendered.remove(&(Rendered::Account, t.0, id));
                 }
                 Change::User(id) => {
+                    self.signers.remove(&(t.0, id));
                     users.insert((t.0, id));
                 }
                 Change::Token(id) => {

@@ -6,14 +6,19 @@ use crate::{Conn, Result};
 /// Failures in a row after which a server is left alone for a while.
 pub const TRIP_AFTER: i64 = 5;
 
-/// Until when (epoch ms) a host is left alone; 0 if it is not.
-pub async fn down_until(c: &mut Conn, host: &str) -> Result<i64> {
-    let v: Option<i64> = c
-        .qs("SELECT down_until FROM delivery_hosts WHERE host = ?")
+/// Failures in a row, and until when (epoch ms) a host is left alone (0 if it is not).
+pub async fn health(c: &mut Conn, host: &str) -> Result<(i64, i64)> {
+    let v: Option<(i64, i64)> = c
+        .qa("SELECT failures, down_until FROM delivery_hosts WHERE host = ?")
         .bind(host)
         .fetch_optional(c.ex())
         .await?;
-    Ok(v.unwrap_or(0))
+    Ok(v.unwrap_or((0, 0)))
+}
+
+/// Until when (epoch ms) a host is left alone; 0 if it is not.
+pub async fn down_until(c: &mut Conn, host: &str) -> Result<i64> {
+    Ok(health(c, host).await?.1)
 }
 
 /// A delivery to the host worked: it is healthy again.

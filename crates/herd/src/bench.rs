@@ -10,6 +10,7 @@
 //! those of the real server; the load comes from this process over loopback. Seeding writes
 //! rows in bulk (a benchmark does not need 3,000 argon2 hashes), through the same schema.
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Stdio;
@@ -57,6 +58,23 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// Fan-out: one post to followers on --servers remote servers, beside signing the same
+    /// requests alone.
+    Fanout {
+        #[arg(long, default_value_t = 1000)]
+        servers: usize,
+        /// Job workers of the server (default: one per core).
+        #[arg(long)]
+        workers: Option<usize>,
+    },
+    /// Ingest: signed Create activities accepted and stored per second, beside checking
+    /// their signatures alone.
+    Ingest {
+        #[arg(long, default_value_t = 4000)]
+        activities: usize,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+    },
 }
 
 pub async fn run(command: BenchCommand, _cfg: &Config) -> anyhow::Result<()> {
@@ -74,6 +92,8 @@ pub async fn run(command: BenchCommand, _cfg: &Config) -> anyhow::Result<()> {
             concurrency,
             seconds,
         } => timeline(postgres, accounts, follows, posts, concurrency, seconds).await,
+        BenchCommand::Fanout { servers, workers } => fanout(servers, workers).await,
+        BenchCommand::Ingest { activities, concurrency } => ingest(activities, concurrency).await,
     }
 }
 
@@ -222,13 +242,22 @@ struct Child {
 
 impl Child {
     async fn start(data_dir: &Path, database_url: &str, port: u16) -> anyhow::Result<Child> {
+        Child::start_with(data_dir, database_url, port, &[]).await
+    }
+
+    /// With more settings (`HERD_*` variables).
+    async fn start_with(data_dir: &Path, database_url: &str, port: u16, env: &[(&str, String)]) -> anyhow::Result<Child> {
         let exe = std::env::current_exe()?;
-        let mut proc = tokio::process::Command::new(exe)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        let mut cmd = tokio::process::Command::new(exe);
+        cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .env("HERD_DATA_DIR", data_dir)
             .env("HERD_DATABASE_URL", database_url)
             .env("HERD_PUBLIC_SCHEME", "http")
-            .env("HERD_LOG", "warn")
+            .env("HERD_LOG", "warn");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut proc = cmd
             .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
@@ -487,4 +516,366 @@ async fn load(http: &reqwest::Client, url: &str, tokens: &[String], concurrency:
         t.await?;
     }
     Ok((ok.load(Ordering::Relaxed), bad.load(Ordering::Relaxed)))
+}
+
+/// Many remote servers on one loopback port: each POST is answered 202 at once and the Host
+/// it was for recorded; `all` is notified when `expect` different hosts have been seen.
+async fn inboxes(expect: usize) -> anyhow::Result<(u16, Arc<std::sync::Mutex<HashSet<String>>>, Arc<tokio::sync::Notify>)> {
+    let seen: Arc<std::sync::Mutex<HashSet<String>>> = Arc::default();
+    let all = Arc::new(tokio::sync::Notify::new());
+    let (record, done) = (seen.clone(), all.clone());
+    let app = axum::Router::new().fallback(move |h: axum::http::HeaderMap| {
+        let (record, done) = (record.clone(), done.clone());
+        async move {
+            if let Some(host) = h.get("host").and_then(|v| v.to_str().ok())
+                && let Ok(mut s) = record.lock()
+                && s.insert(host.to_string())
+                && s.len() == expect
+            {
+                done.notify_one();
+            }
+            axum::http::StatusCode::ACCEPTED
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok((port, seen, all))
+}
+
+async fn fanout(servers: usize, workers: Option<usize>) -> anyhow::Result<()> {
+    if servers == 0 {
+        bail!("--servers must be at least 1");
+    }
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let workers = workers.unwrap_or(cores).max(1);
+    let (rport, seen, all) = inboxes(servers).await?;
+    let hosts: Vec<String> = (0..servers).map(|i| format!("srv{i}.bench.test:{rport}")).collect();
+
+    let dir = tempfile::tempdir()?;
+    let port = free_port()?;
+    let domain = format!("org.bench.test:{port}");
+    let url = format!("sqlite://{}", dir.path().join("herd.db").display());
+    let db = Db::connect(&url, 2).await?;
+    db.migrate().await?;
+    let hash = herd_app::auth::password::hash(secret::generate()).await?;
+    let mut tx = db.begin().await?;
+    let (t, ids, tokens) = seed_instance(&mut tx, &domain, 1, &hash).await?;
+    let now = Timestamp::now().0;
+    let (mut accounts, mut actors, mut follows) = (Vec::new(), Vec::new(), Vec::new());
+    for h in &hosts {
+        let id = Id::generate().0;
+        let uri = format!("http://{h}/users/follower");
+        accounts.push(vec![
+            V::I(id),
+            V::I(t.0),
+            V::S("follower".into()),
+            V::S("follower".into()),
+            V::S(h.clone()),
+            V::S(uri.clone()),
+            V::I(now),
+            V::I(now),
+        ]);
+        actors.push(vec![
+            V::I(t.0),
+            V::I(id),
+            V::S(format!("{uri}/inbox")),
+            V::S(format!("http://{h}/inbox")),
+            V::S(format!("{uri}#main-key")),
+            V::S("unused".into()),
+            V::I(now),
+        ]);
+        follows.push(vec![V::I(Id::generate().0), V::I(t.0), V::I(id), V::I(ids[0]), V::I(now)]);
+    }
+    bulk(
+        &mut tx,
+        "accounts",
+        &[
+            "id",
+            "tenant_id",
+            "username",
+            "username_key",
+            "domain",
+            "uri",
+            "created_at",
+            "updated_at",
+        ],
+        accounts,
+    )
+    .await?;
+    bulk(
+        &mut tx,
+        "remote_actors",
+        &[
+            "tenant_id",
+            "account_id",
+            "inbox_url",
+            "shared_inbox_url",
+            "key_id",
+            "public_key_pem",
+            "fetched_at",
+        ],
+        actors,
+    )
+    .await?;
+    bulk(
+        &mut tx,
+        "follows",
+        &["id", "tenant_id", "account_id", "target_account_id", "created_at"],
+        follows,
+    )
+    .await?;
+    tx.commit().await?;
+    db.close().await;
+
+    let resolve = hosts.iter().map(|h| format!("{h}=127.0.0.1:{rport}")).collect::<Vec<_>>().join(",");
+    let env = [
+        ("HERD_RESOLVE", resolve),
+        ("HERD_ALLOW_PRIVATE_ADDRESSES", "true".to_string()),
+        ("HERD_WORKERS", workers.to_string()),
+    ];
+    let child = Child::start_with(dir.path(), &url, port, &env).await?;
+    let http = client(child.addr, std::slice::from_ref(&domain), 2)?;
+    // The author's key is made on first need: make it before the clock starts.
+    let actor = http
+        .get(format!("http://{domain}/users/user0"))
+        .header("accept", "application/activity+json")
+        .send()
+        .await?;
+    if !actor.status().is_success() {
+        bail!("the author's actor document answered {}", actor.status());
+    }
+
+    let started = Instant::now();
+    let posted = http
+        .post(format!("http://{domain}/api/v1/statuses"))
+        .bearer_auth(&tokens[0])
+        .json(&serde_json::json!({"status": "One post, a thousand servers. #bench"}))
+        .send()
+        .await?;
+    if !posted.status().is_success() {
+        bail!("posting answered {}", posted.status());
+    }
+    if tokio::time::timeout(Duration::from_secs(600), all.notified()).await.is_err() {
+        bail!(
+            "only {} of {servers} servers got the post within 10 minutes",
+            seen.lock().map(|s| s.len()).unwrap_or(0)
+        );
+    }
+    let fanned = started.elapsed();
+    drop(child);
+
+    // The floor: signing the same requests (same key size, a body of the same size), alone.
+    let key = herd_federation::keys::generate()?;
+    let body = vec![b'x'; 1500];
+    let signing = Instant::now();
+    for h in &hosts {
+        herd_federation::signatures::sign(
+            "POST",
+            "/inbox",
+            h,
+            Some(&body),
+            "http://org.bench.test/users/user0#main-key",
+            &key.private,
+            std::time::SystemTime::now(),
+        )?;
+    }
+    let signed = signing.elapsed();
+    println!("herd bench fanout on SQLite: one post by an account followed from {servers} servers, {workers} job workers");
+    println!("{:<52} {:>10}", "measure", "seconds");
+    println!("{:<52} {:>10.3}", "post created until every server has it", fanned.as_secs_f64());
+    println!(
+        "{:<52} {:>10.3}",
+        format!("signing the same {servers} requests alone (1 thread)"),
+        signed.as_secs_f64()
+    );
+    println!(
+        "fan-out time / signing floor: {:.2}x (goal: within 3x)",
+        fanned.as_secs_f64() / signed.as_secs_f64().max(1e-9)
+    );
+    Ok(())
+}
+
+async fn ingest(activities: usize, concurrency: usize) -> anyhow::Result<()> {
+    if activities == 0 || concurrency == 0 {
+        bail!("--activities and --concurrency must be at least 1");
+    }
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let dir = tempfile::tempdir()?;
+    let port = free_port()?;
+    let domain = format!("org.bench.test:{port}");
+    let remote = "remote.bench.test";
+    let actor_uri = format!("http://{remote}/users/alice");
+    let key_id = format!("{actor_uri}#main-key");
+    let key = herd_federation::keys::generate()?;
+
+    // bob (local) follows alice (remote), so her posts are kept.
+    let url = format!("sqlite://{}", dir.path().join("herd.db").display());
+    let db = Db::connect(&url, 2).await?;
+    db.migrate().await?;
+    let hash = herd_app::auth::password::hash(secret::generate()).await?;
+    let mut tx = db.begin().await?;
+    let (t, ids, _) = seed_instance(&mut tx, &domain, 1, &hash).await?;
+    let now = Timestamp::now().0;
+    let alice = Id::generate().0;
+    bulk(
+        &mut tx,
+        "accounts",
+        &[
+            "id",
+            "tenant_id",
+            "username",
+            "username_key",
+            "domain",
+            "uri",
+            "created_at",
+            "updated_at",
+        ],
+        vec![vec![
+            V::I(alice),
+            V::I(t.0),
+            V::S("alice".into()),
+            V::S("alice".into()),
+            V::S(remote.into()),
+            V::S(actor_uri.clone()),
+            V::I(now),
+            V::I(now),
+        ]],
+    )
+    .await?;
+    bulk(
+        &mut tx,
+        "remote_actors",
+        &["tenant_id", "account_id", "inbox_url", "key_id", "public_key_pem", "fetched_at"],
+        vec![vec![
+            V::I(t.0),
+            V::I(alice),
+            V::S(format!("{actor_uri}/inbox")),
+            V::S(key_id.clone()),
+            V::S(key.public.clone()),
+            V::I(now),
+        ]],
+    )
+    .await?;
+    bulk(
+        &mut tx,
+        "follows",
+        &["id", "tenant_id", "account_id", "target_account_id", "created_at"],
+        vec![vec![V::I(Id::generate().0), V::I(t.0), V::I(ids[0]), V::I(alice), V::I(now)]],
+    )
+    .await?;
+    tx.commit().await?;
+
+    // The activities, signed before the clock starts (signing is the sender's cost).
+    let mut requests = Vec::with_capacity(activities);
+    for i in 0..activities {
+        let note = format!("{actor_uri}/statuses/{i}");
+        let body = serde_json::json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{note}/activity"), "type": "Create", "actor": actor_uri,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": [format!("{actor_uri}/followers")],
+            "object": {
+                "id": note, "type": "Note", "attributedTo": actor_uri, "content": format!("<p>Post {i} from far away</p>"),
+                "published": Timestamp::now().to_rfc3339(),
+                "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": [format!("{actor_uri}/followers")],
+            },
+        })
+        .to_string()
+        .into_bytes();
+        let headers = herd_federation::signatures::sign(
+            "POST",
+            "/inbox",
+            &domain,
+            Some(&body),
+            &key_id,
+            &key.private,
+            std::time::SystemTime::now(),
+        )?;
+        requests.push((body, headers));
+    }
+
+    // Checking the same signatures alone: parse, digest, date, RSA verification.
+    let checking = Instant::now();
+    for (body, headers) in &requests {
+        let mut h: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        h.push(("host".into(), domain.clone()));
+        let p = herd_federation::signatures::check("POST", "/inbox", &h, Some(body), std::time::SystemTime::now())?;
+        if !p.verify(&key.public) {
+            bail!("a signature did not verify");
+        }
+    }
+    let checked = checking.elapsed();
+
+    let env = [("HERD_WORKERS", cores.to_string())];
+    let child = Child::start_with(dir.path(), &url, port, &env).await?;
+    let http = client(child.addr, std::slice::from_ref(&domain), concurrency)?;
+    let requests = Arc::new(std::sync::Mutex::new(requests));
+    let refused = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (http, requests, refused, domain) = (http.clone(), requests.clone(), refused.clone(), domain.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let next = requests.lock().ok().and_then(|mut r| r.pop());
+                let Some((body, headers)) = next else { break };
+                let mut rb = http
+                    .post(format!("http://{domain}/inbox"))
+                    .header("content-type", "application/activity+json")
+                    .body(body);
+                for (k, v) in headers {
+                    rb = rb.header(k, v);
+                }
+                if !rb.send().await.is_ok_and(|r| r.status().as_u16() == 202) {
+                    refused.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        task.await?;
+    }
+    let accepted_in = started.elapsed();
+    // Until every post is stored (the inbox's jobs have run).
+    loop {
+        let mut c = db.conn().await?;
+        let stored: i64 = c
+            .qs("SELECT COUNT(*) FROM statuses WHERE tenant_id = ? AND account_id = ?")
+            .bind(t.0)
+            .bind(alice)
+            .fetch_one(c.ex())
+            .await?;
+        drop(c);
+        if stored as usize >= activities {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(600) {
+            bail!("only {stored} of {activities} posts stored within 10 minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let stored_in = started.elapsed();
+    drop(child);
+    db.close().await;
+    let bad = refused.load(Ordering::Relaxed);
+    if bad > 0 {
+        bail!("{bad} activities were refused");
+    }
+    let (check_rate, accept_rate, ingest_rate) = (
+        activities as f64 / checked.as_secs_f64(),
+        activities as f64 / accepted_in.as_secs_f64(),
+        activities as f64 / stored_in.as_secs_f64(),
+    );
+    println!(
+        "herd bench ingest on SQLite: {activities} signed Create activities, {concurrency} concurrent connections, {cores} job workers"
+    );
+    println!("{:<52} {:>10}", "measure", "per second");
+    println!("{:<52} {:>10.0}", "signatures checked alone (1 thread)", check_rate);
+    println!("{:<52} {:>10.0}", "activities accepted at the inbox (202)", accept_rate);
+    println!("{:<52} {:>10.0}", "activities accepted and stored as posts", ingest_rate);
+    println!(
+        "ingest rate / signature-check rate: {:.1}% (goal: at least 30%)",
+        100.0 * ingest_rate / check_rate
+    );
+    Ok(())
 }

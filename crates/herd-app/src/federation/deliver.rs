@@ -60,9 +60,7 @@ pub(crate) async fn key_id(app: &App, tenant: &Tenant, actor: i64) -> Result<Str
 /// Runs one delivery. A 2xx answer is done; 4xx answers other than 408 and 429 mean the
 /// other server will never take it (logged and dropped); anything else is retried.
 pub async fn deliver(app: &App, t: TenantId, job: Deliver) -> std::result::Result<(), String> {
-    let tenant = crate::tenants::by_id(app, t).await.map_err(|e| e.to_string())?;
-    let key = super::key(app, t, job.actor).await.map_err(|e| e.to_string())?;
-    let key_id = key_id(app, &tenant, job.actor).await.map_err(|e| e.to_string())?;
+    let signer = signer(app, t, job.actor).await.map_err(|e| e.to_string())?;
     let url = match url::Url::parse(&job.inbox) {
         Ok(u) => u,
         Err(_) => {
@@ -71,31 +69,22 @@ pub async fn deliver(app: &App, t: TenantId, job: Deliver) -> std::result::Resul
         }
     };
     let host = herd_federation::fetch::host_header(&url);
-    let now = Timestamp::now().0;
-    {
+    let key = host.to_ascii_lowercase();
+    let (failures, until) = {
         let mut c = app.db.conn().await.map_err(|e| e.to_string())?;
-        let until = hosts::down_until(&mut c, &host.to_ascii_lowercase())
-            .await
-            .map_err(|e| e.to_string())?;
-        if until > now {
-            return Err(format!("{host} keeps failing; left alone until {}", Timestamp(until).to_rfc3339()));
-        }
+        hosts::health(&mut c, &key).await.map_err(|e| e.to_string())?
+    };
+    if until > Timestamp::now().0 {
+        return Err(format!("{host} keeps failing; left alone until {}", Timestamp(until).to_rfc3339()));
     }
     let body = job.activity.into_bytes();
     let path = match url.query() {
         Some(q) => format!("{}?{q}", url.path()),
         None => url.path().to_string(),
     };
-    let headers = signatures::sign(
-        "POST",
-        &path,
-        &host,
-        Some(&body),
-        &key_id,
-        &key.private_pem,
-        std::time::SystemTime::now(),
-    )
-    .map_err(|e| e.to_string())?;
+    let now = std::time::SystemTime::now();
+    let headers =
+        signatures::sign("POST", &path, &host, Some(&body), &signer.key_id, &signer.private_pem, now).map_err(|e| e.to_string())?;
     let outcome = match app.fetch.post(&job.inbox, &headers, ACTIVITY_JSON, body).await {
         Ok(s) if (200..300).contains(&s) => Ok(true),
         Ok(s) if (400..500).contains(&s) && s != 408 && s != 429 => {
@@ -109,16 +98,16 @@ pub async fn deliver(app: &App, t: TenantId, job: Deliver) -> std::result::Resul
         }
         Err(e) => Err(e.to_string()),
     };
-    // The server's health, for the breaker: an answer (even a refusal) means it is up.
-    let host = host.to_ascii_lowercase();
+    // The server's health, for the breaker: an answer (even a refusal) means it is up. Only
+    // a host that had failed needs a write.
     let mut c = app.db.conn().await.map_err(|e| e.to_string())?;
     match &outcome {
-        Ok(true) => hosts::succeeded(&mut c, &host, Timestamp::now().0)
+        Ok(true) if failures > 0 => hosts::succeeded(&mut c, &key, Timestamp::now().0)
             .await
             .map_err(|e| e.to_string())?,
-        Ok(false) => {}
+        Ok(_) => {}
         Err(_) => {
-            let until = hosts::failed(&mut c, &host, Timestamp::now().0).await.map_err(|e| e.to_string())?;
+            let until = hosts::failed(&mut c, &key, Timestamp::now().0).await.map_err(|e| e.to_string())?;
             if until > 0 {
                 tracing::warn!(%host, until = %Timestamp(until).to_rfc3339(), "a server keeps failing; deliveries to it pause");
             }
@@ -130,4 +119,27 @@ pub async fn deliver(app: &App, t: TenantId, job: Deliver) -> std::result::Resul
 /// A fresh id for an activity that has no object of its own to name it (Follow, Accept).
 pub(crate) fn activity_id(actor_uri: &str) -> String {
     format!("{actor_uri}#activities/{}", herd_core::Id::generate_at(Timestamp::now()).0)
+}
+
+/// What signing as an actor takes: its key id and private key.
+#[derive(Debug)]
+pub struct Signer {
+    pub key_id: String,
+    pub private_pem: String,
+}
+
+/// The actor's signer, cached per node (keys do not change; a deleted account's goes with it).
+async fn signer(app: &App, t: TenantId, actor: i64) -> Result<std::sync::Arc<Signer>> {
+    if let Some(s) = app.caches.signers.get(&(t.0, actor)) {
+        return Ok(s);
+    }
+    let epoch = app.caches.epoch();
+    let tenant = crate::tenants::by_id(app, t).await?;
+    let key = super::key(app, t, actor).await?;
+    let s = std::sync::Arc::new(Signer {
+        key_id: key_id(app, &tenant, actor).await?,
+        private_pem: key.private_pem,
+    });
+    app.caches.put(&app.caches.signers, epoch, (t.0, actor), s.clone());
+    Ok(s)
 }

@@ -16,6 +16,7 @@ pub mod follows;
 pub mod maintenance;
 pub mod media;
 pub mod notifications;
+pub mod search;
 pub mod statuses;
 pub mod tenants;
 pub mod timelines;

@@ -107,3 +107,17 @@ pub async fn set_mentions(c: &mut Conn, t: TenantId, status: i64, ids: &[(i64, i
     }
     Ok(())
 }
+
+/// Hashtags whose name starts with `prefix` (case-insensitively), most used first.
+pub async fn search(c: &mut Conn, t: TenantId, prefix: &str, limit: i64, offset: i64) -> Result<Vec<String>> {
+    let pattern = format!("{}%", prefix.to_lowercase().replace(['%', '_', '\\'], ""));
+    Ok(c.qs("SELECT tg.name FROM tags tg WHERE tg.tenant_id = ? AND tg.name_key LIKE ? \
+         ORDER BY (SELECT COUNT(*) FROM status_tags st WHERE st.tenant_id = tg.tenant_id AND st.tag_id = tg.id) DESC, tg.name_key \
+         LIMIT ? OFFSET ?")
+        .bind(t.0)
+        .bind(pattern)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(c.ex())
+        .await?)
+}

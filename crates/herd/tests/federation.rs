@@ -805,3 +805,56 @@ async fn a_server_that_keeps_failing_is_left_alone_then_tried_again() {
     server.abort();
     s.stop().await;
 }
+
+#[tokio::test]
+async fn search_finds_remote_accounts_hashtags_and_posts_by_url() {
+    let (a, da, b, db) = pair().await;
+    let (_, at) = a.account(&da, "alice", "member").await;
+    let (_, bt) = b.account(&db, "bob", "member").await;
+    let handle = format!("bob@{db}");
+    // Without resolve an unknown handle finds nothing; with it, WebFinger finds bob.
+    let none = a.get(&da, &format!("/api/v2/search?q={handle}"), Some(&at)).await.expect(200).json;
+    assert_eq!(none["accounts"], json!([]));
+    let found = a
+        .get(&da, &format!("/api/v2/search?q=@{handle}&resolve=true"), Some(&at))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(found["accounts"][0]["acct"], handle, "{found}");
+    assert_eq!((found["statuses"].clone(), found["hashtags"].clone()), (json!([]), json!([])));
+    // Anonymous searches never reach out to other servers.
+    let anon = a
+        .get(&da, "/api/v2/search?q=@carol@elsewhere.test&resolve=true", None)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(anon["accounts"], json!([]));
+    // Hashtags by prefix; local accounts by prefix; posts by their URL.
+    let post = a
+        .post(&da, "/api/v1/statuses", Some(&at), json!({"status": "about #Federation"}))
+        .await
+        .expect(200)
+        .json;
+    let tags = a
+        .get(&da, "/api/v2/search?q=%23fed&type=hashtags", Some(&at))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(tags["hashtags"][0]["name"], "federation", "{tags}");
+    assert_eq!(tags["accounts"], json!([]));
+    let people = a.get(&da, "/api/v2/search?q=ali&type=accounts", Some(&at)).await.expect(200).json;
+    assert_eq!(people["accounts"][0]["username"], "alice");
+    for url in [post["url"].as_str().unwrap_or(""), post["uri"].as_str().unwrap_or("")] {
+        let by_url = a
+            .get(&da, &format!("/api/v2/search?q={url}&type=statuses"), Some(&at))
+            .await
+            .expect(200)
+            .json;
+        assert_eq!(by_url["statuses"][0]["id"], post["id"], "{url}: {by_url}");
+    }
+    a.get(&da, "/api/v2/search?q=x&type=people", Some(&at)).await.expect(422);
+    a.get(&da, "/api/v2/search", Some(&at)).await.expect(400);
+    let _ = bt;
+    a.stop().await;
+    b.stop().await;
+}

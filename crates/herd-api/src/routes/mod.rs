@@ -6,6 +6,7 @@ mod instance;
 mod media;
 mod notifications;
 mod oauth;
+mod search;
 mod statuses;
 mod timelines;
 
@@ -26,6 +27,7 @@ pub fn routes() -> Router<State> {
         .merge(media::routes())
         .merge(files::routes())
         .merge(federation::routes())
+        .merge(search::routes())
         .route("/health", get(|| async { "ok" }))
         .fallback(not_found)
         .route("/api/v1/custom_emojis", get(|| async { axum::Json(Vec::<()>::new()) }))

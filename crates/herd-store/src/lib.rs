@@ -21,6 +21,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod relationships;
 pub mod remote;
+pub mod reports;
 pub mod statuses;
 pub mod tags;
 pub mod tenants;

@@ -858,3 +858,56 @@ async fn search_finds_remote_accounts_hashtags_and_posts_by_url() {
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test]
+async fn a_flag_from_another_server_lands_in_the_report_queue() {
+    let (a, da, b, db) = pair().await;
+    let (alice, _) = a.account(&da, "alice", "member").await;
+    let (bob, bt) = b.account(&db, "bob", "member").await;
+    let post = b
+        .post(&db, "/api/v1/statuses", Some(&bt), json!({"status": "something reportable"}))
+        .await
+        .expect(200)
+        .json;
+    let ta = herd_app::tenants::by_domain(a.app(), &da).await.expect("tenant");
+    let key = herd_app::federation::key(a.app(), ta.id, alice.parse().expect("id"))
+        .await
+        .expect("key");
+    let alice_uri = format!("http://{da}/users/alice");
+    let body = json!({
+        "@context": "https://www.w3.org/ns/activitystreams", "id": format!("{alice_uri}#flags/1"), "type": "Flag",
+        "actor": alice_uri, "content": "Spam, twice",
+        "object": [format!("http://{db}/users/bob"), post["uri"]],
+    })
+    .to_string();
+    let headers = herd_federation::signatures::sign(
+        "POST",
+        "/inbox",
+        &db,
+        Some(body.as_bytes()),
+        &format!("{alice_uri}#main-key"),
+        &key.private_pem,
+        std::time::SystemTime::now(),
+    )
+    .expect("signed");
+    let mut rb = b.http.post(format!("http://{db}/inbox")).body(body);
+    for (k, v) in headers {
+        rb = rb.header(k, v);
+    }
+    assert_eq!(rb.send().await.expect("sent").status().as_u16(), 202);
+    let tb = herd_app::tenants::by_domain(b.app(), &db).await.expect("tenant").id;
+    let queued = || async {
+        let mut c = b.app().db.conn().await.expect("conn");
+        herd_store::reports::open(&mut c, tb, 10).await.expect("reports")
+    };
+    assert!(
+        common::eventually(|| async { queued().await.len() == 1 }).await,
+        "the report arrived"
+    );
+    let r = &queued().await[0];
+    assert_eq!(r.target_account_id.to_string(), bob);
+    assert_eq!(r.comment, "Spam, twice");
+    assert_eq!(r.status_ids, format!("[{}]", post["id"].as_str().unwrap_or("")));
+    a.stop().await;
+    b.stop().await;
+}

@@ -134,6 +134,7 @@ pub async fn process(app: &App, t: TenantId, job: Inbound) -> Result<()> {
         },
         kind @ ("Like" | "Announce" | "Block") => acted(app, &tenant, &sender, kind, &object, false).await,
         "Update" => updated(app, &tenant, &sender, &object).await,
+        "Flag" => flagged(app, &tenant, &sender, &v).await,
         "Create" => match object.get("type").and_then(Value::as_str) {
             Some("Note" | "Article" | "Question") => created(app, &tenant, &sender, &object).await,
             _ => Ok(()),
@@ -489,4 +490,56 @@ async fn updated(app: &App, tenant: &Tenant, sender: &AccountRow, object: &Value
         }
         _ => Ok(()),
     }
+}
+
+/// Another server reports local accounts (and some of their posts): each reported account
+/// gets a report in this instance's queue, for its moderators.
+async fn flagged(app: &App, tenant: &Tenant, sender: &AccountRow, flag: &Value) -> Result<()> {
+    let objects: Vec<String> = match flag.get("object") {
+        Some(Value::Array(a)) => a.iter().filter_map(id_of).map(str::to_string).collect(),
+        Some(v) => id_of(v).map(|s| vec![s.to_string()]).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let mut targets: Vec<AccountRow> = Vec::new();
+    let mut posts: Vec<(i64, i64)> = Vec::new();
+    for o in objects.iter().take(100) {
+        if let Some(a) = local_by_uri(app, tenant, o).await? {
+            if !targets.iter().any(|x| x.id == a.id) {
+                targets.push(a);
+            }
+        } else if let Some(id) = status_by_uri(app, tenant, o).await? {
+            let mut c = app.db.conn().await?;
+            if let Some(row) = statuses::by_id(&mut c, tenant.id, id).await? {
+                posts.push((row.account_id, id));
+            }
+        }
+    }
+    let comment: String = flag
+        .get("content")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .chars()
+        .take(5000)
+        .collect();
+    let mut tx = app.db.begin().await?;
+    for target in &targets {
+        let ids: Vec<i64> = posts.iter().filter(|(a, _)| *a == target.id).map(|(_, s)| *s).collect();
+        herd_store::reports::insert(
+            &mut tx,
+            tenant.id,
+            herd_store::reports::NewReport {
+                id: Id::generate().0,
+                reporter: sender.id,
+                target: target.id,
+                status_ids: &ids,
+                comment: &comment,
+                category: "other",
+                uri: flag.get("id").and_then(Value::as_str),
+                now: Timestamp::now().0,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }

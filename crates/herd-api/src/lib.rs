@@ -46,6 +46,7 @@ pub fn router(app: App, options: Options) -> Router {
     };
     routes::routes()
         .layer(axum::middleware::from_fn_with_state(state.clone(), extract::check_token))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), routes::signed_fetch))
         .layer(cors())
         // Uploads are checked against each instance's own limit; this only bounds memory.
         .layer(DefaultBodyLimit::max(64 << 20))

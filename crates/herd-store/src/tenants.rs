@@ -22,6 +22,8 @@ pub struct TenantRow {
     pub state: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// 1 when ActivityPub documents are served only to signed requests.
+    pub authorized_fetch: i64,
 }
 
 impl TenantRow {
@@ -32,7 +34,7 @@ impl TenantRow {
 
 const COLS: &str = "id, domain, local_domain, title, description, contact_email, languages, \
     registrations, max_post_chars, max_media_attachments, max_image_bytes, max_image_pixels, \
-    state, created_at, updated_at";
+    state, created_at, updated_at, authorized_fetch";
 
 pub struct NewTenant<'a> {
     pub id: i64,
@@ -88,6 +90,9 @@ pub struct SettingsChange {
     pub max_post_chars: Option<i64>,
     pub max_media_attachments: Option<i64>,
     pub max_image_bytes: Option<i64>,
+    /// `Some(None)` clears it (handles are then on the instance's own domain).
+    pub local_domain: Option<Option<String>>,
+    pub authorized_fetch: Option<bool>,
 }
 
 pub async fn update_settings(c: &mut Conn, t: TenantId, s: &SettingsChange, now: i64) -> Result<()> {
@@ -110,6 +115,20 @@ pub async fn update_settings(c: &mut Conn, t: TenantId, s: &SettingsChange, now:
     .bind(t.0)
     .execute(c.ex())
     .await?;
+    if let Some(d) = &s.local_domain {
+        c.q("UPDATE tenants SET local_domain = ? WHERE id = ?")
+            .bind(d.clone())
+            .bind(t.0)
+            .execute(c.ex())
+            .await?;
+    }
+    if let Some(on) = s.authorized_fetch {
+        c.q("UPDATE tenants SET authorized_fetch = ? WHERE id = ?")
+            .bind(i64::from(on))
+            .bind(t.0)
+            .execute(c.ex())
+            .await?;
+    }
     Ok(())
 }
 

@@ -83,6 +83,13 @@ enum TenantCommand {
         max_media_attachments: Option<i64>,
         #[arg(long)]
         max_image_bytes: Option<i64>,
+        /// The organization's main domain for handles (alice@org.example) while Herd serves
+        /// this instance's own domain; "" for none. Set it before the instance federates.
+        #[arg(long)]
+        local_domain: Option<String>,
+        /// Serve ActivityPub documents only to signed requests (Mastodon's secure mode).
+        #[arg(long)]
+        authorized_fetch: Option<bool>,
     },
     /// Add a rule to an instance (shown in order of adding).
     Rule {
@@ -240,6 +247,8 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                     max_post_chars,
                     max_media_attachments,
                     max_image_bytes,
+                    local_domain,
+                    authorized_fetch,
                 } => {
                     let t = herd_app::tenants::by_domain(&app, &domain).await?;
                     let settings = herd_app::tenants::TenantSettings {
@@ -251,6 +260,16 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                         max_post_chars,
                         max_media_attachments,
                         max_image_bytes,
+                        local_domain: local_domain
+                            .map(|d| {
+                                if d.trim().is_empty() {
+                                    Ok(None)
+                                } else {
+                                    herd_core::Domain::parse(&d).map(Some)
+                                }
+                            })
+                            .transpose()?,
+                        authorized_fetch,
                     };
                     let t = herd_app::tenants::configure(&app, &herd_app::Actor::Operator, &t, settings).await?;
                     eprintln!("Settings of {} saved (running servers pick them up within seconds).", t.domain);

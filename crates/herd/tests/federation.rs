@@ -911,3 +911,87 @@ async fn a_flag_from_another_server_lands_in_the_report_queue() {
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test]
+async fn an_instance_in_authorized_fetch_mode_answers_only_signed_requests() {
+    let (a, da, b, db) = pair().await;
+    let (_, at) = a.account(&da, "alice", "member").await;
+    let (_, bt) = b.account(&db, "bob", "member").await;
+    let tb = herd_app::tenants::by_domain(b.app(), &db).await.expect("tenant");
+    let settings = herd_app::tenants::TenantSettings {
+        authorized_fetch: Some(true),
+        ..Default::default()
+    };
+    herd_app::tenants::configure(b.app(), &herd_app::Actor::Operator, &tb, settings)
+        .await
+        .expect("configured");
+    let post = b
+        .post(&db, "/api/v1/statuses", Some(&bt), json!({"status": "members only, sort of"}))
+        .await
+        .expect(200)
+        .id();
+
+    // Unsigned ActivityPub requests are refused; pages, the instance actor and discovery stay open.
+    for path in [
+        "/users/bob",
+        &format!("/users/bob/statuses/{post}"),
+        "/users/bob/outbox",
+        "/users/bob/followers",
+    ] {
+        let r = ap(&b, &db, path).await.expect(401);
+        assert!(r.json["error"].is_string(), "{path}: {}", r.text);
+    }
+    b.get(&db, "/users/bob", None).await.expect(302);
+    ap(&b, &db, "/actor").await.expect(200);
+    b.get(&db, &format!("/.well-known/webfinger?resource=acct:bob@{db}"), None)
+        .await
+        .expect(200);
+    // Another server signs its fetches with its instance actor, so it still finds bob and
+    // follows him.
+    let (remote_bob, _) = follow_remote(&a, &da, &at, &format!("bob@{db}")).await;
+    let following = || async {
+        a.get(&da, &format!("/api/v1/accounts/relationships?id[]={remote_bob}"), Some(&at))
+            .await
+            .json[0]["following"]
+            == true
+    };
+    assert!(common::eventually(following).await);
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test]
+async fn handles_can_live_on_the_organizations_main_domain() {
+    let s = Server::start().await;
+    let d = s.tenant("org-a.test", "open").await;
+    s.account(&d, "alice", "member").await;
+    let t = herd_app::tenants::by_domain(s.app(), &d).await.expect("tenant");
+    let settings = herd_app::tenants::TenantSettings {
+        local_domain: Some(Some(herd_core::Domain::parse("org-a.example").expect("domain"))),
+        ..Default::default()
+    };
+    herd_app::tenants::configure(s.app(), &herd_app::Actor::Operator, &t, settings)
+        .await
+        .expect("configured");
+    for resource in ["acct:alice@org-a.example".to_string(), format!("acct:alice@{d}")] {
+        let wf = s
+            .get(&d, &format!("/.well-known/webfinger?resource={resource}"), None)
+            .await
+            .expect(200)
+            .json;
+        assert_eq!(wf["subject"], "acct:alice@org-a.example", "{resource}");
+        let self_link = wf["links"]
+            .as_array()
+            .and_then(|l| l.iter().find(|l| l["rel"] == "self").cloned())
+            .expect("self");
+        assert_eq!(
+            self_link["href"],
+            format!("http://{d}/users/alice"),
+            "actors stay on the serving domain"
+        );
+    }
+    s.get(&d, "/.well-known/webfinger?resource=acct:alice@elsewhere.example", None)
+        .await
+        .expect(404);
+    s.stop().await;
+}

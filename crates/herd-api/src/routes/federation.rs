@@ -275,3 +275,37 @@ async fn featured(S(s): S<State>, Ctx(t): Ctx, Path(username): Path<String>) -> 
     v["orderedItems"] = serde_json::to_value(&notes).unwrap_or(Value::Null);
     Ok(activity_json(&v))
 }
+
+/// Where an instance serves ActivityPub documents only to signed requests, a GET of an
+/// actor's documents must be signed by a remote actor whose key verifies; a browser asking
+/// for a profile or post page is still redirected. The instance actor, discovery and inboxes
+/// stay open, so other servers can check Herd's own signatures.
+pub(crate) async fn signed_fetch(S(s): S<State>, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let gated = req.method() == axum::http::Method::GET && req.uri().path().starts_with("/users/");
+    if !gated {
+        return next.run(req).await;
+    }
+    let (mut parts, body) = req.into_parts();
+    let t = match <Ctx as axum::extract::FromRequestParts<State>>::from_request_parts(&mut parts, &s).await {
+        Ok(Ctx(t)) => t,
+        Err(e) => return e.into_response(),
+    };
+    let segments = parts.uri.path().trim_matches('/').split('/').count();
+    let page = !wants_activity(&parts.headers) && (segments == 2 || segments == 4);
+    if t.row.authorized_fetch != 0 && !page {
+        let headers: Vec<(String, String)> = parts
+            .headers
+            .iter()
+            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_string(), v.to_string())))
+            .collect();
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        if let Err(e) = herd_app::federation::inbox::signed_get(&s.app, &t, &path, &headers).await {
+            return ApiError(e).into_response();
+        }
+    }
+    next.run(axum::extract::Request::from_parts(parts, body)).await
+}

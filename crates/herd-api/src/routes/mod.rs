@@ -1,6 +1,7 @@
 mod accounts;
 mod apps;
 mod federation;
+pub(crate) use federation::signed_fetch;
 mod files;
 mod instance;
 mod media;

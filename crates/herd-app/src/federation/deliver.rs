@@ -129,7 +129,7 @@ pub struct Signer {
 }
 
 /// The actor's signer, cached per node (keys do not change; a deleted account's goes with it).
-async fn signer(app: &App, t: TenantId, actor: i64) -> Result<std::sync::Arc<Signer>> {
+pub(crate) async fn signer(app: &App, t: TenantId, actor: i64) -> Result<std::sync::Arc<Signer>> {
     if let Some(s) = app.caches.signers.get(&(t.0, actor)) {
         return Ok(s);
     }

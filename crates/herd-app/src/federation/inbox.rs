@@ -75,6 +75,13 @@ pub async fn receive(app: &App, tenant: &Tenant, path: &str, headers: &[(String,
     Ok(())
 }
 
+/// The remote actor that signed a GET (for instances that serve ActivityPub documents only
+/// to signed requests).
+pub async fn signed_get(app: &App, tenant: &Tenant, path: &str, headers: &[(String, String)]) -> Result<AccountRow> {
+    let pending = signatures::check("GET", path, headers, None, SystemTime::now()).map_err(unauthorized)?;
+    sender(app, tenant, &pending).await
+}
+
 fn hex_digest(s: &str) -> String {
     Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -92,7 +99,7 @@ async fn sender(app: &App, tenant: &Tenant, pending: &signatures::Pending) -> Re
         return Ok(accounts::by_id(&mut c, tenant.id, k.account_id).await?);
     }
     let key_url = pending.key_id.split('#').next().unwrap_or_default();
-    let actor = resolve::fetch_actor(app, key_url).await.map_err(unauthorized)?;
+    let actor = resolve::fetch_actor(app, tenant, key_url).await.map_err(unauthorized)?;
     if actor.key_id != pending.key_id || !pending.verify(&actor.public_key_pem) {
         return Err(unauthorized("the signature does not match the actor's key"));
     }

@@ -47,7 +47,7 @@ async fn discover(app: &App, tenant: &Tenant, user: &str, domain: &str) -> std::
         .find(|l| l.rel == "self" && l.kind.as_deref().is_some_and(is_activity))
         .and_then(|l| l.href.clone())
         .ok_or("WebFinger names no ActivityPub actor")?;
-    let actor = fetch_actor(app, &href).await?;
+    let actor = fetch_actor(app, tenant, &href).await?;
     if !actor.preferred_username.eq_ignore_ascii_case(user) {
         return Err(format!("actor is {} not {user}", actor.preferred_username));
     }
@@ -88,14 +88,27 @@ pub(crate) async fn store(app: &App, tenant: &Tenant, actor: &RemoteActor, domai
 }
 
 /// Fetches an actor document (or the actor owning a key document); it must live on the host
-/// it was fetched from.
-pub(crate) async fn fetch_actor(app: &App, url: &str) -> std::result::Result<RemoteActor, String> {
-    let mut doc = app.fetch.get_json(url, ACTIVITY).await.map_err(|e| e.to_string())?;
+/// it was fetched from. Requests are signed by the instance's own actor, so servers that
+/// serve documents only to signed requests answer too.
+pub(crate) async fn fetch_actor(app: &App, tenant: &Tenant, url: &str) -> std::result::Result<RemoteActor, String> {
+    let signer = super::deliver::signer(app, tenant.id, herd_store::keys::INSTANCE_ACTOR)
+        .await
+        .map_err(|e| e.to_string())?;
+    let get = |u: String| {
+        let signer = signer.clone();
+        async move {
+            app.fetch
+                .get_json_signed(&u, ACTIVITY, &signer.key_id, &signer.private_pem)
+                .await
+                .map_err(|e| e.to_string())
+        }
+    };
+    let mut doc = get(url.to_string()).await?;
     let mut from = url.to_string();
     if doc.get("inbox").is_none()
         && let Some(owner) = doc.get("owner").and_then(|o| o.as_str()).map(str::to_string)
     {
-        doc = app.fetch.get_json(&owner, ACTIVITY).await.map_err(|e| e.to_string())?;
+        doc = get(owner.clone()).await?;
         from = owner;
     }
     let actor = RemoteActor::parse(&doc).map_err(|field| format!("actor document: bad or missing {field}"))?;

@@ -14,6 +14,12 @@ pub struct TenantSettings {
     pub max_post_chars: Option<i64>,
     pub max_media_attachments: Option<i64>,
     pub max_image_bytes: Option<i64>,
+    /// The organization's main domain for handles (`@alice@org.example`) while Herd serves a
+    /// subdomain (Mastodon's LOCAL_DOMAIN); `Some(None)` clears it. Set it before the
+    /// instance federates: other servers remember handles.
+    pub local_domain: Option<Option<herd_core::Domain>>,
+    /// Serve ActivityPub documents only to signed requests.
+    pub authorized_fetch: Option<bool>,
 }
 
 fn within(name: &str, v: Option<i64>, lo: i64, hi: i64) -> Result<Option<i64>> {
@@ -54,6 +60,8 @@ pub async fn configure(app: &App, actor: &Actor, tenant: &Tenant, s: TenantSetti
         max_post_chars: within("max_post_chars", s.max_post_chars, 1, 100_000)?,
         max_media_attachments: within("max_media_attachments", s.max_media_attachments, 0, 16)?,
         max_image_bytes: within("max_image_bytes", s.max_image_bytes, 1024, 100 << 20)?,
+        local_domain: s.local_domain.map(|d| d.map(|d| d.as_str().to_string())),
+        authorized_fetch: s.authorized_fetch,
     };
     let mut tx = app.db.begin().await?;
     tenants::update_settings(&mut tx, tenant.id, &change, Timestamp::now().0).await?;
@@ -68,6 +76,7 @@ pub async fn configure(app: &App, actor: &Actor, tenant: &Tenant, s: TenantSetti
     .await?;
     let row = tenants::by_id(&mut tx, tenant.id).await?;
     tx.commit().await?;
+    app.tenants.forget(tenant.domain.as_str());
     Tenant::from_row(row, &app.settings.public_scheme)
 }
 

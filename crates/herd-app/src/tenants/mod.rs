@@ -31,6 +31,13 @@ impl TenantCache {
         map.get(domain).filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, t)| t.clone())
     }
 
+    /// Drops an instance changed by this process, so the change shows here at once.
+    pub(crate) fn forget(&self, domain: &str) {
+        if let Ok(mut map) = self.map.lock() {
+            map.remove(domain);
+        }
+    }
+
     fn put(&self, t: &Arc<Tenant>) {
         if let Ok(mut map) = self.map.lock() {
             if map.len() >= Self::MAX {

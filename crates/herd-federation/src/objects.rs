@@ -234,6 +234,8 @@ pub struct RemoteActor {
     pub discoverable: bool,
     pub icon: Option<String>,
     pub image: Option<String>,
+    /// Other actors this one says it also is (a moved account's new actor names the old).
+    pub also_known_as: Vec<String>,
 }
 
 /// The URL in a field that may be a string, an object with `href`/`url`/`id`, or a list.
@@ -285,6 +287,11 @@ impl RemoteActor {
             discoverable: v.get("discoverable").and_then(Value::as_bool).unwrap_or(false),
             icon: v.get("icon").and_then(url_of),
             image: v.get("image").and_then(url_of),
+            also_known_as: match v.get("alsoKnownAs") {
+                Some(Value::Array(a)) => a.iter().filter_map(url_of).take(20).collect(),
+                Some(other) => url_of(other).into_iter().collect(),
+                None => Vec::new(),
+            },
             id,
             kind,
             preferred_username,

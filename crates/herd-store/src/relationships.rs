@@ -158,6 +158,15 @@ pub async fn next_mute_expiry(c: &mut Conn, t: TenantId, account: i64) -> Result
     )
 }
 
+/// The accounts that follow an account.
+pub async fn followers_ids(c: &mut Conn, t: TenantId, account: i64) -> Result<Vec<i64>> {
+    Ok(c.qs("SELECT account_id FROM follows WHERE tenant_id = ? AND target_account_id = ?")
+        .bind(t.0)
+        .bind(account)
+        .fetch_all(c.ex())
+        .await?)
+}
+
 /// The accounts an account follows.
 pub async fn following_ids(c: &mut Conn, t: TenantId, account: i64) -> Result<Vec<i64>> {
     Ok(c.qs("SELECT target_account_id FROM follows WHERE tenant_id = ? AND account_id = ?")

@@ -995,3 +995,96 @@ async fn handles_can_live_on_the_organizations_main_domain() {
         .expect(404);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn followers_move_with_a_moved_account() {
+    // A third server, newhome.test, where alice moves: a stand-in that serves her new actor
+    // (which names the old one in alsoKnownAs) and records what its inbox receives.
+    let pc = common::free_port();
+    let (pa, pb) = (common::free_port(), common::free_port());
+    let a = Server::start_at(format!("127.0.0.1:{pa}"), true, format!("org-b.test:{pb}=127.0.0.1:{pb}")).await;
+    let b = Server::start_at(
+        format!("127.0.0.1:{pb}"),
+        true,
+        format!("org-a.test:{pa}=127.0.0.1:{pa},newhome.test:{pc}=127.0.0.1:{pc}"),
+    )
+    .await;
+    let da = a.tenant("org-a.test", "open").await;
+    let db = b.tenant("org-b.test", "open").await;
+    let (alice, _) = a.account(&da, "alice", "member").await;
+    let (_, bt) = b.account(&db, "bob", "member").await;
+    let old_uri = format!("http://{da}/users/alice");
+    let new_uri = format!("http://newhome.test:{pc}/users/alice");
+    let new_key = herd_federation::keys::generate().expect("key");
+    let actor = json!({
+        "@context": ["https://www.w3.org/ns/activitystreams"], "id": new_uri, "type": "Person",
+        "preferredUsername": "alice", "inbox": format!("{new_uri}/inbox"), "alsoKnownAs": [old_uri],
+        "publicKey": {"id": format!("{new_uri}#main-key"), "owner": new_uri, "publicKeyPem": new_key.public},
+    });
+    let received: std::sync::Arc<std::sync::Mutex<Vec<Value>>> = Default::default();
+    let inbox = received.clone();
+    let app = axum::Router::new()
+        .route("/users/alice", axum::routing::get(move || async move { axum::Json(actor) }))
+        .route(
+            "/users/alice/inbox",
+            axum::routing::post(move |body: String| async move {
+                if let Ok(v) = serde_json::from_str::<Value>(&body) {
+                    inbox.lock().expect("lock").push(v);
+                }
+                axum::http::StatusCode::ACCEPTED
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", pc)).await.expect("bind");
+    let stand_in = tokio::spawn(async move { axum::serve(listener, app).await });
+
+    // bob follows alice at her old home.
+    let (old_id, _) = follow_remote(&b, &db, &bt, &format!("alice@{da}")).await;
+    let rel = |id: String| {
+        let (b, db, bt) = (&b, db.clone(), bt.clone());
+        async move {
+            b.get(&db, &format!("/api/v1/accounts/relationships?id[]={id}"), Some(&bt))
+                .await
+                .json[0]
+                .clone()
+        }
+    };
+    assert!(common::eventually(|| async { rel(old_id.clone()).await["following"] == true }).await);
+
+    // alice's old server announces the move.
+    let t = herd_app::tenants::by_domain(a.app(), &da).await.expect("tenant");
+    let key = herd_app::federation::key(a.app(), t.id, alice.parse().expect("id"))
+        .await
+        .expect("key");
+    let body = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{old_uri}#moves/1"), "type": "Move",
+                      "actor": old_uri, "object": old_uri, "target": new_uri})
+    .to_string();
+    let headers = herd_federation::signatures::sign(
+        "POST",
+        "/inbox",
+        &db,
+        Some(body.as_bytes()),
+        &format!("{old_uri}#main-key"),
+        &key.private_pem,
+        std::time::SystemTime::now(),
+    )
+    .expect("signed");
+    let mut rb = b.http.post(format!("http://{db}/inbox")).body(body);
+    for (k, v) in headers {
+        rb = rb.header(k, v);
+    }
+    assert_eq!(rb.send().await.expect("sent").status().as_u16(), 202);
+
+    // bob now asks to follow alice at her new home, and no longer follows the old account.
+    let followed_new = || async {
+        received
+            .lock()
+            .expect("lock")
+            .iter()
+            .any(|v| v["type"] == "Follow" && v["object"] == json!(new_uri) && v["actor"] == format!("http://{db}/users/bob"))
+    };
+    assert!(common::eventually(followed_new).await, "the new home got bob's Follow");
+    assert!(common::eventually(|| async { rel(old_id.clone()).await["following"] == false }).await);
+    stand_in.abort();
+    a.stop().await;
+    b.stop().await;
+}

@@ -142,6 +142,7 @@ pub async fn process(app: &App, t: TenantId, job: Inbound) -> Result<()> {
         kind @ ("Like" | "Announce" | "Block") => acted(app, &tenant, &sender, kind, &object, false).await,
         "Update" => updated(app, &tenant, &sender, &object).await,
         "Flag" => flagged(app, &tenant, &sender, &v).await,
+        "Move" => moved(app, &tenant, &sender, &v).await,
         "Create" => match object.get("type").and_then(Value::as_str) {
             Some("Note" | "Article" | "Question") => created(app, &tenant, &sender, &object).await,
             _ => Ok(()),
@@ -548,5 +549,49 @@ async fn flagged(app: &App, tenant: &Tenant, sender: &AccountRow, flag: &Value) 
         .await?;
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// A remote account moved to another: its local followers follow the new account instead,
+/// as on Mastodon, once the new actor confirms it is also the old one (`alsoKnownAs`).
+async fn moved(app: &App, tenant: &Tenant, sender: &AccountRow, activity: &Value) -> Result<()> {
+    if activity.get("object").and_then(id_of) != sender.uri.as_deref() {
+        return Ok(());
+    }
+    let Some(target_uri) = activity.get("target").and_then(id_of) else {
+        return Ok(());
+    };
+    let new = match resolve::fetch_actor(app, tenant, target_uri).await {
+        Ok(a) => a,
+        Err(why) => {
+            tracing::info!(%why, "a Move's target could not be read");
+            return Ok(());
+        }
+    };
+    if new.id != target_uri || !new.also_known_as.iter().any(|a| Some(a.as_str()) == sender.uri.as_deref()) {
+        tracing::info!(target = %target_uri, "a Move's target does not name the old account; ignored");
+        return Ok(());
+    }
+    let Some(domain) = resolve::domain_of(&new.id) else { return Ok(()) };
+    let new_account = resolve::store(app, tenant, &new, &domain).await?;
+    let followers: Vec<i64> = {
+        let mut c = app.db.conn().await?;
+        herd_store::relationships::followers_ids(&mut c, tenant.id, sender.id).await?
+    };
+    for f in followers {
+        let mut c = app.db.conn().await?;
+        let follower = accounts::by_id(&mut c, tenant.id, f).await?;
+        drop(c);
+        if !follower.domain.is_empty() {
+            continue;
+        }
+        let opts = FollowOptions {
+            show_reblogs: true,
+            notify: false,
+        };
+        // Already following the new account, or blocked by it: only the old follow goes.
+        let _ = crate::follows::follow(app, tenant, f, new_account.id, opts).await;
+        crate::follows::unfollow(app, tenant, f, sender.id).await?;
+    }
     Ok(())
 }

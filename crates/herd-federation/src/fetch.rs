@@ -243,6 +243,30 @@ impl Client {
     }
 }
 
+impl Client {
+    /// GETs a file of at most `limit` bytes (remote media), refusing what
+    /// [`Client::get_json`] refuses.
+    pub async fn get_bytes(&self, url: &str, limit: usize) -> Result<Vec<u8>, FetchError> {
+        let parsed = Url::parse(url).map_err(|_| FetchError::BadUrl(url.to_string()))?;
+        self.guard.check_url(&parsed)?;
+        let mut resp = self.http.get(parsed).send().await.map_err(|e| error(url, e))?;
+        if !resp.status().is_success() {
+            return Err(FetchError::Status(url.to_string(), resp.status().as_u16()));
+        }
+        if resp.content_length().is_some_and(|n| n as usize > limit) {
+            return Err(FetchError::TooLarge(url.to_string(), limit));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| error(url, e))? {
+            if body.len() + chunk.len() > limit {
+                return Err(FetchError::TooLarge(url.to_string(), limit));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+}
+
 /// The Host header for a URL: its host, with its port when it is not the scheme's default.
 pub fn host_header(u: &Url) -> String {
     match (u.host_str(), u.port()) {

@@ -25,19 +25,23 @@ pub struct MediaRow {
     pub meta: String,
     pub error: Option<String>,
     pub created_at: i64,
+    /// Where a remote post's attachment came from.
+    pub remote_url: Option<String>,
 }
 
 const COLS: &str = "id, tenant_id, account_id, status_id, position, kind, state, original_key, file_key, \
-    thumb_key, mime, description, focus_x, focus_y, blurhash, meta, error, created_at";
+    thumb_key, mime, description, focus_x, focus_y, blurhash, meta, error, created_at, remote_url";
 
 pub async fn insert(c: &mut Conn, t: TenantId, m: &MediaRow) -> Result<()> {
     c.q(
-        "INSERT INTO media (id, tenant_id, account_id, kind, state, original_key, mime, description, \
-         focus_x, focus_y, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO media (id, tenant_id, account_id, status_id, position, kind, state, original_key, mime, \
+         description, focus_x, focus_y, blurhash, created_at, remote_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(m.id)
     .bind(t.0)
     .bind(m.account_id)
+    .bind(m.status_id)
+    .bind(m.position)
     .bind(m.kind.clone())
     .bind(m.state.clone())
     .bind(m.original_key.clone())
@@ -45,7 +49,9 @@ pub async fn insert(c: &mut Conn, t: TenantId, m: &MediaRow) -> Result<()> {
     .bind(m.description.clone())
     .bind(m.focus_x)
     .bind(m.focus_y)
+    .bind(m.blurhash.clone())
     .bind(m.created_at)
+    .bind(m.remote_url.clone())
     .execute(c.ex())
     .await
     .map_err(StoreError::from_sqlx)?;

@@ -1088,3 +1088,48 @@ async fn followers_move_with_a_moved_account() {
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test]
+async fn a_remote_posts_images_are_fetched_and_served_from_here() {
+    let (a, da, b, db) = pair().await;
+    let (_, at) = a.account(&da, "alice", "member").await;
+    let (_, bt) = b.account(&db, "bob", "member").await;
+    let (remote_bob, _) = follow_remote(&a, &da, &at, &format!("bob@{db}")).await;
+    let following = || async {
+        a.get(&da, &format!("/api/v1/accounts/relationships?id[]={remote_bob}"), Some(&at))
+            .await
+            .json[0]["following"]
+            == true
+    };
+    assert!(common::eventually(following).await);
+    let media = b.upload(&db, &bt, common::png(320, 200), "cat.png").await;
+    b.call(
+        Method::PUT,
+        &db,
+        &format!("/api/v1/media/{media}"),
+        Some(&bt),
+        json!({"description": "A cat"}),
+    )
+    .await
+    .expect(200);
+    let original = b.wait_media(&db, &media, &bt).await;
+    b.post(&db, "/api/v1/statuses", Some(&bt), json!({"status": "look", "media_ids": [media]}))
+        .await
+        .expect(200);
+    let fetched = || async {
+        let home = a.get(&da, "/api/v1/timelines/home", Some(&at)).await.json;
+        let m = &home[0]["media_attachments"][0];
+        m["url"].as_str().is_some_and(|u| u.starts_with(&format!("http://{da}/system/")))
+    };
+    assert!(common::eventually(fetched).await, "alice's server serves its own copy");
+    let home = a.get(&da, "/api/v1/timelines/home", Some(&at)).await.json;
+    let m = &home[0]["media_attachments"][0];
+    assert_eq!(m["type"], "image");
+    assert_eq!(m["description"], "A cat");
+    assert_eq!(m["remote_url"], original["url"]);
+    assert_eq!(m["meta"]["original"]["width"], 320);
+    let file = a.http.get(m["url"].as_str().unwrap_or_default()).send().await.expect("fetched");
+    assert!(file.status().is_success());
+    a.stop().await;
+    b.stop().await;
+}

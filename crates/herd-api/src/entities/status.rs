@@ -33,9 +33,10 @@ pub fn attachment(tenant: &Tenant, m: &MediaRow) -> Attachment {
     Attachment {
         id: m.id.to_string(),
         kind: if m.state == "failed" { "unknown".into() } else { m.kind.clone() },
-        url: m.file_key.as_deref().map(|k| tenant.file_url(k)),
-        preview_url: m.thumb_key.as_deref().map(|k| tenant.file_url(k)),
-        remote_url: None,
+        // A remote attachment not (yet) fetched is shown from where it came.
+        url: m.file_key.as_deref().map(|k| tenant.file_url(k)).or_else(|| m.remote_url.clone()),
+        preview_url: m.thumb_key.as_deref().map(|k| tenant.file_url(k)).or_else(|| m.remote_url.clone()),
+        remote_url: m.remote_url.clone(),
         preview_remote_url: None,
         text_url: None,
         meta,

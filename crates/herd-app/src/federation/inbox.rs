@@ -351,6 +351,10 @@ async fn created(app: &App, tenant: &Tenant, sender: &AccountRow, note: &Value) 
         Err(herd_store::StoreError::Conflict) => return Ok(()),
         r => r?,
     }
+    if let Some(Value::Array(list)) = note.get("attachment") {
+        let max = tenant.row.max_media_attachments.clamp(0, 16) as usize;
+        crate::media::remote::record(&mut tx, t, sender.id, id, list, max).await?;
+    }
     let mention_rows: Vec<(i64, i64)> = mentioned.iter().map(|a| (Id::generate().0, a.id)).collect();
     tags::set_mentions(&mut tx, t, id, &mention_rows).await?;
     if let Some(Value::Array(tag)) = note.get("tag") {
@@ -374,6 +378,7 @@ async fn created(app: &App, tenant: &Tenant, sender: &AccountRow, note: &Value) 
         }
     }
     tx.commit().await?;
+    app.waker.wake();
     Ok(())
 }
 

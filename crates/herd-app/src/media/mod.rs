@@ -3,6 +3,7 @@
 
 pub mod image;
 mod process;
+pub mod remote;
 mod upload;
 
 pub use process::{ProcessMedia, process};

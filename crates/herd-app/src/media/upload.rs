@@ -54,6 +54,7 @@ pub async fn upload(
         meta: "{}".into(),
         error: None,
         created_at: Timestamp::now().0,
+        remote_url: None,
     };
     let mut tx = app.db.begin().await?;
     media::insert(&mut tx, tenant.id, &row).await?;

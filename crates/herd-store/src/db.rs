@@ -74,6 +74,9 @@ pub struct Db {
     dialect: Dialect,
     /// Told of the changes this process commits; set once, after the caches exist.
     sink: Arc<OnceLock<Arc<dyn ChangeSink>>>,
+    /// SQLite has one writer at a time; this process's write transactions queue here for
+    /// it, in order, instead of in SQLite's busy handler, which sleeps and retries.
+    writer: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -134,6 +137,7 @@ impl Db {
             pool,
             dialect,
             sink: Default::default(),
+            writer: (dialect == Dialect::Sqlite).then(Default::default),
         })
     }
 
@@ -164,12 +168,17 @@ impl Db {
             dialect: self.dialect,
             sink: self.sink.get().cloned(),
             pending: Vec::new(),
+            _turn: None,
         })
     }
 
     /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
     /// two writers queue on busy_timeout instead of failing when one upgrades its read lock.
     pub async fn begin(&self) -> crate::Result<Conn> {
+        let turn = match &self.writer {
+            Some(w) => Some(w.clone().lock_owned().await),
+            None => None,
+        };
         let tx = match self.dialect {
             Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Dialect::Postgres => self.pool.begin().await?,
@@ -179,6 +188,7 @@ impl Db {
             dialect: self.dialect,
             sink: self.sink.get().cloned(),
             pending: Vec::new(),
+            _turn: turn,
         })
     }
 
@@ -203,6 +213,8 @@ pub struct Conn {
     sink: Option<Arc<dyn ChangeSink>>,
     /// Changes recorded in the open transaction, reported once it commits.
     pending: Vec<(TenantId, Change)>,
+    /// This process's turn to write (SQLite), held until the transaction ends.
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 pub type Query = sqlx::query::Query<'static, Any, sqlx::any::AnyArguments>;

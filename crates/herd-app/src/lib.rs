@@ -89,7 +89,7 @@ impl App {
     pub fn job_registry(&self) -> herd_jobs::Registry {
         let a = self.clone();
         let b = self.clone();
-        let (c, d, e, f, g) = (self.clone(), self.clone(), self.clone(), self.clone(), self.clone());
+        let (c, d, e, f, g, h) = (self.clone(), self.clone(), self.clone(), self.clone(), self.clone(), self.clone());
         herd_jobs::Registry::default()
             .on(move |t, job: federation::deliver::Deliver| {
                 let app = c.clone();
@@ -102,6 +102,10 @@ impl App {
             .on(move |t, job: federation::outgoing::ProfileChanged| {
                 let app = f.clone();
                 async move { federation::outgoing::profile_changed(&app, t, job).await.map_err(|e| e.to_string()) }
+            })
+            .on(move |t, job: federation::pictures::FetchPictures| {
+                let app = h.clone();
+                async move { federation::pictures::fetch(&app, t, job).await.map_err(|e| e.to_string()) }
             })
             .on(move |t, job: media::remote::FetchRemoteMedia| {
                 let app = g.clone();

@@ -29,12 +29,14 @@ pub struct AccountRow {
     pub suspended_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// A remote account's profile page.
+    pub url: Option<String>,
 }
 
 pub const COLS: &str = "a.id, a.tenant_id, a.username, a.domain, a.uri, a.display_name, a.note, \
     a.note_html, a.fields, a.avatar_key, a.header_key, a.locked, a.bot, a.discoverable, \
     a.indexable, a.followers_count, a.following_count, a.statuses_count, a.last_status_at, \
-    a.suspended_at, a.created_at, a.updated_at";
+    a.suspended_at, a.created_at, a.updated_at, a.url";
 
 pub async fn insert_local(c: &mut Conn, t: TenantId, id: i64, username: &str, now: i64) -> Result<()> {
     c.q(

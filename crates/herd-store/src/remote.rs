@@ -40,14 +40,15 @@ pub async fn upsert(c: &mut Conn, t: TenantId, new_id: i64, r: &NewRemote<'_>, n
     let id = match account_by_uri(c, t, r.uri).await? {
         Some(id) => {
             c.q(
-                "UPDATE accounts SET display_name = ?, note_html = ?, locked = ?, bot = ?, discoverable = ?, updated_at = ? \
-                 WHERE tenant_id = ? AND id = ?",
+                "UPDATE accounts SET display_name = ?, note_html = ?, locked = ?, bot = ?, discoverable = ?, url = ?, \
+                 updated_at = ? WHERE tenant_id = ? AND id = ?",
             )
             .bind(r.display_name)
             .bind(r.note_html)
             .bind(i64::from(r.locked))
             .bind(i64::from(r.bot))
             .bind(i64::from(r.discoverable))
+            .bind(r.profile_url)
             .bind(now)
             .bind(t.0)
             .bind(id)
@@ -59,7 +60,7 @@ pub async fn upsert(c: &mut Conn, t: TenantId, new_id: i64, r: &NewRemote<'_>, n
         None => {
             c.q(
                 "INSERT INTO accounts (id, tenant_id, username, username_key, domain, uri, display_name, note_html, \
-                 locked, bot, discoverable, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 locked, bot, discoverable, url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(new_id)
             .bind(t.0)
@@ -72,6 +73,7 @@ pub async fn upsert(c: &mut Conn, t: TenantId, new_id: i64, r: &NewRemote<'_>, n
             .bind(i64::from(r.locked))
             .bind(i64::from(r.bot))
             .bind(i64::from(r.discoverable))
+            .bind(r.profile_url)
             .bind(now)
             .bind(now)
             .execute(c.ex())
@@ -109,6 +111,8 @@ pub async fn upsert(c: &mut Conn, t: TenantId, new_id: i64, r: &NewRemote<'_>, n
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RemoteRow {
     pub account_id: i64,
+    pub avatar_url: Option<String>,
+    pub header_url: Option<String>,
     pub inbox_url: String,
     pub shared_inbox_url: Option<String>,
     pub followers_url: Option<String>,
@@ -117,7 +121,8 @@ pub struct RemoteRow {
     pub fetched_at: i64,
 }
 
-const REMOTE_COLS: &str = "account_id, inbox_url, shared_inbox_url, followers_url, key_id, public_key_pem, fetched_at";
+const REMOTE_COLS: &str =
+    "account_id, avatar_url, header_url, inbox_url, shared_inbox_url, followers_url, key_id, public_key_pem, fetched_at";
 
 pub async fn by_account(c: &mut Conn, t: TenantId, account: i64) -> Result<Option<RemoteRow>> {
     Ok(c.qa(&format!(

@@ -304,6 +304,22 @@ async fn a_remote_account_is_found_by_its_handle_over_http() {
     )
     .await
     .expect(200);
+    let avatar = reqwest::multipart::Form::new().part(
+        "avatar",
+        reqwest::multipart::Part::bytes(common::png(200, 200))
+            .file_name("me.png")
+            .mime_str("image/png")
+            .expect("mime"),
+    );
+    let r = b
+        .http
+        .patch(b.url(&db, "/api/v1/accounts/update_credentials"))
+        .bearer_auth(&bob_token)
+        .multipart(avatar)
+        .send()
+        .await
+        .expect("sent");
+    assert!(r.status().is_success());
     let port = b.addr.port();
     let resolve = format!("org-b.test:{port}=127.0.0.1:{port}");
     let a = Server::start_with(true, resolve.clone()).await;
@@ -325,6 +341,20 @@ async fn a_remote_account_is_found_by_its_handle_over_http() {
         found["note"].as_str().is_some_and(|n| n.contains("Hello") && !n.contains("<b>")),
         "{found}"
     );
+    assert_eq!(
+        found["url"],
+        format!("http://{db}/@bob"),
+        "a remote account's page is on its server"
+    );
+    // Its avatar is fetched and served from here.
+    let id = found["id"].as_str().unwrap_or_default().to_string();
+    let avatar_here = || async {
+        let a_json = a.get(&da, &format!("/api/v1/accounts/{id}"), Some(&at)).await.json;
+        a_json["avatar"]
+            .as_str()
+            .is_some_and(|u| u.starts_with(&format!("http://{da}/system/")))
+    };
+    assert!(common::eventually(avatar_here).await, "the avatar was fetched");
     // Known now: the same account, also with a leading @.
     let again = a
         .get(&da, &format!("/api/v1/accounts/lookup?acct=@{handle}"), Some(&at))

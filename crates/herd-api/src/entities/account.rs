@@ -65,7 +65,7 @@ pub fn account(tenant: &Tenant, a: &AccountRow) -> Account {
         group: false,
         created_at: time(herd_core::Timestamp(a.created_at).day_start().0),
         note: a.note_html.clone(),
-        url: tenant.profile_url(&a.username),
+        url: a.url.clone().unwrap_or_else(|| tenant.profile_url(&a.username)),
         uri: a.uri.clone().unwrap_or_else(|| tenant.actor_uri(&a.username)),
         avatar_static: avatar.clone(),
         avatar,

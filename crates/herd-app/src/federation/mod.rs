@@ -6,6 +6,7 @@ pub mod deliver;
 pub mod inbox;
 mod keys;
 pub mod outgoing;
+pub mod pictures;
 pub mod read;
 mod render;
 pub mod resolve;

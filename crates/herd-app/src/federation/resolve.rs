@@ -57,6 +57,10 @@ async fn discover(app: &App, tenant: &Tenant, user: &str, domain: &str) -> std::
 /// Stores (or refreshes) a fetched actor as an account whose handle is `user@domain`.
 pub(crate) async fn store(app: &App, tenant: &Tenant, actor: &RemoteActor, domain: &str) -> Result<AccountRow> {
     let mut tx = app.db.begin().await?;
+    let before = match remote::account_by_uri(&mut tx, tenant.id, &actor.id).await? {
+        Some(id) => remote::by_account(&mut tx, tenant.id, id).await?,
+        None => None,
+    };
     let id = remote::upsert(
         &mut tx,
         tenant.id,
@@ -83,7 +87,14 @@ pub(crate) async fn store(app: &App, tenant: &Tenant, actor: &RemoteActor, domai
     )
     .await?;
     let row = accounts::by_id(&mut tx, tenant.id, id).await?;
+    // New or changed pictures are fetched by a job.
+    let pictures = (actor.icon.clone(), actor.image.clone());
+    let had = before.map(|b| (b.avatar_url, b.header_url)).unwrap_or_default();
+    if (pictures.0.is_some() || pictures.1.is_some()) && pictures != had {
+        herd_jobs::enqueue(&mut tx, tenant.id, &super::pictures::FetchPictures { account: id }).await?;
+    }
     tx.commit().await?;
+    app.waker.wake();
     Ok(row)
 }
 

@@ -52,9 +52,10 @@ pub async fn lease(c: &mut Conn, now: i64, lease_ms: i64, after_tenant: i64) -> 
     let due = "run_at <= ? AND (locked_until IS NULL OR locked_until < ?)";
     let next = format!("SELECT id FROM jobs WHERE {due} AND tenant_id > ? ORDER BY tenant_id, run_at, id LIMIT 1{lock}");
     let mut id: Option<i64> = c.qs(&next).bind(now).bind(now).bind(after_tenant).fetch_optional(c.ex()).await?;
-    if id.is_none() {
-        let first = format!("SELECT id FROM jobs WHERE {due} ORDER BY tenant_id, run_at, id LIMIT 1{lock}");
-        id = c.qs(&first).bind(now).bind(now).fetch_optional(c.ex()).await?;
+    if id.is_none() && after_tenant != i64::MIN {
+        // Round again from the first instance. The same query shape keeps the planner on the
+        // (tenant_id, run_at, id) index; without the tenant bound SQLite sorts every due job.
+        id = c.qs(&next).bind(now).bind(now).bind(i64::MIN).fetch_optional(c.ex()).await?;
     }
     let Some(id) = id else {
         return Ok(None);

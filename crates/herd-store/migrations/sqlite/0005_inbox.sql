@@ -9,4 +9,4 @@ CREATE TABLE seen_signatures (
 CREATE INDEX seen_signatures_expiry ON seen_signatures (expires_at);
 CREATE INDEX statuses_uri ON statuses (tenant_id, uri);
 -- Jobs are leased instance by instance (round robin), oldest first within each.
-CREATE INDEX jobs_tenant_due ON jobs (tenant_id, run_at);
+CREATE INDEX jobs_tenant_due ON jobs (tenant_id, run_at, id);

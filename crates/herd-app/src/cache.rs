@@ -134,6 +134,7 @@ pub struct Limits {
     pub statuses: usize,
     pub feeds: usize,
     pub marks: usize,
+    pub signers: usize,
     /// Bytes of rendered text.
     pub rendered_bytes: u64,
 }
@@ -146,6 +147,7 @@ impl Default for Limits {
             statuses: 50_000,
             feeds: 5_000,
             marks: 5_000,
+            signers: 5_000,
             rendered_bytes: 32 << 20,
         }
     }
@@ -176,7 +178,7 @@ impl Caches {
             statuses: Cache::new(l.statuses),
             feeds: Cache::new(l.feeds),
             marks: Cache::new(l.marks),
-            signers: Cache::new(l.marks),
+            signers: Cache::new(l.signers),
             rendered: Cache::with_weighter(l.rendered_bytes as usize / 1024, l.rendered_bytes, TextBytes),
         }
     }

@@ -3,7 +3,7 @@
 //! by name prefix, and posts by their URL. Full-text search of posts comes with issue 4.
 
 use herd_store::accounts::AccountRow;
-use herd_store::{TenantId, accounts, statuses, tags};
+use herd_store::{TenantId, accounts, tags};
 
 use crate::views::{self, StatusView};
 use crate::{App, Result, Tenant};
@@ -32,30 +32,6 @@ fn handle(q: &str) -> Option<(&str, &str)> {
     let (user, domain) = q.strip_prefix('@').unwrap_or(q).split_once('@')?;
     let ok = !user.is_empty() && !domain.is_empty() && !user.contains(char::is_whitespace) && !domain.contains(['/', ' ', '@']);
     ok.then_some((user, domain))
-}
-
-/// The post a URL names, if this instance has it: one of its own (by id or page) or a
-/// stored remote one (by its id).
-async fn status_by_url(app: &App, tenant: &Tenant, url: &str) -> Result<Option<i64>> {
-    let mut c = app.db.conn().await?;
-    if let Some(id) = statuses::id_by_uri(&mut c, tenant.id, url).await? {
-        return Ok(Some(id));
-    }
-    let Some(path) = url.strip_prefix(&tenant.base_url()) else {
-        return Ok(None);
-    };
-    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let (user, id) = match parts.as_slice() {
-        ["users", user, "statuses", id] => (user.to_string(), *id),
-        [at, id] if at.starts_with('@') => (at.trim_start_matches('@').to_string(), *id),
-        _ => return Ok(None),
-    };
-    let Ok(id) = id.parse::<i64>() else { return Ok(None) };
-    let Some(row) = statuses::by_id(&mut c, tenant.id, id).await? else {
-        return Ok(None);
-    };
-    let author = accounts::by_id(&mut c, tenant.id, row.account_id).await?;
-    Ok((author.domain.is_empty() && author.username.eq_ignore_ascii_case(&user)).then_some(id))
 }
 
 pub async fn search(app: &App, tenant: &Tenant, viewer: Option<i64>, q: Query<'_>) -> Result<Found> {
@@ -91,7 +67,7 @@ pub async fn search(app: &App, tenant: &Tenant, viewer: Option<i64>, q: Query<'_
     }
     if q.statuses
         && (text.starts_with("https://") || text.starts_with("http://"))
-        && let Some(id) = status_by_url(app, tenant, text).await?
+        && let Some(id) = crate::federation::read::status_by_url(app, tenant, text).await?
     {
         let mut c = app.db.conn().await?;
         if let Ok(row) = views::visible_status(&mut c, t, viewer, id).await {

@@ -16,11 +16,6 @@ pub async fn health(c: &mut Conn, host: &str) -> Result<(i64, i64)> {
     Ok(v.unwrap_or((0, 0)))
 }
 
-/// Until when (epoch ms) a host is left alone; 0 if it is not.
-pub async fn down_until(c: &mut Conn, host: &str) -> Result<i64> {
-    Ok(health(c, host).await?.1)
-}
-
 /// A delivery to the host worked: it is healthy again.
 pub async fn succeeded(c: &mut Conn, host: &str, now: i64) -> Result<()> {
     c.q("UPDATE delivery_hosts SET failures = 0, down_until = 0, updated_at = ? WHERE host = ? AND failures > 0")

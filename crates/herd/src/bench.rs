@@ -518,6 +518,73 @@ async fn load(http: &reqwest::Client, url: &str, tokens: &[String], concurrency:
     Ok((ok.load(Ordering::Relaxed), bad.load(Ordering::Relaxed)))
 }
 
+/// Remote accounts `username@host` (one per host) with their inboxes and key; their ids.
+async fn seed_remote(c: &mut Conn, t: TenantId, hosts: &[String], username: &str, public_pem: &str) -> anyhow::Result<Vec<i64>> {
+    let now = Timestamp::now().0;
+    let ids: Vec<i64> = hosts.iter().map(|_| Id::generate().0).collect();
+    let (mut accounts, mut actors) = (Vec::new(), Vec::new());
+    for (id, h) in ids.iter().zip(hosts) {
+        let uri = format!("http://{h}/users/{username}");
+        accounts.push(vec![
+            V::I(*id),
+            V::I(t.0),
+            V::S(username.into()),
+            V::S(username.into()),
+            V::S(h.clone()),
+            V::S(uri.clone()),
+            V::I(now),
+            V::I(now),
+        ]);
+        actors.push(vec![
+            V::I(t.0),
+            V::I(*id),
+            V::S(format!("{uri}/inbox")),
+            V::S(format!("http://{h}/inbox")),
+            V::S(format!("{uri}#main-key")),
+            V::S(public_pem.into()),
+            V::I(now),
+        ]);
+    }
+    let account_cols = [
+        "id",
+        "tenant_id",
+        "username",
+        "username_key",
+        "domain",
+        "uri",
+        "created_at",
+        "updated_at",
+    ];
+    bulk(c, "accounts", &account_cols, accounts).await?;
+    let actor_cols = [
+        "tenant_id",
+        "account_id",
+        "inbox_url",
+        "shared_inbox_url",
+        "key_id",
+        "public_key_pem",
+        "fetched_at",
+    ];
+    bulk(c, "remote_actors", &actor_cols, actors).await?;
+    Ok(ids)
+}
+
+/// Follows, as (follower, followed) pairs.
+async fn seed_follows(c: &mut Conn, t: TenantId, edges: &[(i64, i64)]) -> anyhow::Result<()> {
+    let now = Timestamp::now().0;
+    let rows = edges
+        .iter()
+        .map(|(a, b)| vec![V::I(Id::generate().0), V::I(t.0), V::I(*a), V::I(*b), V::I(now)])
+        .collect();
+    bulk(
+        c,
+        "follows",
+        &["id", "tenant_id", "account_id", "target_account_id", "created_at"],
+        rows,
+    )
+    .await
+}
+
 /// Many remote servers on one loopback port: each POST is answered 202 at once and the Host
 /// it was for recorded; `all` is notified when `expect` different hosts have been seen.
 async fn inboxes(expect: usize) -> anyhow::Result<(u16, Arc<std::sync::Mutex<HashSet<String>>>, Arc<tokio::sync::Notify>)> {
@@ -561,70 +628,9 @@ async fn fanout(servers: usize, workers: Option<usize>) -> anyhow::Result<()> {
     let hash = herd_app::auth::password::hash(secret::generate()).await?;
     let mut tx = db.begin().await?;
     let (t, ids, tokens) = seed_instance(&mut tx, &domain, 1, &hash).await?;
-    let now = Timestamp::now().0;
-    let (mut accounts, mut actors, mut follows) = (Vec::new(), Vec::new(), Vec::new());
-    for h in &hosts {
-        let id = Id::generate().0;
-        let uri = format!("http://{h}/users/follower");
-        accounts.push(vec![
-            V::I(id),
-            V::I(t.0),
-            V::S("follower".into()),
-            V::S("follower".into()),
-            V::S(h.clone()),
-            V::S(uri.clone()),
-            V::I(now),
-            V::I(now),
-        ]);
-        actors.push(vec![
-            V::I(t.0),
-            V::I(id),
-            V::S(format!("{uri}/inbox")),
-            V::S(format!("http://{h}/inbox")),
-            V::S(format!("{uri}#main-key")),
-            V::S("unused".into()),
-            V::I(now),
-        ]);
-        follows.push(vec![V::I(Id::generate().0), V::I(t.0), V::I(id), V::I(ids[0]), V::I(now)]);
-    }
-    bulk(
-        &mut tx,
-        "accounts",
-        &[
-            "id",
-            "tenant_id",
-            "username",
-            "username_key",
-            "domain",
-            "uri",
-            "created_at",
-            "updated_at",
-        ],
-        accounts,
-    )
-    .await?;
-    bulk(
-        &mut tx,
-        "remote_actors",
-        &[
-            "tenant_id",
-            "account_id",
-            "inbox_url",
-            "shared_inbox_url",
-            "key_id",
-            "public_key_pem",
-            "fetched_at",
-        ],
-        actors,
-    )
-    .await?;
-    bulk(
-        &mut tx,
-        "follows",
-        &["id", "tenant_id", "account_id", "target_account_id", "created_at"],
-        follows,
-    )
-    .await?;
+    let followers = seed_remote(&mut tx, t, &hosts, "follower", "unused").await?;
+    let edges = followers.iter().map(|f| (*f, ids[0])).collect::<Vec<_>>();
+    seed_follows(&mut tx, t, &edges).await?;
     tx.commit().await?;
     db.close().await;
 
@@ -716,54 +722,8 @@ async fn ingest(activities: usize, concurrency: usize) -> anyhow::Result<()> {
     let hash = herd_app::auth::password::hash(secret::generate()).await?;
     let mut tx = db.begin().await?;
     let (t, ids, _) = seed_instance(&mut tx, &domain, 1, &hash).await?;
-    let now = Timestamp::now().0;
-    let alice = Id::generate().0;
-    bulk(
-        &mut tx,
-        "accounts",
-        &[
-            "id",
-            "tenant_id",
-            "username",
-            "username_key",
-            "domain",
-            "uri",
-            "created_at",
-            "updated_at",
-        ],
-        vec![vec![
-            V::I(alice),
-            V::I(t.0),
-            V::S("alice".into()),
-            V::S("alice".into()),
-            V::S(remote.into()),
-            V::S(actor_uri.clone()),
-            V::I(now),
-            V::I(now),
-        ]],
-    )
-    .await?;
-    bulk(
-        &mut tx,
-        "remote_actors",
-        &["tenant_id", "account_id", "inbox_url", "key_id", "public_key_pem", "fetched_at"],
-        vec![vec![
-            V::I(t.0),
-            V::I(alice),
-            V::S(format!("{actor_uri}/inbox")),
-            V::S(key_id.clone()),
-            V::S(key.public.clone()),
-            V::I(now),
-        ]],
-    )
-    .await?;
-    bulk(
-        &mut tx,
-        "follows",
-        &["id", "tenant_id", "account_id", "target_account_id", "created_at"],
-        vec![vec![V::I(Id::generate().0), V::I(t.0), V::I(ids[0]), V::I(alice), V::I(now)]],
-    )
-    .await?;
+    let alice = seed_remote(&mut tx, t, &[remote.to_string()], "alice", &key.public).await?[0];
+    seed_follows(&mut tx, t, &[(ids[0], alice)]).await?;
     tx.commit().await?;
 
     // The activities, signed before the clock starts (signing is the sender's cost).

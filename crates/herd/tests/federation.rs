@@ -412,6 +412,24 @@ async fn follow_remote(a: &Server, da: &str, at: &str, handle: &str) -> (String,
     (id, rel)
 }
 
+/// POSTs `body` to `path` on server `b` (instance `db`), signed by alice (`alice`, the
+/// account's id) of server `a` (instance `da`), as her server would; the answer's status.
+async fn post_signed(a: &Server, da: &str, alice: &str, b: &Server, db: &str, path: &str, body: String) -> u16 {
+    let t = herd_app::tenants::by_domain(a.app(), da).await.expect("tenant");
+    let key = herd_app::federation::key(a.app(), t.id, alice.parse().expect("id"))
+        .await
+        .expect("key");
+    let key_id = format!("http://{da}/users/alice#main-key");
+    let now = std::time::SystemTime::now();
+    let headers =
+        herd_federation::signatures::sign("POST", path, db, Some(body.as_bytes()), &key_id, &key.private_pem, now).expect("signed");
+    let mut rb = b.http.post(format!("http://{db}{path}")).body(body);
+    for (k, v) in headers {
+        rb = rb.header(k, v);
+    }
+    rb.send().await.expect("sent").status().as_u16()
+}
+
 #[tokio::test]
 async fn following_across_servers_brings_posts_home() {
     let (a, da, b, db) = pair().await;
@@ -826,10 +844,9 @@ async fn a_server_that_keeps_failing_is_left_alone_then_tried_again() {
     deliver(s.app(), t, job()).await.expect("delivered");
     let mut c = s.app().db.conn().await.expect("conn");
     assert_eq!(
-        herd_store::hosts::down_until(&mut c, &format!("down.test:{port}"))
-            .await
-            .expect("read"),
-        0
+        herd_store::hosts::health(&mut c, &format!("down.test:{port}")).await.expect("read"),
+        (0, 0),
+        "healthy again: no failures, no pause"
     );
     drop(c);
     server.abort();
@@ -899,10 +916,6 @@ async fn a_flag_from_another_server_lands_in_the_report_queue() {
         .await
         .expect(200)
         .json;
-    let ta = herd_app::tenants::by_domain(a.app(), &da).await.expect("tenant");
-    let key = herd_app::federation::key(a.app(), ta.id, alice.parse().expect("id"))
-        .await
-        .expect("key");
     let alice_uri = format!("http://{da}/users/alice");
     let body = json!({
         "@context": "https://www.w3.org/ns/activitystreams", "id": format!("{alice_uri}#flags/1"), "type": "Flag",
@@ -910,21 +923,7 @@ async fn a_flag_from_another_server_lands_in_the_report_queue() {
         "object": [format!("http://{db}/users/bob"), post["uri"]],
     })
     .to_string();
-    let headers = herd_federation::signatures::sign(
-        "POST",
-        "/inbox",
-        &db,
-        Some(body.as_bytes()),
-        &format!("{alice_uri}#main-key"),
-        &key.private_pem,
-        std::time::SystemTime::now(),
-    )
-    .expect("signed");
-    let mut rb = b.http.post(format!("http://{db}/inbox")).body(body);
-    for (k, v) in headers {
-        rb = rb.header(k, v);
-    }
-    assert_eq!(rb.send().await.expect("sent").status().as_u16(), 202);
+    assert_eq!(post_signed(&a, &da, &alice, &b, &db, "/inbox", body).await, 202);
     let tb = herd_app::tenants::by_domain(b.app(), &db).await.expect("tenant").id;
     let queued = || async {
         let mut c = b.app().db.conn().await.expect("conn");
@@ -1081,28 +1080,10 @@ async fn followers_move_with_a_moved_account() {
     assert!(common::eventually(|| async { rel(old_id.clone()).await["following"] == true }).await);
 
     // alice's old server announces the move.
-    let t = herd_app::tenants::by_domain(a.app(), &da).await.expect("tenant");
-    let key = herd_app::federation::key(a.app(), t.id, alice.parse().expect("id"))
-        .await
-        .expect("key");
     let body = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{old_uri}#moves/1"), "type": "Move",
                       "actor": old_uri, "object": old_uri, "target": new_uri})
     .to_string();
-    let headers = herd_federation::signatures::sign(
-        "POST",
-        "/inbox",
-        &db,
-        Some(body.as_bytes()),
-        &format!("{old_uri}#main-key"),
-        &key.private_pem,
-        std::time::SystemTime::now(),
-    )
-    .expect("signed");
-    let mut rb = b.http.post(format!("http://{db}/inbox")).body(body);
-    for (k, v) in headers {
-        rb = rb.header(k, v);
-    }
-    assert_eq!(rb.send().await.expect("sent").status().as_u16(), 202);
+    assert_eq!(post_signed(&a, &da, &alice, &b, &db, "/inbox", body).await, 202);
 
     // bob now asks to follow alice at her new home, and no longer follows the old account.
     let followed_new = || async {

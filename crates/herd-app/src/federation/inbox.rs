@@ -217,7 +217,8 @@ async fn answered(app: &App, tenant: &Tenant, sender: &AccountRow, follow: &Valu
     Ok(())
 }
 
-/// A remote account stopped following a local one (or withdrew its request).
+/// A remote account stopped following a local one (or withdrew its request): the same verb
+/// as a local unfollow (nothing is sent, the target being local).
 async fn unfollowed(app: &App, tenant: &Tenant, sender: &AccountRow, follow: &Value) -> Result<()> {
     let Some(target) = follow.get("object").and_then(id_of) else {
         return Ok(());
@@ -225,16 +226,7 @@ async fn unfollowed(app: &App, tenant: &Tenant, sender: &AccountRow, follow: &Va
     let Some(local) = local_by_uri(app, tenant, target).await? else {
         return Ok(());
     };
-    let t = tenant.id;
-    let mut tx = app.db.begin().await?;
-    if relationships::remove(&mut tx, t, Edge::Follow, sender.id, local.id).await? {
-        crate::follows::bump_counts(&mut tx, t, sender.id, local.id, -1).await?;
-    }
-    if relationships::remove(&mut tx, t, Edge::FollowRequest, sender.id, local.id).await? {
-        herd_store::notifications::retract(&mut tx, t, local.id, sender.id, "follow_request", None).await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    crate::follows::unfollow(app, tenant, sender.id, local.id).await
 }
 
 /// Visibility of a remote post from its addressing, as Mastodon reads it.
@@ -274,19 +266,9 @@ async fn created(app: &App, tenant: &Tenant, sender: &AccountRow, note: &Value) 
         return Ok(());
     }
     let parent = match note.get("inReplyTo").and_then(id_of) {
-        Some(p) => match statuses::id_by_uri(&mut c, t, p).await? {
+        Some(p) => match super::read::status_by_url(app, tenant, p).await? {
             Some(id) => statuses::by_id(&mut c, t, id).await?,
-            None => {
-                let prefix = format!("{}/users/", tenant.base_url());
-                match p
-                    .strip_prefix(&prefix)
-                    .and_then(|rest| rest.rsplit('/').next())
-                    .and_then(|id| id.parse().ok())
-                {
-                    Some(id) => statuses::by_id(&mut c, t, id).await?,
-                    None => None,
-                }
-            }
+            None => None,
         },
         None => None,
     };
@@ -400,26 +382,6 @@ async fn deleted(app: &App, tenant: &Tenant, sender: &AccountRow, object: &Value
     crate::statuses::delete(app, tenant, sender.id, id).await
 }
 
-/// The post an id names: one of this instance's (by its URI) or a stored remote one.
-async fn status_by_uri(app: &App, tenant: &Tenant, uri: &str) -> Result<Option<i64>> {
-    let mut c = app.db.conn().await?;
-    if let Some(id) = statuses::id_by_uri(&mut c, tenant.id, uri).await? {
-        return Ok(Some(id));
-    }
-    let prefix = format!("{}/users/", tenant.base_url());
-    let Some(rest) = uri.strip_prefix(&prefix) else { return Ok(None) };
-    let mut parts = rest.split('/');
-    let (Some(user), Some("statuses"), Some(id), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
-        return Ok(None);
-    };
-    let Ok(id) = id.parse::<i64>() else { return Ok(None) };
-    let Some(row) = statuses::by_id(&mut c, tenant.id, id).await? else {
-        return Ok(None);
-    };
-    let author = accounts::by_id(&mut c, tenant.id, row.account_id).await?;
-    Ok((author.domain.is_empty() && author.username.eq_ignore_ascii_case(user)).then_some(id))
-}
-
 /// Like, Announce and Block (or their Undo) by a remote account: applied through the same
 /// verbs local accounts use, so counts, notifications and visibility rules are the same.
 async fn acted(app: &App, tenant: &Tenant, sender: &AccountRow, kind: &str, object: &Value, undo: bool) -> Result<()> {
@@ -436,7 +398,7 @@ async fn acted(app: &App, tenant: &Tenant, sender: &AccountRow, kind: &str, obje
             }
         }
         _ => {
-            let Some(status) = status_by_uri(app, tenant, target).await? else {
+            let Some(status) = super::read::status_by_url(app, tenant, target).await? else {
                 return Ok(());
             };
             let fav = herd_store::interactions::Mark::Favourite;
@@ -520,7 +482,7 @@ async fn flagged(app: &App, tenant: &Tenant, sender: &AccountRow, flag: &Value) 
             if !targets.iter().any(|x| x.id == a.id) {
                 targets.push(a);
             }
-        } else if let Some(id) = status_by_uri(app, tenant, o).await? {
+        } else if let Some(id) = super::read::status_by_url(app, tenant, o).await? {
             let mut c = app.db.conn().await?;
             if let Some(row) = statuses::by_id(&mut c, tenant.id, id).await? {
                 posts.push((row.account_id, id));

@@ -107,16 +107,7 @@ pub async fn fan_out(app: &App, t: TenantId, job: FanOut) -> Result<()> {
     let note = match v.reblog {
         Some(_) => None,
         None => {
-            let parent = match v.row.in_reply_to_id {
-                Some(p) => match herd_store::statuses::by_id(&mut c, t, p).await? {
-                    Some(pr) => {
-                        let author = accounts::by_id(&mut c, t, pr.account_id).await?;
-                        Some(pr.uri.clone().unwrap_or_else(|| tenant.status_uri(&author.username, pr.id)))
-                    }
-                    None => None,
-                },
-                None => None,
-            };
+            let parent = super::read::parent_id(app, &tenant, &v).await?;
             Some(render::note(&tenant, &v, parent))
         }
     };
@@ -151,7 +142,7 @@ pub(crate) async fn delete(c: &mut Conn, tenant: &Tenant, row: &herd_store::stat
         return Ok(());
     }
     let me = actor_id(tenant, &author);
-    let uri = row.uri.clone().unwrap_or_else(|| tenant.status_uri(&author.username, row.id));
+    let uri = status_uri(c, tenant, row).await?;
     let delete = json!({
         "@context": AS, "id": format!("{uri}#delete"), "type": "Delete", "actor": me,
         "to": [herd_federation::PUBLIC],

@@ -48,14 +48,13 @@ async fn public_view(app: &App, tenant: &Tenant, username: &str, id: i64) -> Res
 }
 
 /// The id of the post a view answers, if any (and it still exists).
-async fn parent_id(app: &App, tenant: &Tenant, v: &StatusView) -> Result<Option<String>> {
+pub(crate) async fn parent_id(app: &App, tenant: &Tenant, v: &StatusView) -> Result<Option<String>> {
     let Some(parent) = v.row.in_reply_to_id else { return Ok(None) };
     let mut c = app.db.conn().await?;
     let Some(row) = statuses::by_id(&mut c, tenant.id, parent).await? else {
         return Ok(None);
     };
-    let author = accounts::by_id(&mut c, tenant.id, row.account_id).await?;
-    Ok(Some(row.uri.unwrap_or_else(|| tenant.status_uri(&author.username, row.id))))
+    Ok(Some(super::outgoing::status_uri(&mut c, tenant, &row).await?))
 }
 
 async fn note_of(app: &App, tenant: &Tenant, v: &StatusView) -> Result<Note> {
@@ -152,4 +151,28 @@ pub async fn usage(app: &App, tenant: &Tenant) -> Result<herd_federation::discov
         },
         local_posts: posts,
     })
+}
+
+/// The post a URL names, if this instance has it: one of its own (by its id or its page)
+/// or a stored remote one (by its id). The one place such URLs are read.
+pub async fn status_by_url(app: &App, tenant: &Tenant, url: &str) -> Result<Option<i64>> {
+    let mut c = app.db.conn().await?;
+    if let Some(id) = statuses::id_by_uri(&mut c, tenant.id, url).await? {
+        return Ok(Some(id));
+    }
+    let Some(path) = url.strip_prefix(&tenant.base_url()) else {
+        return Ok(None);
+    };
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let (user, id) = match parts.as_slice() {
+        ["users", user, "statuses", id] => (user.to_string(), *id),
+        [at, id] if at.starts_with('@') => (at.trim_start_matches('@').to_string(), *id),
+        _ => return Ok(None),
+    };
+    let Ok(id) = id.parse::<i64>() else { return Ok(None) };
+    let Some(row) = statuses::by_id(&mut c, tenant.id, id).await? else {
+        return Ok(None);
+    };
+    let author = accounts::by_id(&mut c, tenant.id, row.account_id).await?;
+    Ok((author.domain.is_empty() && author.username.eq_ignore_ascii_case(&user)).then_some(id))
 }

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use herd_store::accounts::AccountRow;
 use herd_store::changes::{self, Change, ChangeSink};
 use herd_store::media::MediaRow;
+use herd_store::remote::RemoteRow;
 use herd_store::statuses::StatusRow;
 use herd_store::{Db, Page, TenantId};
 use quick_cache::sync::Cache;
@@ -135,6 +136,8 @@ pub struct Limits {
     pub feeds: usize,
     pub marks: usize,
     pub signers: usize,
+    /// Remote actors' keys, for checking the signatures their servers send.
+    pub remotes: usize,
     /// Bytes of rendered text.
     pub rendered_bytes: u64,
 }
@@ -148,6 +151,7 @@ impl Default for Limits {
             feeds: 5_000,
             marks: 5_000,
             signers: 5_000,
+            remotes: 20_000,
             rendered_bytes: 32 << 20,
         }
     }
@@ -166,6 +170,11 @@ pub struct Caches {
     pub(crate) marks: Cache<Key, Arc<Marks>>,
     /// Actors' keys for signing deliveries.
     pub(crate) signers: Cache<Key, Arc<crate::federation::deliver::Signer>>,
+    /// Remote actors' keys and inboxes, by account (dropped with [`Change::Account`]).
+    pub(crate) remotes: Cache<Key, Arc<RemoteRow>>,
+    /// Which account a key id names. Never stale in a harmful way: a key found through it is
+    /// used only when the account's current row still has that key id.
+    pub(crate) key_owners: Cache<(i64, String), i64>,
     rendered: Cache<RenderedKey, Arc<str>, TextBytes>,
 }
 
@@ -179,6 +188,8 @@ impl Caches {
             feeds: Cache::new(l.feeds),
             marks: Cache::new(l.marks),
             signers: Cache::new(l.signers),
+            remotes: Cache::new(l.remotes),
+            key_owners: Cache::new(l.remotes),
             rendered: Cache::with_weighter(l.rendered_bytes as usize / 1024, l.rendered_bytes, TextBytes),
         }
     }
@@ -226,6 +237,8 @@ impl Caches {
         self.feeds.clear();
         self.marks.clear();
         self.signers.clear();
+        self.remotes.clear();
+        self.key_owners.clear();
         self.rendered.clear();
     }
 
@@ -239,6 +252,7 @@ impl Caches {
             match ch {
                 Change::Account(id) => {
                     self.accounts.remove(&(t.0, id));
+                    self.remotes.remove(&(t.0, id));
                     self.rendered.remove(&(Rendered::Account, t.0, id));
                 }
                 Change::User(id) => {

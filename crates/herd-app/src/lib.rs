@@ -58,6 +58,8 @@ pub struct App {
     pub caches: std::sync::Arc<cache::Caches>,
     /// The one client for requests to other servers (guarded; see `herd_federation::fetch`).
     pub fetch: herd_federation::fetch::Client,
+    /// The inboxes' group commit (see [`federation::ingest`]).
+    pub(crate) ingest: std::sync::Arc<federation::ingest::Queue>,
 }
 
 impl App {
@@ -77,6 +79,7 @@ impl App {
             tenants: Default::default(),
             caches,
             fetch,
+            ingest: Default::default(),
         })
     }
 

@@ -29,21 +29,28 @@ pub trait JobKind: Serialize + DeserializeOwned + Send + 'static {
 
 /// Writes a job in the caller's transaction, due now.
 pub async fn enqueue<J: JobKind>(c: &mut Conn, t: TenantId, job: &J) -> herd_store::Result<()> {
-    let payload = serde_json::to_string(job).map_err(|e| herd_store::StoreError::Corrupt(e.to_string()))?;
+    enqueue_many(c, t, std::slice::from_ref(job)).await
+}
+
+/// Writes several jobs of one kind in the caller's transaction, due now, in one statement.
+pub async fn enqueue_many<J: JobKind>(c: &mut Conn, t: TenantId, jobs: &[J]) -> herd_store::Result<()> {
+    let payloads = jobs
+        .iter()
+        .map(serde_json::to_string)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| herd_store::StoreError::Corrupt(e.to_string()))?;
     let now = Timestamp::now().0;
-    jobs::enqueue(
-        c,
-        t,
-        jobs::NewJob {
+    let rows: Vec<jobs::NewJob<'_>> = payloads
+        .iter()
+        .map(|payload| jobs::NewJob {
             id: Id::generate().0,
             kind: J::KIND,
-            payload: &payload,
+            payload,
             run_at: now,
             max_attempts: J::MAX_ATTEMPTS,
-        },
-        now,
-    )
-    .await
+        })
+        .collect();
+    jobs::enqueue_many(c, t, &rows, now).await
 }
 
 pub type JobFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;

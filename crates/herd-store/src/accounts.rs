@@ -180,6 +180,23 @@ pub async fn bump(c: &mut Conn, t: TenantId, id: i64, counter: Counter, delta: i
     Ok(())
 }
 
+/// An account posted `n` posts, the newest at `at`: one update of its count and last-post
+/// time.
+pub async fn posted(c: &mut Conn, t: TenantId, id: i64, n: i64, at: i64) -> Result<()> {
+    c.q("UPDATE accounts SET statuses_count = statuses_count + ?, \
+         last_status_at = CASE WHEN last_status_at IS NULL OR last_status_at < ? THEN ? ELSE last_status_at END \
+         WHERE tenant_id = ? AND id = ?")
+        .bind(n)
+        .bind(at)
+        .bind(at)
+        .bind(t.0)
+        .bind(id)
+        .execute(c.ex())
+        .await?;
+    crate::changes::record(c, t, crate::changes::Change::Account(id)).await?;
+    Ok(())
+}
+
 pub async fn touch_last_status(c: &mut Conn, t: TenantId, id: i64, at: i64) -> Result<()> {
     c.q("UPDATE accounts SET last_status_at = ? WHERE tenant_id = ? AND id = ?")
         .bind(at)

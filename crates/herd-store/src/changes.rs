@@ -79,6 +79,28 @@ pub async fn record(c: &mut Conn, t: TenantId, change: Change) -> Result<()> {
     Ok(())
 }
 
+/// Logs several changes in one statement (see [`record`]).
+pub async fn record_many(c: &mut Conn, t: TenantId, changes: &[Change]) -> Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let now = herd_core::Timestamp::now().0;
+    let sql = format!(
+        "INSERT INTO cache_changes (tenant_id, kind, subject, created_at) VALUES {}",
+        crate::value_rows(changes.len(), 4)
+    );
+    let mut q = c.q(&sql);
+    for change in changes {
+        let (kind, subject) = change.encode();
+        q = q.bind(t.0).bind(kind).bind(subject).bind(now);
+    }
+    q.execute(c.ex()).await?;
+    for change in changes {
+        c.changed(t, *change);
+    }
+    Ok(())
+}
+
 /// One logged change.
 #[derive(Debug, Clone)]
 pub struct Logged {

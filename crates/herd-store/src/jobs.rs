@@ -26,16 +26,30 @@ pub struct NewJob<'a> {
 }
 
 pub async fn enqueue(c: &mut Conn, t: TenantId, j: NewJob<'_>, now: i64) -> Result<()> {
-    c.q("INSERT INTO jobs (id, tenant_id, kind, payload, run_at, max_attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        .bind(j.id)
-        .bind(t.0)
-        .bind(j.kind)
-        .bind(j.payload)
-        .bind(j.run_at)
-        .bind(j.max_attempts)
-        .bind(now)
-        .execute(c.ex())
-        .await?;
+    enqueue_many(c, t, std::slice::from_ref(&j), now).await
+}
+
+/// Writes several jobs in one statement.
+pub async fn enqueue_many(c: &mut Conn, t: TenantId, jobs: &[NewJob<'_>], now: i64) -> Result<()> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO jobs (id, tenant_id, kind, payload, run_at, max_attempts, created_at) VALUES {}",
+        crate::value_rows(jobs.len(), 7)
+    );
+    let mut q = c.q(&sql);
+    for j in jobs {
+        q = q
+            .bind(j.id)
+            .bind(t.0)
+            .bind(j.kind)
+            .bind(j.payload)
+            .bind(j.run_at)
+            .bind(j.max_attempts)
+            .bind(now);
+    }
+    q.execute(c.ex()).await?;
     Ok(())
 }
 

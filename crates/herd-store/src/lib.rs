@@ -27,7 +27,7 @@ pub mod tags;
 pub mod tenants;
 pub mod users;
 
-pub use db::{Conn, Db, Dialect, StoreError, TenantId, placeholders};
+pub use db::{Conn, Db, Dialect, StoreError, TenantId, placeholders, value_rows};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

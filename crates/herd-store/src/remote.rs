@@ -180,6 +180,25 @@ pub async fn first_sighting(c: &mut Conn, t: TenantId, digest: &str, expires_at:
     Ok(r.rows_affected() == 1)
 }
 
+/// Records several signatures at once; returns the digests not seen before (the others are
+/// replays).
+pub async fn first_sightings(c: &mut Conn, t: TenantId, digests: &[&str], expires_at: i64) -> Result<Vec<String>> {
+    if digests.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One statement whatever the count: the digests go as one JSON array.
+    let list = match c.dialect() {
+        crate::Dialect::Sqlite => "SELECT ?, value, ? FROM json_each(?) WHERE true",
+        crate::Dialect::Postgres => "SELECT ?, value, ? FROM json_array_elements_text(CAST(? AS json))",
+    };
+    let sql = format!(
+        "INSERT INTO seen_signatures (tenant_id, digest, expires_at) {list} \
+         ON CONFLICT (tenant_id, digest) DO NOTHING RETURNING digest"
+    );
+    let json = serde_json::to_string(digests).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
+    Ok(c.qs(&sql).bind(t.0).bind(expires_at).bind(json).fetch_all(c.ex()).await?)
+}
+
 /// Forgets signatures whose window has passed.
 pub async fn prune_signatures(c: &mut Conn, now: i64) -> Result<u64> {
     Ok(c.q("DELETE FROM seen_signatures WHERE expires_at < ?")

@@ -34,31 +34,50 @@ const COLS: &str = "s.id, s.tenant_id, s.account_id, s.uri, s.in_reply_to_id, s.
     s.app_id, s.replies_count, s.reblogs_count, s.favourites_count, s.created_at, s.edited_at";
 
 pub async fn insert(c: &mut Conn, t: TenantId, s: &StatusRow) -> Result<()> {
-    c.q(
+    if insert_new(c, t, std::slice::from_ref(s)).await?.is_empty() {
+        return Err(StoreError::Conflict);
+    }
+    Ok(())
+}
+
+/// Inserts posts that may already be stored (received twice, or from two servers at once):
+/// those whose id or URI is taken are skipped. Returns the ids inserted.
+pub async fn insert_new(c: &mut Conn, t: TenantId, rows: &[StatusRow]) -> Result<Vec<i64>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
         "INSERT INTO statuses (id, tenant_id, account_id, uri, in_reply_to_id, in_reply_to_account_id, \
          reblog_of_id, text, spoiler_text, content_html, visibility, sensitive, language, app_id, \
-         created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(s.id)
-    .bind(t.0)
-    .bind(s.account_id)
-    .bind(s.uri.clone())
-    .bind(s.in_reply_to_id)
-    .bind(s.in_reply_to_account_id)
-    .bind(s.reblog_of_id)
-    .bind(s.text.clone())
-    .bind(s.spoiler_text.clone())
-    .bind(s.content_html.clone())
-    .bind(s.visibility.clone())
-    .bind(s.sensitive)
-    .bind(s.language.clone())
-    .bind(s.app_id)
-    .bind(s.created_at)
-    .execute(c.ex())
-    .await
-    .map_err(StoreError::from_sqlx)?;
-    crate::changes::record(c, t, crate::changes::Change::Posted(s.account_id)).await?;
-    Ok(())
+         created_at) VALUES {} ON CONFLICT DO NOTHING RETURNING id",
+        crate::value_rows(rows.len(), 15)
+    );
+    let mut q = c.qs(&sql);
+    for s in rows {
+        q = q
+            .bind(s.id)
+            .bind(t.0)
+            .bind(s.account_id)
+            .bind(s.uri.clone())
+            .bind(s.in_reply_to_id)
+            .bind(s.in_reply_to_account_id)
+            .bind(s.reblog_of_id)
+            .bind(s.text.clone())
+            .bind(s.spoiler_text.clone())
+            .bind(s.content_html.clone())
+            .bind(s.visibility.clone())
+            .bind(s.sensitive)
+            .bind(s.language.clone())
+            .bind(s.app_id)
+            .bind(s.created_at);
+    }
+    let inserted: Vec<i64> = q.fetch_all(c.ex()).await?;
+    let mut authors: Vec<i64> = rows.iter().filter(|r| inserted.contains(&r.id)).map(|r| r.account_id).collect();
+    authors.sort_unstable();
+    authors.dedup();
+    let changes: Vec<Change> = authors.into_iter().map(Change::Posted).collect();
+    crate::changes::record_many(c, t, &changes).await?;
+    Ok(inserted)
 }
 
 pub async fn by_id(c: &mut Conn, t: TenantId, id: i64) -> Result<Option<StatusRow>> {

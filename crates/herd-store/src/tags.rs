@@ -75,6 +75,39 @@ pub async fn mentions_for(c: &mut Conn, t: TenantId, statuses: &[i64]) -> Result
     Ok(q.fetch_all(c.ex()).await?)
 }
 
+/// Records the tags and mentions of new posts (which have none yet): `(status, tag)` and
+/// `(mention id, status, account)`.
+pub async fn add_to_new(c: &mut Conn, t: TenantId, tagged: &[(i64, i64)], mentions: &[(i64, i64, i64)]) -> Result<()> {
+    if !tagged.is_empty() {
+        let sql = format!(
+            "INSERT INTO status_tags (tenant_id, status_id, tag_id) VALUES {} ON CONFLICT DO NOTHING",
+            crate::value_rows(tagged.len(), 3)
+        );
+        let mut q = c.q(&sql);
+        for (status, tag) in tagged {
+            q = q.bind(t.0).bind(*status).bind(*tag);
+        }
+        q.execute(c.ex()).await?;
+    }
+    if !mentions.is_empty() {
+        let sql = format!(
+            "INSERT INTO mentions (id, tenant_id, status_id, account_id) VALUES {} ON CONFLICT DO NOTHING",
+            crate::value_rows(mentions.len(), 4)
+        );
+        let mut q = c.q(&sql);
+        for (id, status, account) in mentions {
+            q = q.bind(*id).bind(t.0).bind(*status).bind(*account);
+        }
+        q.execute(c.ex()).await?;
+    }
+    // Who is mentioned decides who sees a direct post at home.
+    let mut touched: Vec<i64> = mentions.iter().map(|m| m.2).collect();
+    touched.sort_unstable();
+    touched.dedup();
+    let changes: Vec<crate::changes::Change> = touched.into_iter().map(crate::changes::Change::Feed).collect();
+    crate::changes::record_many(c, t, &changes).await
+}
+
 /// Replaces the set of accounts a post mentions.
 pub async fn set_mentions(c: &mut Conn, t: TenantId, status: i64, ids: &[(i64, i64)]) -> Result<()> {
     // Who is mentioned decides who sees a direct post at home: both the old and the new.

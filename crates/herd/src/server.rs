@@ -60,6 +60,8 @@ pub struct Running {
     pub app: App,
     stop: watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// Serves the HTTP server's inboxes; stopped after it.
+    ingest: herd_app::federation::ingest::Ingest,
 }
 
 impl Running {
@@ -69,6 +71,8 @@ impl Running {
         for t in self.tasks {
             let _ = t.await;
         }
+        // The HTTP server has finished every request, so no activity is waiting for it.
+        self.ingest.stop().await;
         self.app.db.close().await;
     }
 }
@@ -88,6 +92,7 @@ pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
     let jobs = tokio::spawn(runner.run(stopped.clone()));
     let housekeeping = tokio::spawn(maintain(app.clone(), stopped.clone()));
     let changes = tokio::spawn(herd_app::cache::follow(app.db.clone(), app.caches.clone(), stopped.clone()));
+    let ingest = herd_app::federation::ingest::Ingest::start(app.clone());
     let router = herd_api::router(
         app.clone(),
         herd_api::Options {
@@ -115,6 +120,7 @@ pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
         app,
         stop,
         tasks: vec![http, jobs, housekeeping, changes],
+        ingest,
     })
 }
 

@@ -738,6 +738,19 @@ async fn replies_mentions_favourites_boosts_edits_deletes_and_blocks_cross_serve
             && s["account"]["display_name"] == "Robert"
     };
     assert!(common::eventually(changed).await, "the edit and the new name arrived");
+    let history = a
+        .get(&da, &format!("/api/v1/statuses/{local_id}/history"), Some(&at))
+        .await
+        .expect(200)
+        .json;
+    let versions: Vec<&str> = history
+        .as_array()
+        .map(|h| h.iter().filter_map(|v| v["content"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        versions.len() == 2 && versions[0].contains("welcome") && versions[1].contains("Edited hello"),
+        "the remote post's history holds the original and the edit: {history}"
+    );
 
     // bob deletes it; it is gone at alice's.
     b.call(
@@ -1143,4 +1156,81 @@ async fn a_remote_posts_images_are_fetched_and_served_from_here() {
     assert!(file.status().is_success());
     a.stop().await;
     b.stop().await;
+}
+
+/// Many deliveries at once are committed together (the ingest's batches): each post is stored
+/// once, even when it arrives at the personal and the shared inbox at the same moment, and
+/// the author's post count matches.
+#[tokio::test]
+async fn a_burst_of_deliveries_is_stored_once_each() {
+    let (a, da, b, db) = pair().await;
+    let (alice, _) = a.account(&da, "alice", "member").await;
+    let (_, bt) = b.account(&db, "bob", "member").await;
+    let (remote_alice, _) = follow_remote(&b, &db, &bt, &format!("alice@{da}")).await;
+    let following = || async {
+        let r = b
+            .get(&db, &format!("/api/v1/accounts/relationships?id[]={remote_alice}"), Some(&bt))
+            .await
+            .json;
+        r[0]["following"] == true
+    };
+    assert!(common::eventually(following).await, "alice's server accepted bob's follow");
+
+    let actor = format!("http://{da}/users/alice");
+    let create = |n: usize| {
+        let note = format!("{actor}/statuses/burst{n}");
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{note}/activity"), "type": "Create", "actor": actor,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "object": {
+                "id": note, "type": "Note", "attributedTo": actor, "content": format!("<p>burst {n}</p>"),
+                "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            },
+        })
+        .to_string()
+    };
+    let mut sends = Vec::new();
+    for n in 0..40 {
+        // Every fourth post goes to both inboxes at once, as a server may deliver it.
+        let paths: &[&str] = if n % 4 == 0 { &["/inbox", "/users/bob/inbox"] } else { &["/inbox"] };
+        for path in paths {
+            sends.push(post_signed(&a, &da, &alice, &b, &db, path, create(n)));
+        }
+    }
+    let codes = futures_util::future::join_all(sends).await;
+    assert!(codes.iter().all(|c| *c == 202), "every delivery accepted: {codes:?}");
+
+    let account = b
+        .get(&db, &format!("/api/v1/accounts/{remote_alice}"), Some(&bt))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(account["statuses_count"], 40, "{account}");
+    let mut seen = std::collections::HashSet::new();
+    let mut max_id = String::new();
+    loop {
+        let q = if max_id.is_empty() {
+            String::new()
+        } else {
+            format!("&max_id={max_id}")
+        };
+        let page = b
+            .get(&db, &format!("/api/v1/accounts/{remote_alice}/statuses?limit=40{q}"), Some(&bt))
+            .await
+            .expect(200)
+            .json;
+        let Some(list) = page.as_array().filter(|l| !l.is_empty()) else {
+            break;
+        };
+        for s in list {
+            assert!(
+                seen.insert(s["uri"].as_str().unwrap_or("").to_string()),
+                "stored twice: {}",
+                s["uri"]
+            );
+        }
+        max_id = list[list.len() - 1]["id"].as_str().unwrap_or("").to_string();
+    }
+    assert_eq!(seen.len(), 40, "each post stored once");
 }

@@ -4,6 +4,7 @@
 
 pub mod deliver;
 pub mod inbox;
+pub mod ingest;
 mod keys;
 pub mod outgoing;
 pub mod pictures;

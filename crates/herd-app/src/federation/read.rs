@@ -5,7 +5,7 @@ use herd_federation::objects::{Activity, Actor, Note};
 use herd_store::accounts::{self, AccountRow};
 use herd_store::relationships::Edge;
 use herd_store::statuses::{self, AccountFilter};
-use herd_store::{Page, keys};
+use herd_store::{Conn, Page, keys};
 
 use super::render;
 use crate::timelines;
@@ -157,7 +157,12 @@ pub async fn usage(app: &App, tenant: &Tenant) -> Result<herd_federation::discov
 /// or a stored remote one (by its id). The one place such URLs are read.
 pub async fn status_by_url(app: &App, tenant: &Tenant, url: &str) -> Result<Option<i64>> {
     let mut c = app.db.conn().await?;
-    if let Some(id) = statuses::id_by_uri(&mut c, tenant.id, url).await? {
+    status_by_url_on(&mut c, tenant, url).await
+}
+
+/// [`status_by_url`] on the caller's connection (or transaction).
+pub async fn status_by_url_on(c: &mut Conn, tenant: &Tenant, url: &str) -> Result<Option<i64>> {
+    if let Some(id) = statuses::id_by_uri(c, tenant.id, url).await? {
         return Ok(Some(id));
     }
     let Some(path) = url.strip_prefix(&tenant.base_url()) else {
@@ -170,9 +175,9 @@ pub async fn status_by_url(app: &App, tenant: &Tenant, url: &str) -> Result<Opti
         _ => return Ok(None),
     };
     let Ok(id) = id.parse::<i64>() else { return Ok(None) };
-    let Some(row) = statuses::by_id(&mut c, tenant.id, id).await? else {
+    let Some(row) = statuses::by_id(c, tenant.id, id).await? else {
         return Ok(None);
     };
-    let author = accounts::by_id(&mut c, tenant.id, row.account_id).await?;
+    let author = accounts::by_id(c, tenant.id, row.account_id).await?;
     Ok((author.domain.is_empty() && author.username.eq_ignore_ascii_case(&user)).then_some(id))
 }

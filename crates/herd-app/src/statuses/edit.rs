@@ -14,7 +14,7 @@ pub struct StatusEdit {
     pub media_ids: Option<Vec<i64>>,
 }
 
-fn snapshot(row: &StatusRow, media_ids: &[i64], at: i64) -> EditRow {
+pub(crate) fn snapshot(row: &StatusRow, media_ids: &[i64], at: i64) -> EditRow {
     EditRow {
         id: Id::generate().0,
         status_id: row.id,

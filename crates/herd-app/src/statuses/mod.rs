@@ -8,6 +8,7 @@ mod reblog;
 
 pub use create::{NewStatus, create};
 pub use delete::delete;
+pub(crate) use edit::snapshot;
 pub use edit::{StatusEdit, edit};
 pub use mark::{mark, unmark};
 pub use reblog::{reblog, unreblog};

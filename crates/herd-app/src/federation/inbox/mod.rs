@@ -1,21 +1,29 @@
-//! The inbox: a signed POST is checked (signature, digest, date, replay, sender) and its
-//! activity written as a durable job; the job then applies it. Activities Herd does not act
-//! on yet are accepted and dropped, as servers do with what they do not understand.
+//! The inbox: a signed POST is checked (signature, digest, date, sender) and handed to the
+//! ingest ([`crate::federation::ingest`]), which commits it together with whatever else
+//! arrived meanwhile: replay check, posts of Create activities stored, every other activity
+//! written as a job that applies it. The 202 goes out after that commit, so an accepted
+//! activity is never lost. Activities Herd does not act on yet are accepted and dropped, as
+//! servers do with what they do not understand.
 
+pub mod create;
+
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use herd_core::{Id, Timestamp};
 use herd_federation::signatures;
 use herd_jobs::JobKind;
-use herd_store::accounts::{self, AccountRow, Counter};
+use herd_store::accounts::{self, AccountRow};
 use herd_store::relationships::{self, Edge, FollowOptions};
-use herd_store::{TenantId, remote, statuses, tags};
+use herd_store::remote::RemoteRow;
+use herd_store::{Conn, TenantId, remote, statuses};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::ingest::{self, Arrival};
 use super::outgoing;
-use super::resolve::{self, origin};
+use super::resolve;
 use crate::notifications::notify;
 use crate::{App, AppError, Result, Tenant};
 
@@ -30,12 +38,12 @@ impl JobKind for Inbound {
     const KIND: &'static str = "federation.inbound";
 }
 
-fn unauthorized(why: impl std::fmt::Display) -> AppError {
+pub(super) fn unauthorized(why: impl std::fmt::Display) -> AppError {
     AppError::Unauthorized(format!("Request not signed properly: {why}"))
 }
 
 /// A string, or the `id` of an object, as ActivityPub allows either.
-fn id_of(v: &Value) -> Option<&str> {
+pub(super) fn id_of(v: &Value) -> Option<&str> {
     match v {
         Value::String(s) => Some(s),
         Value::Object(o) => o.get("id").and_then(Value::as_str),
@@ -43,7 +51,8 @@ fn id_of(v: &Value) -> Option<&str> {
     }
 }
 
-/// Checks a POST to an inbox and queues its activity. `path` is the request's path and query.
+/// Checks a POST to an inbox and has its activity committed. `path` is the request's path
+/// and query.
 pub async fn receive(app: &App, tenant: &Tenant, path: &str, headers: &[(String, String)], body: &[u8]) -> Result<()> {
     let pending = signatures::check("POST", path, headers, Some(body), SystemTime::now()).map_err(unauthorized)?;
     let activity: Value = serde_json::from_slice(body).map_err(|_| AppError::BadRequest("the body is not JSON".into()))?;
@@ -51,52 +60,43 @@ pub async fn receive(app: &App, tenant: &Tenant, path: &str, headers: &[(String,
         .get("actor")
         .and_then(id_of)
         .ok_or(AppError::BadRequest("the activity has no actor".into()))?;
-    let sender = sender(app, tenant, &pending).await?;
+    let (sender, key) = sender(app, tenant, &pending).await?;
     if sender.uri.as_deref() != Some(actor_uri) {
         return Err(unauthorized("the signer is not the activity's actor"));
     }
-    let mut tx = app.db.begin().await?;
-    let seen = hex_digest(pending.signature());
-    let keep_until = Timestamp::now().0 + 2 * signatures::WINDOW.as_millis() as i64;
-    if !remote::first_sighting(&mut tx, tenant.id, &seen, keep_until).await? {
-        return Err(unauthorized("this signature was used before"));
-    }
-    herd_jobs::enqueue(
-        &mut tx,
-        tenant.id,
-        &Inbound {
-            sender: sender.id,
-            activity: activity.to_string(),
+    ingest::submit(
+        app,
+        Arrival {
+            tenant: tenant.clone(),
+            sender,
+            followers: key.followers_url.clone(),
+            activity,
+            seen: hex_digest(pending.signature()),
         },
     )
-    .await?;
-    tx.commit().await?;
-    app.waker.wake();
-    Ok(())
+    .await
 }
 
 /// The remote actor that signed a GET (for instances that serve ActivityPub documents only
 /// to signed requests).
 pub async fn signed_get(app: &App, tenant: &Tenant, path: &str, headers: &[(String, String)]) -> Result<AccountRow> {
     let pending = signatures::check("GET", path, headers, None, SystemTime::now()).map_err(unauthorized)?;
-    sender(app, tenant, &pending).await
+    Ok(sender(app, tenant, &pending).await?.0.as_ref().clone())
 }
 
 fn hex_digest(s: &str) -> String {
     Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The account whose key made the signature: known, or fetched now; fetched again once when
-/// the stored key does not verify (the key may have rotated).
-async fn sender(app: &App, tenant: &Tenant, pending: &signatures::Pending) -> Result<AccountRow> {
-    let mut c = app.db.conn().await?;
-    let known = remote::by_key_id(&mut c, tenant.id, &pending.key_id).await?;
-    drop(c);
-    if let Some(k) = &known
+/// The remote account whose key made the signature, and its key: known (cached on this node,
+/// or stored), or fetched now; fetched again once when the known key does not verify (the
+/// key may have rotated).
+async fn sender(app: &App, tenant: &Tenant, pending: &signatures::Pending) -> Result<(Arc<AccountRow>, Arc<RemoteRow>)> {
+    let t = tenant.id;
+    if let Some(k) = known_key(app, t, &pending.key_id).await?
         && pending.verify(&k.public_key_pem)
     {
-        let mut c = app.db.conn().await?;
-        return Ok(accounts::by_id(&mut c, tenant.id, k.account_id).await?);
+        return Ok((account(app, t, k.account_id).await?, k));
     }
     let key_url = pending.key_id.split('#').next().unwrap_or_default();
     let actor = resolve::fetch_actor(app, tenant, key_url).await.map_err(unauthorized)?;
@@ -104,17 +104,59 @@ async fn sender(app: &App, tenant: &Tenant, pending: &signatures::Pending) -> Re
         return Err(unauthorized("the signature does not match the actor's key"));
     }
     let domain = resolve::domain_of(&actor.id).ok_or_else(|| unauthorized("the actor has no host"))?;
-    resolve::store(app, tenant, &actor, &domain).await
+    let stored = resolve::store(app, tenant, &actor, &domain).await?;
+    let key = known_key(app, t, &pending.key_id)
+        .await?
+        .ok_or_else(|| AppError::Internal("a stored actor's key is missing".into()))?;
+    Ok((Arc::new(stored), key))
+}
+
+/// The stored remote actor with this key id.
+async fn known_key(app: &App, t: TenantId, key_id: &str) -> Result<Option<Arc<RemoteRow>>> {
+    let caches = &app.caches;
+    if let Some(owner) = caches.key_owners.get(&(t.0, key_id.to_string()))
+        && let Some(r) = caches.remotes.get(&(t.0, owner))
+        && r.key_id == key_id
+    {
+        return Ok(Some(r));
+    }
+    let epoch = caches.epoch();
+    let mut c = app.db.conn().await?;
+    let Some(row) = remote::by_key_id(&mut c, t, key_id).await? else {
+        return Ok(None);
+    };
+    let row = Arc::new(row);
+    caches.key_owners.insert((t.0, key_id.to_string()), row.account_id);
+    caches.put(&caches.remotes, epoch, (t.0, row.account_id), row.clone());
+    Ok(Some(row))
+}
+
+/// An account by id, from this node's cache when it has it.
+async fn account(app: &App, t: TenantId, id: i64) -> Result<Arc<AccountRow>> {
+    let caches = &app.caches;
+    if let Some(a) = caches.accounts.get(&(t.0, id)) {
+        return Ok(a);
+    }
+    let epoch = caches.epoch();
+    let mut c = app.db.conn().await?;
+    let a = Arc::new(accounts::by_id(&mut c, t, id).await?);
+    caches.put(&caches.accounts, epoch, (t.0, id), a.clone());
+    Ok(a)
 }
 
 /// The local account an actor URI of this instance names.
-async fn local_by_uri(app: &App, tenant: &Tenant, uri: &str) -> Result<Option<AccountRow>> {
+async fn local(app: &App, tenant: &Tenant, uri: &str) -> Result<Option<AccountRow>> {
+    let mut c = app.db.conn().await?;
+    local_by_uri(&mut c, tenant, uri).await
+}
+
+/// [`local`] on the caller's connection.
+pub(super) async fn local_by_uri(c: &mut Conn, tenant: &Tenant, uri: &str) -> Result<Option<AccountRow>> {
     let prefix = format!("{}/users/", tenant.base_url());
     let Some(name) = uri.strip_prefix(&prefix).filter(|n| !n.is_empty() && !n.contains(['/', '#', '?'])) else {
         return Ok(None);
     };
-    let mut c = app.db.conn().await?;
-    Ok(accounts::by_username(&mut c, tenant.id, name, "")
+    Ok(accounts::by_username(c, tenant.id, name, "")
         .await?
         .filter(|a| a.suspended_at.is_none()))
 }
@@ -155,12 +197,33 @@ pub async fn process(app: &App, t: TenantId, job: Inbound) -> Result<()> {
     }
 }
 
+/// A remote post, from a job (the ingest stores most posts itself; see [`create`]).
+async fn created(app: &App, tenant: &Tenant, sender: &AccountRow, note: &Value) -> Result<()> {
+    let mut c = app.db.conn().await?;
+    let followers = remote::by_account(&mut c, tenant.id, sender.id)
+        .await?
+        .and_then(|r| r.followers_url);
+    drop(c);
+    let mut tx = app.db.begin().await?;
+    let post = create::Post {
+        sender,
+        followers: followers.as_deref(),
+        note,
+    };
+    let queued = create::store(&mut tx, tenant, std::slice::from_ref(&post)).await?;
+    tx.commit().await?;
+    if queued {
+        app.waker.wake();
+    }
+    Ok(())
+}
+
 /// A remote account asks to follow a local one.
 async fn followed(app: &App, tenant: &Tenant, sender: &AccountRow, follow: &Value) -> Result<()> {
     let Some(target) = follow.get("object").and_then(id_of) else {
         return Ok(());
     };
-    let Some(local) = local_by_uri(app, tenant, target).await? else {
+    let Some(local) = local(app, tenant, target).await? else {
         return Ok(());
     };
     let t = tenant.id;
@@ -200,7 +263,7 @@ async fn answered(app: &App, tenant: &Tenant, sender: &AccountRow, follow: &Valu
         .map(str::to_string)
         .or_else(|| id_of(follow).and_then(|id| id.split('#').next()).map(str::to_string));
     let Some(follower_uri) = follower_uri else { return Ok(()) };
-    let Some(local) = local_by_uri(app, tenant, &follower_uri).await? else {
+    let Some(local) = local(app, tenant, &follower_uri).await? else {
         return Ok(());
     };
     let t = tenant.id;
@@ -223,145 +286,10 @@ async fn unfollowed(app: &App, tenant: &Tenant, sender: &AccountRow, follow: &Va
     let Some(target) = follow.get("object").and_then(id_of) else {
         return Ok(());
     };
-    let Some(local) = local_by_uri(app, tenant, target).await? else {
+    let Some(local) = local(app, tenant, target).await? else {
         return Ok(());
     };
     crate::follows::unfollow(app, tenant, sender.id, local.id).await
-}
-
-/// Visibility of a remote post from its addressing, as Mastodon reads it.
-fn visibility(note: &Value, followers: Option<&str>) -> &'static str {
-    let list = |k: &str| -> Vec<String> {
-        match note.get(k) {
-            Some(Value::Array(a)) => a.iter().filter_map(id_of).map(str::to_string).collect(),
-            Some(v) => id_of(v).map(|s| vec![s.to_string()]).unwrap_or_default(),
-            None => Vec::new(),
-        }
-    };
-    let public = |l: &[String]| l.iter().any(|x| x == herd_federation::PUBLIC || x == "as:Public" || x == "Public");
-    let (to, cc) = (list("to"), list("cc"));
-    if public(&to) {
-        "public"
-    } else if public(&cc) {
-        "unlisted"
-    } else if followers.is_some_and(|f| to.iter().chain(cc.iter()).any(|x| x == f)) {
-        "private"
-    } else {
-        "direct"
-    }
-}
-
-/// A remote post, kept when someone here follows its author, it mentions someone here, or it
-/// answers a post here.
-async fn created(app: &App, tenant: &Tenant, sender: &AccountRow, note: &Value) -> Result<()> {
-    let t = tenant.id;
-    let Some(uri) = note.get("id").and_then(Value::as_str) else {
-        return Ok(());
-    };
-    if note.get("attributedTo").and_then(id_of) != sender.uri.as_deref() || origin(uri) != sender.uri.as_deref().and_then(origin) {
-        return Ok(());
-    }
-    let mut c = app.db.conn().await?;
-    if statuses::id_by_uri(&mut c, t, uri).await?.is_some() {
-        return Ok(());
-    }
-    let parent = match note.get("inReplyTo").and_then(id_of) {
-        Some(p) => match super::read::status_by_url(app, tenant, p).await? {
-            Some(id) => statuses::by_id(&mut c, t, id).await?,
-            None => None,
-        },
-        None => None,
-    };
-    let mut mentioned: Vec<AccountRow> = Vec::new();
-    if let Some(Value::Array(tag)) = note.get("tag") {
-        for m in tag.iter().filter(|x| x.get("type").and_then(Value::as_str) == Some("Mention")) {
-            if let Some(href) = m.get("href").and_then(Value::as_str) {
-                if let Some(local) = local_by_uri(app, tenant, href).await? {
-                    mentioned.push(local);
-                } else if let Some(id) = remote::account_by_uri(&mut c, t, href).await? {
-                    mentioned.push(accounts::by_id(&mut c, t, id).await?);
-                }
-            }
-        }
-    }
-    let followed = relationships::count_incoming(&mut c, t, Edge::Follow, sender.id).await? > 0;
-    let local_mentions = mentioned.iter().any(|a| a.domain.is_empty());
-    if !(followed || local_mentions || parent.is_some()) {
-        return Ok(());
-    }
-    let followers = remote::by_account(&mut c, t, sender.id).await?.and_then(|r| r.followers_url);
-    drop(c);
-
-    let now = Timestamp::now();
-    let published = note
-        .get("published")
-        .and_then(Value::as_str)
-        .and_then(Timestamp::parse_rfc3339)
-        .filter(|p| p.0 <= now.0)
-        .unwrap_or(now);
-    let content = note.get("content").and_then(Value::as_str).unwrap_or_default();
-    let language = note
-        .get("contentMap")
-        .and_then(Value::as_object)
-        .and_then(|m| m.keys().next().cloned())
-        .filter(|l| l.len() <= 16);
-    let id = Id::generate_at(published).0;
-    let row = statuses::StatusRow {
-        id,
-        tenant_id: t.0,
-        account_id: sender.id,
-        uri: Some(uri.to_string()),
-        in_reply_to_id: parent.as_ref().map(|p| p.id),
-        in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
-        text: String::new(),
-        spoiler_text: note
-            .get("summary")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .chars()
-            .take(1000)
-            .collect(),
-        content_html: herd_federation::sanitize::html(&content.chars().take(100_000).collect::<String>()),
-        visibility: visibility(note, followers.as_deref()).to_string(),
-        sensitive: i64::from(note.get("sensitive").and_then(Value::as_bool).unwrap_or(false)),
-        language,
-        created_at: published.0,
-        ..Default::default()
-    };
-    let mut tx = app.db.begin().await?;
-    match statuses::insert(&mut tx, t, &row).await {
-        Err(herd_store::StoreError::Conflict) => return Ok(()),
-        r => r?,
-    }
-    if let Some(Value::Array(list)) = note.get("attachment") {
-        let max = tenant.row.max_media_attachments.clamp(0, 16) as usize;
-        crate::media::remote::record(&mut tx, t, sender.id, id, list, max).await?;
-    }
-    let mention_rows: Vec<(i64, i64)> = mentioned.iter().map(|a| (Id::generate().0, a.id)).collect();
-    tags::set_mentions(&mut tx, t, id, &mention_rows).await?;
-    if let Some(Value::Array(tag)) = note.get("tag") {
-        let mut tag_ids = Vec::new();
-        for h in tag.iter().filter(|x| x.get("type").and_then(Value::as_str) == Some("Hashtag")) {
-            let name = h.get("name").and_then(Value::as_str).unwrap_or_default().trim_start_matches('#');
-            if !name.is_empty() && name.len() <= 100 && name.chars().all(|ch| ch.is_alphanumeric() || ch == '_') {
-                tag_ids.push(tags::ensure(&mut tx, t, Id::generate().0, name, now.0).await?);
-            }
-        }
-        tags::set_for_status(&mut tx, t, id, &tag_ids).await?;
-    }
-    if let Some(p) = &parent {
-        statuses::bump(&mut tx, t, p.id, statuses::Counter::Replies, 1).await?;
-    }
-    accounts::bump(&mut tx, t, sender.id, Counter::Statuses, 1).await?;
-    accounts::touch_last_status(&mut tx, t, sender.id, published.0).await?;
-    for m in mentioned.iter().filter(|a| a.domain.is_empty()) {
-        if !relationships::exists(&mut tx, t, Edge::Block, m.id, sender.id).await? {
-            notify(&mut tx, t, m.id, sender.id, "mention", Some(id)).await?;
-        }
-    }
-    tx.commit().await?;
-    app.waker.wake();
-    Ok(())
 }
 
 /// A remote account deleted one of its posts.
@@ -388,7 +316,7 @@ async fn acted(app: &App, tenant: &Tenant, sender: &AccountRow, kind: &str, obje
     let Some(target) = id_of(object) else { return Ok(()) };
     let outcome = match kind {
         "Block" => {
-            let Some(local) = local_by_uri(app, tenant, target).await? else {
+            let Some(local) = local(app, tenant, target).await? else {
                 return Ok(());
             };
             if undo {
@@ -441,16 +369,21 @@ async fn updated(app: &App, tenant: &Tenant, sender: &AccountRow, object: &Value
             if row.account_id != sender.id {
                 return Ok(());
             }
-            let content = object.get("content").and_then(Value::as_str).unwrap_or_default();
-            row.content_html = herd_federation::sanitize::html(&content.chars().take(100_000).collect::<String>());
-            row.spoiler_text = object
-                .get("summary")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .chars()
-                .take(1000)
+            let text = create::text_of(object);
+            if text.content_html == row.content_html && text.spoiler_text == row.spoiler_text && text.sensitive == row.sensitive {
+                // A poll's counts or another field Herd does not keep changed: no new version.
+                return Ok(());
+            }
+            // The history holds every version, the original first, as for local edits.
+            let media: Vec<i64> = herd_store::media::for_statuses(&mut tx, t, &[sid])
+                .await?
+                .iter()
+                .map(|m| m.id)
                 .collect();
-            row.sensitive = i64::from(object.get("sensitive").and_then(Value::as_bool).unwrap_or(false));
+            if statuses::edits(&mut tx, t, sid).await?.is_empty() {
+                statuses::insert_edit(&mut tx, t, &crate::statuses::snapshot(&row, &media, row.created_at)).await?;
+            }
+            (row.content_html, row.spoiler_text, row.sensitive) = (text.content_html, text.spoiler_text, text.sensitive);
             let now = Timestamp::now();
             let edited = object
                 .get("updated")
@@ -460,6 +393,10 @@ async fn updated(app: &App, tenant: &Tenant, sender: &AccountRow, object: &Value
                 .unwrap_or(now);
             row.edited_at = Some(edited.0);
             statuses::update_content(&mut tx, t, &row).await?;
+            statuses::insert_edit(&mut tx, t, &crate::statuses::snapshot(&row, &media, edited.0)).await?;
+            for (_, booster) in statuses::reblogs_of(&mut tx, t, sid).await? {
+                notify(&mut tx, t, booster, sender.id, "update", Some(sid)).await?;
+            }
             tx.commit().await?;
             Ok(())
         }
@@ -478,7 +415,7 @@ async fn flagged(app: &App, tenant: &Tenant, sender: &AccountRow, flag: &Value) 
     let mut targets: Vec<AccountRow> = Vec::new();
     let mut posts: Vec<(i64, i64)> = Vec::new();
     for o in objects.iter().take(100) {
-        if let Some(a) = local_by_uri(app, tenant, o).await? {
+        if let Some(a) = local(app, tenant, o).await? {
             if !targets.iter().any(|x| x.id == a.id) {
                 targets.push(a);
             }

@@ -24,7 +24,7 @@ impl herd_jobs::JobKind for FetchRemoteMedia {
 
 /// Records a remote post's attachments (at most `max`) in the caller's transaction and
 /// writes the jobs that fetch the images.
-pub(crate) async fn record(c: &mut Conn, t: TenantId, account: i64, status: i64, attachments: &[Value], max: usize) -> Result<()> {
+pub(crate) async fn record(c: &mut Conn, t: TenantId, account: i64, status: i64, attachments: &[&Value], max: usize) -> Result<()> {
     for (i, a) in attachments.iter().take(max).enumerate() {
         let Some(url) = a.get("url").and_then(|u| match u {
             Value::String(s) => Some(s.clone()),

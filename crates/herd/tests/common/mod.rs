@@ -52,12 +52,17 @@ impl Server {
 
     /// A server listening on `listen` (for servers that must know each other's ports).
     pub async fn start_at(listen: String, allow_private: bool, resolve: String) -> Server {
+        Server::start_scheme(listen, allow_private, resolve, "http").await
+    }
+
+    /// A server whose instances' URLs use `scheme` (`https` behind a TLS proxy).
+    pub async fn start_scheme(listen: String, allow_private: bool, resolve: String, scheme: &str) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let cfg = Config {
             listen,
             data_dir: dir.path().join("data"),
             database_url: fresh_database(dir.path()).await,
-            public_scheme: "http".into(),
+            public_scheme: scheme.into(),
             workers: 2,
             db_max_connections: 8,
             trust_forwarded_for: false,

@@ -88,9 +88,10 @@ pub async fn store(c: &mut Conn, tenant: &Tenant, posts: &[Post<'_>]) -> Result<
     let mut media = false;
     for (row, k) in rows.iter().zip(&kept).filter(|(r, _)| inserted.contains(&r.id)) {
         let (sender, note) = (k.post.sender, k.post.note);
-        if let Some(Value::Array(list)) = note.get("attachment") {
+        let list = items(note.get("attachment"));
+        if !list.is_empty() {
             let max = tenant.row.max_media_attachments.clamp(0, 16) as usize;
-            crate::media::remote::record(c, t, sender.id, row.id, list, max).await?;
+            crate::media::remote::record(c, t, sender.id, row.id, &list, max).await?;
             media |= !list.is_empty();
         }
         mention_rows.extend(k.mentioned.iter().map(|a| (Id::generate().0, row.id, a.id)));
@@ -174,10 +175,10 @@ pub(super) fn text_of(note: &Value) -> Text {
 /// stored. Others are not fetched for a mention.
 async fn mentions(c: &mut Conn, tenant: &Tenant, note: &Value) -> Result<Vec<AccountRow>> {
     let mut found: Vec<AccountRow> = Vec::new();
-    let Some(Value::Array(tag)) = note.get("tag") else {
-        return Ok(found);
-    };
-    for m in tag.iter().filter(|x| x.get("type").and_then(Value::as_str) == Some("Mention")) {
+    for m in items(note.get("tag"))
+        .into_iter()
+        .filter(|x| x.get("type").and_then(Value::as_str) == Some("Mention"))
+    {
         let Some(href) = m.get("href").and_then(Value::as_str) else {
             continue;
         };
@@ -200,10 +201,10 @@ async fn mentions(c: &mut Conn, tenant: &Tenant, note: &Value) -> Result<Vec<Acc
 /// The well-formed hashtag names of a post, each once.
 fn hashtags(note: &Value) -> Vec<&str> {
     let mut names: Vec<&str> = Vec::new();
-    let Some(Value::Array(tag)) = note.get("tag") else {
-        return names;
-    };
-    for h in tag.iter().filter(|x| x.get("type").and_then(Value::as_str) == Some("Hashtag")) {
+    for h in items(note.get("tag"))
+        .into_iter()
+        .filter(|x| x.get("type").and_then(Value::as_str) == Some("Hashtag"))
+    {
         let name = h.get("name").and_then(Value::as_str).unwrap_or_default().trim_start_matches('#');
         let valid = !name.is_empty() && name.len() <= 100 && name.chars().all(|ch| ch.is_alphanumeric() || ch == '_');
         if valid && !names.iter().any(|n| n.to_lowercase() == name.to_lowercase()) {
@@ -211,6 +212,16 @@ fn hashtags(note: &Value) -> Vec<&str> {
         }
     }
     names
+}
+
+/// The values of a property that may hold one value or a list (JSON-LD compaction writes a
+/// list of one as the value alone, as Fedify does for a single tag or attachment).
+fn items(v: Option<&Value>) -> Vec<&Value> {
+    match v {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(Value::Null) | None => Vec::new(),
+        Some(one) => vec![one],
+    }
 }
 
 /// Visibility of a remote post from its addressing, as Mastodon reads it.

@@ -70,9 +70,11 @@ pub enum BenchCommand {
     /// Ingest: signed Create activities accepted and stored per second, beside checking
     /// their signatures alone.
     Ingest {
-        #[arg(long, default_value_t = 4000)]
+        #[arg(long, default_value_t = 20000)]
         activities: usize,
-        #[arg(long, default_value_t = 32)]
+        /// Deliveries under way at once. A throughput is measured with the server saturated;
+        /// a busy inbox has deliveries from many servers (each with many workers) at once.
+        #[arg(long, default_value_t = 512)]
         concurrency: usize,
     },
 }

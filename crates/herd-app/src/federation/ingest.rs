@@ -34,6 +34,8 @@ pub struct Arrival {
     /// The sender's followers collection (a post addressed to it is followers-only).
     pub followers: Option<String>,
     pub activity: Value,
+    /// The text of the post it carries, when it is a Create ([`post_of`]).
+    pub text: Option<create::Text>,
     /// The signature's digest, remembered to refuse a replay.
     pub seen: String,
 }
@@ -157,7 +159,7 @@ async fn run(app: App, mut finished: oneshot::Receiver<()>) {
 
 /// The post a Create activity carries, when it carries one embedded (as every server sends
 /// it); anything else goes to a job.
-fn post_of(activity: &Value) -> Option<&Value> {
+pub(crate) fn post_of(activity: &Value) -> Option<&Value> {
     if activity.get("type").and_then(Value::as_str) != Some("Create") {
         return None;
     }
@@ -189,13 +191,14 @@ async fn commit(app: &App, arrivals: &[Arrival]) -> Result<Vec<Result<()>>> {
                 outcomes[i] = Err(unauthorized("this signature was used before"));
                 continue;
             }
-            match post_of(&a.activity) {
-                Some(note) => posts.push(create::Post {
+            match (post_of(&a.activity), &a.text) {
+                (Some(note), Some(text)) => posts.push(create::Post {
                     sender: &a.sender,
                     followers: a.followers.as_deref(),
                     note,
+                    text,
                 }),
-                None => jobs.push(Inbound {
+                _ => jobs.push(Inbound {
                     sender: a.sender.id,
                     activity: a.activity.to_string(),
                 }),

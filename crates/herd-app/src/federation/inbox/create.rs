@@ -22,6 +22,9 @@ pub struct Post<'a> {
     /// The sender's followers collection, for reading the post's visibility.
     pub followers: Option<&'a str>,
     pub note: &'a Value,
+    /// [`text_of`] the note, made before the batch's transaction (sanitising is the costly
+    /// part, and inboxes do it in parallel).
+    pub text: &'a Text,
 }
 
 /// What one kept post brings beside its row.
@@ -126,11 +129,7 @@ fn row(tenant: &Tenant, p: &Post<'_>, uri: &str, parent: Option<&StatusRow>, now
         .and_then(Timestamp::parse_rfc3339)
         .filter(|p| p.0 <= now.0)
         .unwrap_or(now);
-    let Text {
-        content_html,
-        spoiler_text,
-        sensitive,
-    } = text_of(note);
+    let text = p.text.clone();
     let language = note
         .get("contentMap")
         .and_then(Value::as_object)
@@ -144,10 +143,10 @@ fn row(tenant: &Tenant, p: &Post<'_>, uri: &str, parent: Option<&StatusRow>, now
         in_reply_to_id: parent.map(|p| p.id),
         in_reply_to_account_id: parent.map(|p| p.account_id),
         text: String::new(),
-        spoiler_text,
-        content_html,
+        spoiler_text: text.spoiler_text,
+        content_html: text.content_html,
         visibility: visibility(note, p.followers).to_string(),
-        sensitive,
+        sensitive: text.sensitive,
         language,
         created_at: published.0,
         ..Default::default()
@@ -155,14 +154,15 @@ fn row(tenant: &Tenant, p: &Post<'_>, uri: &str, parent: Option<&StatusRow>, now
 }
 
 /// What a post says, as stored: sanitised HTML, content warning, sensitive flag.
-pub(super) struct Text {
+#[derive(Debug, Clone)]
+pub struct Text {
     pub content_html: String,
     pub spoiler_text: String,
     pub sensitive: i64,
 }
 
 /// A remote post's text, within Herd's limits.
-pub(super) fn text_of(note: &Value) -> Text {
+pub fn text_of(note: &Value) -> Text {
     let field = |k: &str, max: usize| -> String { note.get(k).and_then(Value::as_str).unwrap_or_default().chars().take(max).collect() };
     Text {
         content_html: herd_federation::sanitize::html(&field("content", 100_000)),

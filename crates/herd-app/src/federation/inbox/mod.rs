@@ -70,6 +70,7 @@ pub async fn receive(app: &App, tenant: &Tenant, path: &str, headers: &[(String,
             tenant: tenant.clone(),
             sender,
             followers: key.followers_url.clone(),
+            text: ingest::post_of(&activity).map(create::text_of),
             activity,
             seen: hex_digest(pending.signature()),
         },
@@ -205,10 +206,12 @@ async fn created(app: &App, tenant: &Tenant, sender: &AccountRow, note: &Value) 
         .and_then(|r| r.followers_url);
     drop(c);
     let mut tx = app.db.begin().await?;
+    let text = create::text_of(note);
     let post = create::Post {
         sender,
         followers: followers.as_deref(),
         note,
+        text: &text,
     };
     let queued = create::store(&mut tx, tenant, std::slice::from_ref(&post)).await?;
     tx.commit().await?;

@@ -114,6 +114,13 @@ impl App {
                 let app = g.clone();
                 async move { media::remote::fetch(&app, t, job).await.map_err(|e| e.to_string()) }
             })
+            .on({
+                let app = self.clone();
+                move |t, job: federation::thread::FetchParent| {
+                    let app = app.clone();
+                    async move { federation::thread::fetch_parent(&app, t, job).await.map_err(|e| e.to_string()) }
+                }
+            })
             .on(move |t, job: federation::inbox::Inbound| {
                 let app = e.clone();
                 async move { federation::inbox::process(&app, t, job).await.map_err(|e| e.to_string()) }

@@ -172,6 +172,26 @@ pub enum Counter {
     Favourites,
 }
 
+/// Links a reply to the post it answers, found after the reply arrived; false when the reply
+/// is gone or already linked.
+pub async fn set_parent(c: &mut Conn, t: TenantId, id: i64, parent: &StatusRow) -> Result<bool> {
+    let r = c
+        .q("UPDATE statuses SET in_reply_to_id = ?, in_reply_to_account_id = ? \
+            WHERE tenant_id = ? AND id = ? AND in_reply_to_id IS NULL")
+        .bind(parent.id)
+        .bind(parent.account_id)
+        .bind(t.0)
+        .bind(id)
+        .execute(c.ex())
+        .await?;
+    if r.rows_affected() == 0 {
+        return Ok(false);
+    }
+    crate::changes::record(c, t, crate::changes::Change::Status(id)).await?;
+    bump(c, t, parent.id, Counter::Replies, 1).await?;
+    Ok(true)
+}
+
 pub async fn bump(c: &mut Conn, t: TenantId, id: i64, counter: Counter, delta: i64) -> Result<()> {
     let col = match counter {
         Counter::Replies => "replies_count",

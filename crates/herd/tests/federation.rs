@@ -412,6 +412,17 @@ async fn follow_remote(a: &Server, da: &str, at: &str, handle: &str) -> (String,
     (id, rel)
 }
 
+/// [`follow_remote`], then waits until the other server has accepted; the account's id.
+async fn followed(a: &Server, da: &str, at: &str, handle: &str) -> String {
+    let (id, _) = follow_remote(a, da, at, handle).await;
+    let following = || async {
+        let r = a.get(da, &format!("/api/v1/accounts/relationships?id[]={id}"), Some(at)).await.json;
+        r[0]["following"] == true
+    };
+    assert!(common::eventually(following).await, "{handle}'s server accepted the follow");
+    id
+}
+
 /// POSTs `body` to `path` on server `b` (instance `db`), signed by alice (`alice`, the
 /// account's id) of server `a` (instance `da`), as her server would; the answer's status.
 async fn post_signed(a: &Server, da: &str, alice: &str, b: &Server, db: &str, path: &str, body: String) -> u16 {
@@ -1166,15 +1177,7 @@ async fn a_burst_of_deliveries_is_stored_once_each() {
     let (a, da, b, db) = pair().await;
     let (alice, _) = a.account(&da, "alice", "member").await;
     let (_, bt) = b.account(&db, "bob", "member").await;
-    let (remote_alice, _) = follow_remote(&b, &db, &bt, &format!("alice@{da}")).await;
-    let following = || async {
-        let r = b
-            .get(&db, &format!("/api/v1/accounts/relationships?id[]={remote_alice}"), Some(&bt))
-            .await
-            .json;
-        r[0]["following"] == true
-    };
-    assert!(common::eventually(following).await, "alice's server accepted bob's follow");
+    let remote_alice = followed(&b, &db, &bt, &format!("alice@{da}")).await;
 
     let actor = format!("http://{da}/users/alice");
     let create = |n: usize| {
@@ -1233,4 +1236,51 @@ async fn a_burst_of_deliveries_is_stored_once_each() {
         max_id = list[list.len() - 1]["id"].as_str().unwrap_or("").to_string();
     }
     assert_eq!(seen.len(), 40, "each post stored once");
+}
+
+/// A reply to a post this server never saw: the post it answers is fetched from its server,
+/// stored, and the reply linked to it, so the thread reads whole (as on Mastodon).
+#[tokio::test]
+async fn a_reply_to_an_unseen_post_brings_the_post_it_answers() {
+    let (a, da, b, db) = pair().await;
+    let (_, at) = a.account(&da, "alice", "member").await;
+    let (_, bt) = b.account(&db, "bob", "member").await;
+    let (_, ct) = b.account(&db, "carol", "member").await;
+    followed(&a, &da, &at, &format!("bob@{db}")).await;
+
+    // Nobody at alice's server follows carol: her post does not go there. bob answers it.
+    let first = b
+        .post(&db, "/api/v1/statuses", Some(&ct), json!({"status": "The first word"}))
+        .await
+        .expect(200)
+        .json;
+    b.post(
+        &db,
+        "/api/v1/statuses",
+        Some(&bt),
+        json!({"status": "@carol a reply", "in_reply_to_id": first["id"]}),
+    )
+    .await
+    .expect(200);
+    let linked = || async {
+        let home = a.get(&da, "/api/v1/timelines/home", Some(&at)).await.json;
+        let Some(reply) = home.as_array().and_then(|h| {
+            h.iter()
+                .find(|s| s["content"].as_str().is_some_and(|c| c.contains("a reply")))
+                .cloned()
+        }) else {
+            return false;
+        };
+        if reply["in_reply_to_id"].is_null() {
+            return false;
+        }
+        let id = reply["id"].as_str().unwrap_or("");
+        let ctx = a.get(&da, &format!("/api/v1/statuses/{id}/context"), Some(&at)).await.json;
+        ctx["ancestors"][0]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("The first word"))
+            && ctx["ancestors"][0]["account"]["acct"] == format!("carol@{db}")
+            && ctx["ancestors"][0]["replies_count"] == 1
+    };
+    assert!(common::eventually(linked).await, "the post bob answered was fetched and linked");
 }

@@ -197,6 +197,7 @@ async fn commit(app: &App, arrivals: &[Arrival]) -> Result<Vec<Result<()>>> {
                     followers: a.followers.as_deref(),
                     note,
                     text,
+                    ancestor: None,
                 }),
                 _ => jobs.push(Inbound {
                     sender: a.sender.id,

@@ -11,6 +11,7 @@ pub mod pictures;
 pub mod read;
 mod render;
 pub mod resolve;
+pub mod thread;
 
 pub use keys::key;
 pub use render::{actor, create_activity, instance_actor, note, object_of};

@@ -25,6 +25,9 @@ pub struct Post<'a> {
     /// [`text_of`] the note, made before the batch's transaction (sanitising is the costly
     /// part, and inboxes do it in parallel).
     pub text: &'a Text,
+    /// `Some(depth)` for a post fetched as the parent of a stored reply, `depth` replies up
+    /// from the post that arrived: kept whoever follows its author.
+    pub ancestor: Option<u8>,
 }
 
 /// What one kept post brings beside its row.
@@ -36,8 +39,10 @@ struct Kept<'a> {
 
 /// Stores the posts of one instance in the caller's transaction. A post is kept when someone
 /// here follows its author, it mentions someone here, or it answers a post here; a post
-/// whose URI is stored already, or that its sender did not write, is skipped. Returns whether
-/// jobs were written (fetches of the posts' media), for the caller to wake the workers.
+/// whose URI is stored already, or that its sender did not write, is skipped. A reply to a
+/// post not seen here is stored unlinked, and a job fetches that post and links them.
+/// Returns whether jobs were written (media and parent fetches), for the caller to wake the
+/// workers.
 pub async fn store(c: &mut Conn, tenant: &Tenant, posts: &[Post<'_>]) -> Result<bool> {
     let t = tenant.id;
     let mut fresh: Vec<(&Post, &str)> = Vec::new();
@@ -74,7 +79,8 @@ pub async fn store(c: &mut Conn, tenant: &Tenant, posts: &[Post<'_>]) -> Result<
                 f
             }
         };
-        if !(is_followed || mentioned.iter().any(|a| a.domain.is_empty()) || parent.is_some()) {
+        let wanted = is_followed || mentioned.iter().any(|a| a.domain.is_empty()) || parent.is_some();
+        if !(wanted || p.ancestor.is_some()) {
             continue;
         }
         rows.push(row(tenant, p, uri, parent.as_ref(), now));
@@ -88,14 +94,14 @@ pub async fn store(c: &mut Conn, tenant: &Tenant, posts: &[Post<'_>]) -> Result<
 
     let (mut tagged, mut mention_rows) = (Vec::new(), Vec::new());
     let mut posted: HashMap<i64, (i64, i64)> = HashMap::new();
-    let mut media = false;
+    let mut queued = false;
     for (row, k) in rows.iter().zip(&kept).filter(|(r, _)| inserted.contains(&r.id)) {
         let (sender, note) = (k.post.sender, k.post.note);
         let list = items(note.get("attachment"));
         if !list.is_empty() {
             let max = tenant.row.max_media_attachments.clamp(0, 16) as usize;
             crate::media::remote::record(c, t, sender.id, row.id, &list, max).await?;
-            media |= !list.is_empty();
+            queued = true;
         }
         mention_rows.extend(k.mentioned.iter().map(|a| (Id::generate().0, row.id, a.id)));
         for name in hashtags(note) {
@@ -103,6 +109,18 @@ pub async fn store(c: &mut Conn, tenant: &Tenant, posts: &[Post<'_>]) -> Result<
         }
         if let Some(p) = &k.parent {
             statuses::bump(c, t, p.id, statuses::Counter::Replies, 1).await?;
+        } else if let Some(url) = note.get("inReplyTo").and_then(id_of) {
+            // It answers a post not seen here: fetched, for the thread (as Mastodon does).
+            let depth = k.post.ancestor.map_or(1, |d| d.saturating_add(1));
+            if depth <= crate::federation::thread::MAX_DEPTH && url.len() <= 2000 {
+                let job = crate::federation::thread::FetchParent {
+                    status: row.id,
+                    url: url.to_string(),
+                    depth,
+                };
+                herd_jobs::enqueue(c, t, &job).await?;
+                queued = true;
+            }
         }
         let entry = posted.entry(sender.id).or_insert((0, 0));
         *entry = (entry.0 + 1, entry.1.max(row.created_at));
@@ -116,7 +134,7 @@ pub async fn store(c: &mut Conn, tenant: &Tenant, posts: &[Post<'_>]) -> Result<
     for (account, (n, at)) in posted {
         accounts::posted(c, t, account, n, at).await?;
     }
-    Ok(media)
+    Ok(queued)
 }
 
 /// The post's row: sanitised HTML, visibility from its addressing, an id from its publication

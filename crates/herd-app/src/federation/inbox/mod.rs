@@ -212,6 +212,7 @@ async fn created(app: &App, tenant: &Tenant, sender: &AccountRow, note: &Value) 
         followers: followers.as_deref(),
         note,
         text: &text,
+        ancestor: None,
     };
     let queued = create::store(&mut tx, tenant, std::slice::from_ref(&post)).await?;
     tx.commit().await?;

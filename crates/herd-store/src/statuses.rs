@@ -174,20 +174,25 @@ pub enum Counter {
 
 /// Links a reply to the post it answers, found after the reply arrived; false when the reply
 /// is gone or already linked.
-pub async fn set_parent(c: &mut Conn, t: TenantId, id: i64, parent: &StatusRow) -> Result<bool> {
+pub async fn set_parent(c: &mut Conn, t: TenantId, reply: &StatusRow, parent: &StatusRow) -> Result<bool> {
     let r = c
         .q("UPDATE statuses SET in_reply_to_id = ?, in_reply_to_account_id = ? \
             WHERE tenant_id = ? AND id = ? AND in_reply_to_id IS NULL")
         .bind(parent.id)
         .bind(parent.account_id)
         .bind(t.0)
-        .bind(id)
+        .bind(reply.id)
         .execute(c.ex())
         .await?;
     if r.rows_affected() == 0 {
         return Ok(false);
     }
-    crate::changes::record(c, t, crate::changes::Change::Status(id)).await?;
+    // Home feeds show a reply by whom it answers: those showing its author's posts change.
+    let changes = [
+        crate::changes::Change::Status(reply.id),
+        crate::changes::Change::Posted(reply.account_id),
+    ];
+    crate::changes::record_many(c, t, &changes).await?;
     bump(c, t, parent.id, Counter::Replies, 1).await?;
     Ok(true)
 }

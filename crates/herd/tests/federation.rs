@@ -1246,7 +1246,7 @@ async fn a_reply_to_an_unseen_post_brings_the_post_it_answers() {
     let (_, at) = a.account(&da, "alice", "member").await;
     let (_, bt) = b.account(&db, "bob", "member").await;
     let (_, ct) = b.account(&db, "carol", "member").await;
-    followed(&a, &da, &at, &format!("bob@{db}")).await;
+    let remote_bob = followed(&a, &da, &at, &format!("bob@{db}")).await;
 
     // Nobody at alice's server follows carol: her post does not go there. bob answers it.
     let first = b
@@ -1263,8 +1263,8 @@ async fn a_reply_to_an_unseen_post_brings_the_post_it_answers() {
     .await
     .expect(200);
     let linked = || async {
-        let home = a.get(&da, "/api/v1/timelines/home", Some(&at)).await.json;
-        let Some(reply) = home.as_array().and_then(|h| {
+        let posts = a.get(&da, &format!("/api/v1/accounts/{remote_bob}/statuses"), Some(&at)).await.json;
+        let Some(reply) = posts.as_array().and_then(|h| {
             h.iter()
                 .find(|s| s["content"].as_str().is_some_and(|c| c.contains("a reply")))
                 .cloned()

@@ -79,9 +79,8 @@ pub async fn fetch_parent(app: &App, t: herd_store::TenantId, job: FetchParent) 
             herd_store::accounts::by_id(&mut c, t, a).await?
         }
         None => {
-            let Ok(actor) = resolve::fetch_actor(app, &tenant, author).await else {
-                return Ok(());
-            };
+            // Its server may be busy: the job is tried again later.
+            let actor = resolve::fetch_actor(app, &tenant, author).await.map_err(AppError::Internal)?;
             let Some(domain) = resolve::domain_of(&actor.id) else {
                 return Ok(());
             };
@@ -116,9 +115,10 @@ pub async fn fetch_parent(app: &App, t: herd_store::TenantId, job: FetchParent) 
 async fn link(app: &App, t: herd_store::TenantId, reply: i64, parent: i64) -> Result<()> {
     let mut tx = app.db.begin().await?;
     if let Some(p) = statuses::by_id(&mut tx, t, parent).await?
-        && p.id != reply
+        && let Some(r) = statuses::by_id(&mut tx, t, reply).await?
+        && p.id != r.id
     {
-        statuses::set_parent(&mut tx, t, reply, &p).await?;
+        statuses::set_parent(&mut tx, t, &r, &p).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -197,17 +197,6 @@ pub async fn posted(c: &mut Conn, t: TenantId, id: i64, n: i64, at: i64) -> Resu
     Ok(())
 }
 
-pub async fn touch_last_status(c: &mut Conn, t: TenantId, id: i64, at: i64) -> Result<()> {
-    c.q("UPDATE accounts SET last_status_at = ? WHERE tenant_id = ? AND id = ?")
-        .bind(at)
-        .bind(t.0)
-        .bind(id)
-        .execute(c.ex())
-        .await?;
-    crate::changes::record(c, t, crate::changes::Change::Account(id)).await?;
-    Ok(())
-}
-
 /// Accounts on the far side of a join table (followers, favourited_by, ...), paged by the
 /// join row's id, which is returned beside each account for the Link header.
 pub async fn via(c: &mut Conn, t: TenantId, join_sql: &str, key: i64, page: &Page) -> Result<Vec<(i64, AccountRow)>> {

@@ -67,16 +67,7 @@ pub trait ChangeSink: Send + Sync {
 
 /// Logs that `change` happens in this connection's transaction (or at once, outside one).
 pub async fn record(c: &mut Conn, t: TenantId, change: Change) -> Result<()> {
-    let (kind, subject) = change.encode();
-    c.q("INSERT INTO cache_changes (tenant_id, kind, subject, created_at) VALUES (?, ?, ?, ?)")
-        .bind(t.0)
-        .bind(kind)
-        .bind(subject)
-        .bind(herd_core::Timestamp::now().0)
-        .execute(c.ex())
-        .await?;
-    c.changed(t, change);
-    Ok(())
+    record_many(c, t, &[change]).await
 }
 
 /// Logs several changes in one statement (see [`record`]).

@@ -10,7 +10,7 @@ use herd_store::remote::{self, NewRemote};
 
 use crate::{App, AppError, Result, Tenant};
 
-const ACTIVITY: &str = "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
+pub(crate) const ACTIVITY: &str = "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
 
 /// The account `user@domain` (a remote handle), known already or found now. Anything that
 /// goes wrong on the way (unreachable, refused address, malformed documents) is "not found",

@@ -17,8 +17,6 @@ use crate::{App, AppError, Result};
 /// How many posts up a thread Herd fetches for one reply that arrived.
 pub const MAX_DEPTH: u8 = 16;
 
-const ACTIVITY: &str = "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
-
 /// Fetch the post at `url` and link the reply `status` to it.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct FetchParent {
@@ -47,7 +45,7 @@ pub async fn fetch_parent(app: &App, t: herd_store::TenantId, job: FetchParent) 
     let signer = super::deliver::signer(app, t, herd_store::keys::INSTANCE_ACTOR).await?;
     let note = match app
         .fetch
-        .get_json_signed(&job.url, ACTIVITY, &signer.key_id, &signer.private_pem)
+        .get_json_signed(&job.url, resolve::ACTIVITY, &signer.key_id, &signer.private_pem)
         .await
     {
         Ok(n) => n,
@@ -71,13 +69,13 @@ pub async fn fetch_parent(app: &App, t: herd_store::TenantId, job: FetchParent) 
         return Ok(());
     };
     let mut c = app.db.conn().await?;
-    let known = remote::account_by_uri(&mut c, t, author).await?;
+    let known = match remote::account_by_uri(&mut c, t, author).await? {
+        Some(a) => Some(herd_store::accounts::by_id(&mut c, t, a).await?),
+        None => None,
+    };
     drop(c);
     let author = match known {
-        Some(a) => {
-            let mut c = app.db.conn().await?;
-            herd_store::accounts::by_id(&mut c, t, a).await?
-        }
+        Some(a) => a,
         None => {
             // Its server may be busy: the job is tried again later.
             let actor = resolve::fetch_actor(app, &tenant, author).await.map_err(AppError::Internal)?;

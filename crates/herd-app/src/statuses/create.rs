@@ -80,8 +80,7 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
     for (i, m) in media_rows.iter().enumerate() {
         media::attach(&mut tx, tenant.id, m.id, Some(id), i as i64).await?;
     }
-    accounts::bump(&mut tx, tenant.id, author, accounts::Counter::Statuses, 1).await?;
-    accounts::touch_last_status(&mut tx, tenant.id, author, now).await?;
+    accounts::posted(&mut tx, tenant.id, author, 1, now).await?;
     if let Some(p) = &parent {
         statuses::bump(&mut tx, tenant.id, p.id, statuses::Counter::Replies, 1).await?;
     }

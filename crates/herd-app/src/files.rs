@@ -46,6 +46,33 @@ impl FileStore {
         tokio::fs::rename(&tmp, &path).await
     }
 
+    /// Starts writing a file piece by piece (a large download) in the folder of `near`, a
+    /// key; it gets its key, which may depend on what was written, in [`FileStore::keep`]. A
+    /// pending file dropped unkept is removed.
+    pub async fn create(&self, t: TenantId, near: &str) -> std::io::Result<PendingFile> {
+        let path = self.path(t, near)?;
+        if let Some(dir) = path.parent() {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        let tmp = path.with_extension(format!("tmp{}", rand::random::<u32>()));
+        let file = tokio::fs::File::create(&tmp).await?;
+        Ok(PendingFile { file, tmp, kept: false })
+    }
+
+    /// Puts a pending file in place under `key`, synced to disk first.
+    pub async fn keep(&self, mut p: PendingFile, t: TenantId, key: &str) -> std::io::Result<()> {
+        let path = self.path(t, key)?;
+        p.file.sync_all().await?;
+        tokio::fs::rename(&p.tmp, &path).await?;
+        p.kept = true;
+        Ok(())
+    }
+
+    /// Where `key` lives on disk, for serving it with range requests.
+    pub fn local_path(&self, t: TenantId, key: &str) -> std::io::Result<PathBuf> {
+        self.path(t, key)
+    }
+
     pub async fn get(&self, t: TenantId, key: &str) -> std::io::Result<Vec<u8>> {
         tokio::fs::read(self.path(t, key)?).await
     }
@@ -62,5 +89,38 @@ impl FileStore {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+}
+
+/// A file being written by [`FileStore::create`].
+pub struct PendingFile {
+    pub file: tokio::fs::File,
+    tmp: PathBuf,
+    kept: bool,
+}
+
+impl PendingFile {
+    /// Reads back the first bytes written (to recognise the file's type).
+    pub async fn head(&self, n: usize) -> std::io::Result<Vec<u8>> {
+        use tokio::io::AsyncReadExt;
+        let mut f = tokio::fs::File::open(&self.tmp).await?;
+        let mut buf = vec![0; n];
+        let mut filled = 0;
+        while filled < n {
+            match f.read(&mut buf[filled..]).await? {
+                0 => break,
+                k => filled += k,
+            }
+        }
+        buf.truncate(filled);
+        Ok(buf)
+    }
+}
+
+impl Drop for PendingFile {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
     }
 }

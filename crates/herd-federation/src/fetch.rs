@@ -244,28 +244,50 @@ impl Client {
 }
 
 impl Client {
-    /// GETs a file of at most `limit` bytes (remote media), refusing what
+    /// GETs a file of at most `limit` bytes (a remote image), refusing what
     /// [`Client::get_json`] refuses.
     pub async fn get_bytes(&self, url: &str, limit: usize) -> Result<Vec<u8>, FetchError> {
+        let mut body = Vec::new();
+        self.download(url, limit, DOWNLOAD_TIME, &mut body).await?;
+        Ok(body)
+    }
+
+    /// GETs a file of at most `limit` bytes into `out` as it arrives (a remote video, which
+    /// must not sit in memory whole), allowing `time` for all of it; the bytes written.
+    /// Refuses what [`Client::get_json`] refuses.
+    pub async fn download<W>(&self, url: &str, limit: usize, time: Duration, out: &mut W) -> Result<usize, FetchError>
+    where
+        W: tokio::io::AsyncWrite + Unpin,
+    {
+        use tokio::io::AsyncWriteExt;
         let parsed = Url::parse(url).map_err(|_| FetchError::BadUrl(url.to_string()))?;
         self.guard.check_url(&parsed)?;
-        let mut resp = self.http.get(parsed).send().await.map_err(|e| error(url, e))?;
+        let mut resp = self.http.get(parsed).timeout(time).send().await.map_err(|e| error(url, e))?;
         if !resp.status().is_success() {
             return Err(FetchError::Status(url.to_string(), resp.status().as_u16()));
         }
         if resp.content_length().is_some_and(|n| n as usize > limit) {
             return Err(FetchError::TooLarge(url.to_string(), limit));
         }
-        let mut body = Vec::new();
+        let mut written = 0;
         while let Some(chunk) = resp.chunk().await.map_err(|e| error(url, e))? {
-            if body.len() + chunk.len() > limit {
+            if written + chunk.len() > limit {
                 return Err(FetchError::TooLarge(url.to_string(), limit));
             }
-            body.extend_from_slice(&chunk);
+            out.write_all(&chunk)
+                .await
+                .map_err(|e| FetchError::Http(url.to_string(), format!("storing the file: {e}")))?;
+            written += chunk.len();
         }
-        Ok(body)
+        out.flush()
+            .await
+            .map_err(|e| FetchError::Http(url.to_string(), format!("storing the file: {e}")))?;
+        Ok(written)
     }
 }
+
+/// The time allowed for a remote image, as for any other request.
+const DOWNLOAD_TIME: Duration = Duration::from_secs(30);
 
 /// The Host header for a URL: its host, with its port when it is not the scheme's default.
 pub fn host_header(u: &Url) -> String {

@@ -35,7 +35,8 @@ const COLS: &str = "id, tenant_id, account_id, status_id, position, kind, state,
 pub async fn insert(c: &mut Conn, t: TenantId, m: &MediaRow) -> Result<()> {
     c.q(
         "INSERT INTO media (id, tenant_id, account_id, status_id, position, kind, state, original_key, mime, \
-         description, focus_x, focus_y, blurhash, created_at, remote_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         description, focus_x, focus_y, blurhash, meta, created_at, remote_url) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(m.id)
     .bind(t.0)
@@ -50,6 +51,7 @@ pub async fn insert(c: &mut Conn, t: TenantId, m: &MediaRow) -> Result<()> {
     .bind(m.focus_x)
     .bind(m.focus_y)
     .bind(m.blurhash.clone())
+    .bind(m.meta.clone())
     .bind(m.created_at)
     .bind(m.remote_url.clone())
     .execute(c.ex())

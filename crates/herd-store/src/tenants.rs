@@ -24,6 +24,8 @@ pub struct TenantRow {
     pub updated_at: i64,
     /// 1 when ActivityPub documents are served only to signed requests.
     pub authorized_fetch: i64,
+    /// The largest remote video or audio file copied here; larger ones stay remote.
+    pub max_video_bytes: i64,
 }
 
 impl TenantRow {
@@ -34,7 +36,7 @@ impl TenantRow {
 
 const COLS: &str = "id, domain, local_domain, title, description, contact_email, languages, \
     registrations, max_post_chars, max_media_attachments, max_image_bytes, max_image_pixels, \
-    state, created_at, updated_at, authorized_fetch";
+    state, created_at, updated_at, authorized_fetch, max_video_bytes";
 
 pub struct NewTenant<'a> {
     pub id: i64,
@@ -90,6 +92,7 @@ pub struct SettingsChange {
     pub max_post_chars: Option<i64>,
     pub max_media_attachments: Option<i64>,
     pub max_image_bytes: Option<i64>,
+    pub max_video_bytes: Option<i64>,
     /// `Some(None)` clears it (handles are then on the instance's own domain).
     pub local_domain: Option<Option<String>>,
     pub authorized_fetch: Option<bool>,
@@ -101,7 +104,8 @@ pub async fn update_settings(c: &mut Conn, t: TenantId, s: &SettingsChange, now:
          contact_email = COALESCE(?, contact_email), languages = COALESCE(?, languages), \
          registrations = COALESCE(?, registrations), max_post_chars = COALESCE(?, max_post_chars), \
          max_media_attachments = COALESCE(?, max_media_attachments), \
-         max_image_bytes = COALESCE(?, max_image_bytes), updated_at = ? WHERE id = ?",
+         max_image_bytes = COALESCE(?, max_image_bytes), \
+         max_video_bytes = COALESCE(?, max_video_bytes), updated_at = ? WHERE id = ?",
     )
     .bind(s.title.clone())
     .bind(s.description.clone())
@@ -111,6 +115,7 @@ pub async fn update_settings(c: &mut Conn, t: TenantId, s: &SettingsChange, now:
     .bind(s.max_post_chars)
     .bind(s.max_media_attachments)
     .bind(s.max_image_bytes)
+    .bind(s.max_video_bytes)
     .bind(now)
     .bind(t.0)
     .execute(c.ex())

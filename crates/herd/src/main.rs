@@ -83,6 +83,10 @@ enum TenantCommand {
         max_media_attachments: Option<i64>,
         #[arg(long)]
         max_image_bytes: Option<i64>,
+        /// The largest remote video or audio file copied here (0: none; larger ones are shown
+        /// from the remote server).
+        #[arg(long)]
+        max_video_bytes: Option<i64>,
         /// The organization's main domain for handles (alice@org.example) while Herd serves
         /// this instance's own domain; "" for none. Set it before the instance federates.
         #[arg(long)]
@@ -247,6 +251,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                     max_post_chars,
                     max_media_attachments,
                     max_image_bytes,
+                    max_video_bytes,
                     local_domain,
                     authorized_fetch,
                 } => {
@@ -260,6 +265,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                         max_post_chars,
                         max_media_attachments,
                         max_image_bytes,
+                        max_video_bytes,
                         local_domain: local_domain
                             .map(|d| {
                                 if d.trim().is_empty() {

@@ -1284,3 +1284,136 @@ async fn a_reply_to_an_unseen_post_brings_the_post_it_answers() {
     };
     assert!(common::eventually(linked).await, "the post bob answered was fetched and linked");
 }
+
+/// A remote post's video is copied here and served with range requests, with the thumbnail
+/// the post names; a video over the instance's limit and a file that only claims to be a
+/// video stay remote.
+#[tokio::test]
+async fn a_remote_posts_videos_are_copied_and_served_in_ranges() {
+    // films.test: a stand-in server with carol's actor and her files.
+    let pc = common::free_port();
+    let pa = common::free_port();
+    let a = Server::start_at(format!("127.0.0.1:{pa}"), true, format!("films.test:{pc}=127.0.0.1:{pc}")).await;
+    let da = a.tenant("org-a.test", "open").await;
+    let (_, at) = a.account(&da, "alice", "member").await;
+    let ta = herd_app::tenants::by_domain(a.app(), &da).await.expect("tenant");
+    let settings = herd_app::tenants::TenantSettings {
+        max_video_bytes: Some(100_000),
+        ..Default::default()
+    };
+    herd_app::tenants::configure(a.app(), &herd_app::Actor::Operator, &ta, settings)
+        .await
+        .expect("configured");
+
+    let origin = format!("http://films.test:{pc}");
+    let carol = format!("{origin}/users/carol");
+    let key = herd_federation::keys::generate().expect("key");
+    let actor = json!({
+        "@context": ["https://www.w3.org/ns/activitystreams"], "id": carol, "type": "Person",
+        "preferredUsername": "carol", "inbox": format!("{carol}/inbox"),
+        "publicKey": {"id": format!("{carol}#main-key"), "owner": carol, "publicKeyPem": key.public},
+    });
+    // An MP4 file's first box, then data: enough for a player's range requests.
+    let mut clip = b"\0\0\0\x18ftypisom\0\0\x02\0isommp41".to_vec();
+    clip.extend((0..5000 - clip.len()).map(|i| (i % 251) as u8));
+    let mut big = b"\x1a\x45\xdf\xa3".to_vec();
+    big.resize(200_000, 7);
+    let thumb = common::png(640, 360);
+    let (c2, b2, t2) = (clip.clone(), big.clone(), thumb.clone());
+    let files = axum::Router::new()
+        .route("/users/carol", axum::routing::get(move || async move { axum::Json(actor) }))
+        .route("/media/clip.mp4", axum::routing::get(move || async move { c2 }))
+        .route("/media/big.webm", axum::routing::get(move || async move { b2 }))
+        .route("/media/fake.mp4", axum::routing::get(|| async { "<html>not a video</html>" }))
+        .route("/media/thumb.png", axum::routing::get(move || async move { t2 }));
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", pc)).await.expect("bind");
+    let stand_in = tokio::spawn(async move { axum::serve(listener, files).await });
+
+    // carol's post mentions alice, so alice's server keeps it.
+    let alice_uri = format!("http://{da}/users/alice");
+    let note = format!("{carol}/statuses/1");
+    let doc = |name: &str, mime: &str| {
+        json!({"type": "Document", "mediaType": mime, "url": format!("{origin}/media/{name}"),
+               "name": format!("{name} described"), "width": 640, "height": 360})
+    };
+    let mut with_icon = doc("clip.mp4", "video/mp4");
+    with_icon["icon"] = json!({"type": "Image", "mediaType": "image/png", "url": format!("{origin}/media/thumb.png")});
+    let body = json!({
+        "@context": "https://www.w3.org/ns/activitystreams", "id": format!("{note}/activity"), "type": "Create",
+        "actor": carol, "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": [alice_uri],
+        "object": {"id": note, "type": "Note", "attributedTo": carol, "content": "<p>@alice films</p>",
+                   "published": "2026-11-29T10:00:00Z", "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                   "cc": [alice_uri], "tag": [{"type": "Mention", "href": alice_uri, "name": format!("@alice@{da}")}],
+                   "attachment": [with_icon, doc("big.webm", "video/webm"), doc("fake.mp4", "video/mp4")]}
+    })
+    .to_string();
+    let path = "/users/alice/inbox";
+    let now = std::time::SystemTime::now();
+    let headers = herd_federation::signatures::sign(
+        "POST",
+        path,
+        &da,
+        Some(body.as_bytes()),
+        &format!("{carol}#main-key"),
+        &key.private,
+        now,
+    )
+    .expect("signed");
+    let mut rb = a.http.post(format!("http://{da}{path}")).body(body);
+    for (k, v) in headers {
+        rb = rb.header(k, v);
+    }
+    assert_eq!(rb.send().await.expect("sent").status(), 202);
+
+    let post = || async {
+        let n = a.get(&da, "/api/v1/notifications", Some(&at)).await.json;
+        n[0]["status"].clone()
+    };
+    let copied = || async {
+        post().await["media_attachments"][0]["url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with(&format!("http://{da}/system/")))
+    };
+    assert!(common::eventually(copied).await, "the video was copied here");
+    let s = post().await;
+    let m = &s["media_attachments"];
+    assert_eq!(m[0]["type"], "video");
+    assert_eq!(m[0]["remote_url"], format!("{origin}/media/clip.mp4"));
+    assert_eq!(m[0]["description"], "clip.mp4 described");
+    assert_eq!(m[0]["meta"]["original"]["width"], 640);
+    assert!(
+        m[0]["preview_url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with(&format!("http://{da}/system/")))
+    );
+    assert!(m[0]["blurhash"].is_string());
+    // What is too large or not really a video is shown from where it came, without a preview.
+    assert_eq!(m[1]["type"], "video");
+    assert_eq!(m[1]["url"], format!("{origin}/media/big.webm"));
+    assert!(m[1]["preview_url"].is_null());
+    assert_eq!(m[2]["url"], format!("{origin}/media/fake.mp4"));
+
+    // The copy is served whole, in ranges, and not beyond its end.
+    let url = m[0]["url"].as_str().unwrap_or_default().to_string();
+    let whole = a.http.get(&url).send().await.expect("sent");
+    assert_eq!(whole.status(), 200);
+    assert_eq!(whole.headers()["content-type"], "video/mp4");
+    assert_eq!(whole.headers()["accept-ranges"], "bytes");
+    assert_eq!(whole.bytes().await.expect("body").to_vec(), clip);
+    let part = a.http.get(&url).header("range", "bytes=100-199").send().await.expect("sent");
+    assert_eq!(part.status(), 206);
+    assert_eq!(part.headers()["content-range"], "bytes 100-199/5000");
+    assert_eq!(part.bytes().await.expect("body").to_vec(), clip[100..200].to_vec());
+    let beyond = a.http.get(&url).header("range", "bytes=9000-").send().await.expect("sent");
+    assert_eq!(beyond.status(), 416);
+    // Only under its own instance's host, and never the stored original.
+    let (dir, _) = url.rsplit_once('/').expect("key");
+    a.http
+        .get(format!("{dir}/original"))
+        .send()
+        .await
+        .map(|r| assert_eq!(r.status(), 404))
+        .expect("sent");
+    stand_in.abort();
+    a.stop().await;
+}

@@ -35,7 +35,12 @@ pub fn attachment(tenant: &Tenant, m: &MediaRow) -> Attachment {
         kind: if m.state == "failed" { "unknown".into() } else { m.kind.clone() },
         // A remote attachment not (yet) fetched is shown from where it came.
         url: m.file_key.as_deref().map(|k| tenant.file_url(k)).or_else(|| m.remote_url.clone()),
-        preview_url: m.thumb_key.as_deref().map(|k| tenant.file_url(k)).or_else(|| m.remote_url.clone()),
+        // A video or audio has a preview only when a thumbnail came with it.
+        preview_url: m
+            .thumb_key
+            .as_deref()
+            .map(|k| tenant.file_url(k))
+            .or_else(|| m.remote_url.clone().filter(|_| m.kind == "image")),
         remote_url: m.remote_url.clone(),
         preview_remote_url: None,
         text_url: None,

@@ -4,11 +4,15 @@
 use std::sync::LazyLock;
 
 use axum::Router;
-use axum::extract::{Path, State as S};
+use axum::body::Body;
+use axum::extract::{Path, Request, State as S};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use herd_app::AppError;
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
 
 use crate::State;
 use crate::error::{ApiError, ApiResult};
@@ -41,34 +45,25 @@ fn png(bytes: &[u8]) -> Response {
         .into_response()
 }
 
-fn mime(key: &str) -> &'static str {
-    match key.rsplit('.').next().unwrap_or("") {
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        _ => "application/octet-stream",
-    }
-}
-
-async fn file(S(s): S<State>, Ctx(t): Ctx, Path(key): Path<String>) -> ApiResult<Response> {
+/// A stored file, with range requests (video players need them), `HEAD` and conditional
+/// requests; its type follows its key's extension, which Herd chose from the file's bytes.
+async fn file(S(s): S<State>, Ctx(t): Ctx, Path(key): Path<String>, req: Request) -> ApiResult<Response> {
     // Originals are kept for reprocessing, never served: they may carry metadata.
-    if key.contains("/original.") {
-        return Err(ApiError(AppError::NotFound("Not found")));
+    let not_found = || ApiError(AppError::NotFound("Not found"));
+    if key.contains("/original") || key.contains(".tmp") {
+        return Err(not_found());
     }
-    let bytes = s
-        .app
-        .files
-        .get(t.id, &key)
+    let path = s.app.files.local_path(t.id, &key).map_err(|_| not_found())?;
+    let served = ServeFile::new(path)
+        .oneshot(req)
         .await
-        .map_err(|_| ApiError(AppError::NotFound("Not found")))?;
-    Ok((
-        [
-            (CONTENT_TYPE, mime(&key)),
-            (CACHE_CONTROL, "public, max-age=31536000, immutable"),
-            (X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        ],
-        bytes,
-    )
-        .into_response())
+        .map_err(|e| ApiError(AppError::Internal(e.to_string())))?;
+    if served.status() == StatusCode::NOT_FOUND {
+        return Err(not_found());
+    }
+    let mut res = served.map(Body::new);
+    let h = res.headers_mut();
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+    h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    Ok(res)
 }

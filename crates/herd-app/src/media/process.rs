@@ -18,7 +18,7 @@ impl herd_jobs::JobKind for ProcessMedia {
 
 /// The largest image served (Mastodon's 3840x2160) and thumbnail size (640x360).
 const MAX_SERVED_PIXELS: u64 = 3840 * 2160;
-const SMALL_PIXELS: u64 = 640 * 360;
+pub(super) const SMALL_PIXELS: u64 = 640 * 360;
 
 fn dims(img: &::image::DynamicImage) -> serde_json::Value {
     let (w, h) = (img.width(), img.height());

@@ -14,6 +14,9 @@ pub struct TenantSettings {
     pub max_post_chars: Option<i64>,
     pub max_media_attachments: Option<i64>,
     pub max_image_bytes: Option<i64>,
+    /// The largest remote video or audio file copied here (larger ones are shown from the
+    /// remote server).
+    pub max_video_bytes: Option<i64>,
     /// The organization's main domain for handles (`@alice@org.example`) while Herd serves a
     /// subdomain (Mastodon's LOCAL_DOMAIN); `Some(None)` clears it. Set it before the
     /// instance federates: other servers remember handles.
@@ -60,6 +63,7 @@ pub async fn configure(app: &App, actor: &Actor, tenant: &Tenant, s: TenantSetti
         max_post_chars: within("max_post_chars", s.max_post_chars, 1, 100_000)?,
         max_media_attachments: within("max_media_attachments", s.max_media_attachments, 0, 16)?,
         max_image_bytes: within("max_image_bytes", s.max_image_bytes, 1024, 100 << 20)?,
+        max_video_bytes: within("max_video_bytes", s.max_video_bytes, 0, 1 << 30)?,
         local_domain: s.local_domain.map(|d| d.map(|d| d.as_str().to_string())),
         authorized_fetch: s.authorized_fetch,
     };

@@ -97,6 +97,12 @@ pub async fn public(c: &mut Conn, t: TenantId, viewer: Option<i64>, f: &PublicFi
     finish(c, t, viewer, rows).await
 }
 
+/// A list's timeline for its owner.
+pub async fn list(c: &mut Conn, t: TenantId, viewer: i64, list: &herd_store::lists::ListRow, page: &Page) -> Result<Timeline> {
+    let rows = statuses::list(c, t, viewer, list, page).await?;
+    finish(c, t, Some(viewer), rows).await
+}
+
 pub async fn tag(c: &mut Conn, t: TenantId, viewer: Option<i64>, tag: &str, f: &PublicFilter, page: &Page) -> Result<Timeline> {
     let rows = statuses::tagged(c, t, viewer, tag, f, page).await?;
     finish(c, t, viewer, rows).await

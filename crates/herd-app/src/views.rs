@@ -327,6 +327,7 @@ pub async fn relationships(c: &mut Conn, t: TenantId, viewer: i64, targets: &[i6
         .map(|e| e.account_id)
         .collect());
     let mutes = relationships::among(c, t, Edge::Mute, viewer, targets, true).await?;
+    let notes = herd_store::markers::notes(c, t, viewer, targets).await?;
     Ok(targets
         .iter()
         .map(|&id| {
@@ -346,6 +347,7 @@ pub async fn relationships(c: &mut Conn, t: TenantId, viewer: i64, targets: &[i6
                 muting_notifications: m.is_some_and(|e| e.show_reblogs != 0),
                 requested: rq.is_some(),
                 requested_by: requested_by.contains(&id),
+                note: notes.iter().find(|(n, _)| *n == id).map(|(_, c)| c.clone()).unwrap_or_default(),
                 ..Default::default()
             }
         })

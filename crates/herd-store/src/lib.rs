@@ -16,6 +16,8 @@ pub mod hosts;
 pub mod interactions;
 pub mod jobs;
 pub mod keys;
+pub mod lists;
+pub mod markers;
 pub mod media;
 pub mod notifications;
 pub mod oauth;

@@ -143,6 +143,10 @@ pub async fn remove(c: &mut Conn, t: TenantId, edge: Edge, from: i64, to: i64) -
     if r.rows_affected() == 0 {
         return Ok(false);
     }
+    if edge == Edge::Follow {
+        // Lists hold only followed accounts (as on Mastodon).
+        crate::lists::leave_all(c, t, from, to).await?;
+    }
     feeds_changed(c, t, from, to).await?;
     Ok(true)
 }

@@ -296,7 +296,8 @@ fn exclude_unwanted(sql: &mut Sql, t: TenantId, viewer: Option<i64>) {
 
 /// The home timeline: the viewer's own posts and those of accounts they follow (boosts
 /// included unless hidden per follow), direct posts only where the viewer is mentioned, and
-/// replies only to people the viewer follows, as Mastodon's home feed does.
+/// replies only to people the viewer follows, as Mastodon's home feed does; members of the
+/// viewer's exclusive lists are left out.
 pub async fn home(c: &mut Conn, t: TenantId, viewer: i64, page: &Page) -> Result<Vec<StatusRow>> {
     let v = viewer;
     let mut sql = Sql::new(format!("SELECT {COLS} FROM statuses s WHERE s.tenant_id = ?"));
@@ -306,9 +307,41 @@ pub async fn home(c: &mut Conn, t: TenantId, viewer: i64, page: &Page) -> Result
           AND (s.visibility <> 'direct' OR s.account_id = ? OR EXISTS (SELECT 1 FROM mentions m WHERE m.tenant_id = ? AND m.status_id = s.id AND m.account_id = ?)) \
           AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id OR s.in_reply_to_account_id = ? \
                OR s.in_reply_to_account_id IN (SELECT f.target_account_id FROM follows f WHERE f.tenant_id = ? AND f.account_id = ?)) \
-          AND (s.reblog_of_id IS NULL OR s.account_id NOT IN (SELECT f.target_account_id FROM follows f WHERE f.tenant_id = ? AND f.account_id = ? AND f.show_reblogs = 0))",
-        [v, t.0, v, v, t.0, v, v, t.0, v, t.0, v].map(Arg::I),
+          AND (s.reblog_of_id IS NULL OR s.account_id NOT IN (SELECT f.target_account_id FROM follows f WHERE f.tenant_id = ? AND f.account_id = ? AND f.show_reblogs = 0)) \
+          AND s.account_id NOT IN (SELECT la.account_id FROM list_accounts la JOIN lists l ON l.id = la.list_id \
+               WHERE la.tenant_id = ? AND l.tenant_id = ? AND l.account_id = ? AND l.exclusive = 1)",
+        [v, t.0, v, v, t.0, v, v, t.0, v, t.0, v, t.0, t.0, v].map(Arg::I),
     );
+    exclude_unwanted(&mut sql, t, Some(v));
+    let asc = sql.page(page);
+    sql.fetch(c, asc).await
+}
+
+/// A list's timeline for its owner `viewer`: posts and boosts by its members that the owner
+/// may see, replies as the list's `replies_policy` says (a member answering itself or the
+/// owner is always shown).
+pub async fn list(c: &mut Conn, t: TenantId, viewer: i64, list: &crate::lists::ListRow, page: &Page) -> Result<Vec<StatusRow>> {
+    let v = viewer;
+    let mut sql = Sql::new(format!("SELECT {COLS} FROM statuses s WHERE s.tenant_id = ?"));
+    sql.args.push(Arg::I(t.0));
+    sql.push(
+        " AND s.account_id IN (SELECT la.account_id FROM list_accounts la WHERE la.tenant_id = ? AND la.list_id = ?) \
+          AND (s.visibility <> 'direct' OR EXISTS (SELECT 1 FROM mentions m WHERE m.tenant_id = ? AND m.status_id = s.id AND m.account_id = ?)) \
+          AND (s.visibility <> 'private' OR s.account_id IN (SELECT f.target_account_id FROM follows f WHERE f.tenant_id = ? AND f.account_id = ?))",
+        [t.0, list.id, t.0, v, t.0, v].map(Arg::I),
+    );
+    let own = " AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id OR s.in_reply_to_account_id = ?";
+    match list.replies_policy.as_str() {
+        "followed" => sql.push(
+            &format!("{own} OR s.in_reply_to_account_id IN (SELECT f.target_account_id FROM follows f WHERE f.tenant_id = ? AND f.account_id = ?))"),
+            [v, t.0, v].map(Arg::I),
+        ),
+        "list" => sql.push(
+            &format!("{own} OR s.in_reply_to_account_id IN (SELECT la.account_id FROM list_accounts la WHERE la.tenant_id = ? AND la.list_id = ?))"),
+            [v, t.0, list.id].map(Arg::I),
+        ),
+        _ => sql.push(&format!("{own})"), [Arg::I(v)]),
+    };
     exclude_unwanted(&mut sql, t, Some(v));
     let asc = sql.page(page);
     sql.fetch(c, asc).await

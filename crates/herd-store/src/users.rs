@@ -17,10 +17,15 @@ pub struct UserRow {
     pub disabled: i64,
     pub locale: String,
     pub created_at: i64,
+    /// Posting defaults: visibility (`public`, `unlisted`, `private`, `direct`), sensitive
+    /// media, language.
+    pub default_visibility: String,
+    pub default_sensitive: i64,
+    pub default_language: Option<String>,
 }
 
 const COLS: &str = "id, tenant_id, account_id, email, password_hash, role, approved, \
-    confirmed_at, disabled, locale, created_at";
+    confirmed_at, disabled, locale, created_at, default_visibility, default_sensitive, default_language";
 
 pub struct NewUser<'a> {
     pub id: i64,
@@ -101,6 +106,30 @@ pub async fn first_with_role(c: &mut Conn, t: TenantId, role: &str) -> Result<Op
 
 pub async fn set_approved(c: &mut Conn, t: TenantId, account_id: i64) -> Result<()> {
     c.q("UPDATE users SET approved = 1 WHERE tenant_id = ? AND account_id = ?")
+        .bind(t.0)
+        .bind(account_id)
+        .execute(c.ex())
+        .await?;
+    crate::changes::record(c, t, crate::changes::Change::User(account_id)).await?;
+    Ok(())
+}
+
+/// Changes posting defaults; `None` keeps one (a language of `Some(None)` clears it).
+pub async fn set_defaults(
+    c: &mut Conn,
+    t: TenantId,
+    account_id: i64,
+    visibility: Option<&str>,
+    sensitive: Option<bool>,
+    language: Option<Option<&str>>,
+) -> Result<()> {
+    c.q("UPDATE users SET default_visibility = COALESCE(?, default_visibility), \
+         default_sensitive = COALESCE(?, default_sensitive), \
+         default_language = CASE WHEN ? = 1 THEN ? ELSE default_language END WHERE tenant_id = ? AND account_id = ?")
+        .bind(visibility)
+        .bind(sensitive.map(i64::from))
+        .bind(i64::from(language.is_some()))
+        .bind(language.flatten())
         .bind(t.0)
         .bind(account_id)
         .execute(c.ex())

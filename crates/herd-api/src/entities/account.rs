@@ -92,7 +92,7 @@ pub fn account(tenant: &Tenant, a: &AccountRow) -> Account {
 
 #[derive(Serialize)]
 pub struct Source {
-    pub privacy: &'static str,
+    pub privacy: String,
     pub sensitive: bool,
     pub language: String,
     pub note: String,
@@ -133,9 +133,9 @@ pub fn credential_account(tenant: &Tenant, a: &AccountRow, user: &UserRow, follo
     CredentialAccount {
         account: account(tenant, a),
         source: Source {
-            privacy: "public",
-            sensitive: false,
-            language: user.locale.clone(),
+            privacy: user.default_visibility.clone(),
+            sensitive: user.default_sensitive != 0,
+            language: user.default_language.clone().unwrap_or_else(|| user.locale.clone()),
             note: a.note.clone(),
             fields: herd_core::content::profile_fields(&a.fields)
                 .into_iter()

@@ -40,6 +40,8 @@ pub fn routes() -> Router<State> {
         .route("/api/v1/follow_requests/{id}/reject", post(reject_request))
         .route("/api/v1/blocks", get(blocks))
         .route("/api/v1/mutes", get(mutes))
+        .route("/api/v1/accounts/{id}/note", post(note))
+        .route("/api/v1/preferences", get(preferences))
 }
 
 /// An id from the path; anything else is simply not found.
@@ -128,6 +130,7 @@ async fn verify_credentials(S(s): S<State>, Ctx(t): Ctx, a: Auth) -> ApiResult<J
 
 async fn update_credentials(S(s): S<State>, Ctx(t): Ctx, a: Auth, mut p: Params) -> ApiResult<Json<CredentialAccount>> {
     let (_, me) = a.user("write:accounts")?;
+    let source = p.get("source").cloned().unwrap_or(Value::Null);
     let update = ProfileUpdate {
         display_name: p.str("display_name"),
         note: p.str("note"),
@@ -138,6 +141,16 @@ async fn update_credentials(S(s): S<State>, Ctx(t): Ctx, a: Auth, mut p: Params)
         bot: p.bool("bot")?,
         discoverable: p.bool("discoverable")?,
         indexable: p.bool("indexable")?,
+        default_visibility: match source.get("privacy").and_then(Value::as_str).filter(|v| !v.is_empty()) {
+            Some(v) => Some(herd_core::Visibility::parse(v)?),
+            None => None,
+        },
+        default_sensitive: match source.get("sensitive") {
+            Some(Value::Bool(b)) => Some(*b),
+            Some(Value::String(v)) => Some(matches!(v.as_str(), "true" | "1" | "on")),
+            _ => None,
+        },
+        default_language: source.get("language").and_then(Value::as_str).map(str::to_string),
     };
     herd_app::accounts::update_profile(&s.app, &t, me, update).await?;
     let mut c = s.app.db.conn().await?;
@@ -397,4 +410,32 @@ async fn authorize_request(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<
 
 async fn reject_request(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> Rel {
     act(&s, &t, &a, &id, "write:follows", || Ok(Act::Reject)).await
+}
+
+async fn note(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>, p: Params) -> ApiResult<Json<Relationship>> {
+    let (_, me) = a.user("write:accounts")?;
+    let target = path_id(&id)?;
+    herd_app::accounts::note(&s.app, &t, me, target, &p.str("comment").unwrap_or_default()).await?;
+    let mut c = s.app.db.conn().await?;
+    let rel = views::relationships(&mut c, t.id, me, &[target]).await?;
+    rel.first()
+        .map(|r| Json(entities::relationship(r)))
+        .ok_or(ApiError(AppError::NotFound("Record not found")))
+}
+
+/// The signed-in user's preferences, as Mastodon names them.
+async fn preferences(S(s): S<State>, Ctx(t): Ctx, a: Auth) -> ApiResult<Json<Value>> {
+    let (_, me) = a.user("read:accounts")?;
+    let mut c = s.app.db.conn().await?;
+    let user = users::by_account(&mut c, t.id, me)
+        .await?
+        .ok_or(ApiError(AppError::NotFound("Record not found")))?;
+    Ok(Json(json!({
+        "posting:default:visibility": user.default_visibility,
+        "posting:default:sensitive": user.default_sensitive != 0,
+        "posting:default:language": user.default_language,
+        "reading:expand:media": "default",
+        "reading:expand:spoilers": false,
+        "reading:autoplay:gifs": false,
+    })))
 }

@@ -4,6 +4,8 @@ mod federation;
 pub(crate) use federation::signed_fetch;
 mod files;
 mod instance;
+mod lists;
+mod markers;
 mod media;
 mod notifications;
 mod oauth;
@@ -29,6 +31,8 @@ pub fn routes() -> Router<State> {
         .merge(files::routes())
         .merge(federation::routes())
         .merge(search::routes())
+        .merge(lists::routes())
+        .merge(markers::routes())
         .route("/health", get(|| async { "ok" }))
         .fallback(not_found)
         .route("/api/v1/custom_emojis", get(|| async { axum::Json(Vec::<()>::new()) }))

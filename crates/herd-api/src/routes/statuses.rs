@@ -76,7 +76,7 @@ async fn create(S(s): S<State>, Ctx(t): Ctx, a: Auth, headers: HeaderMap, p: Par
             text: p.str("status").unwrap_or_default(),
             spoiler_text: p.str("spoiler_text").unwrap_or_default(),
             visibility: visibility(&p)?,
-            sensitive: p.flag("sensitive")?,
+            sensitive: p.bool("sensitive")?,
             language: p.str("language"),
             in_reply_to_id: p.id("in_reply_to_id")?,
             media_ids: p.ids("media_ids")?,

@@ -2,10 +2,12 @@
 
 mod create;
 mod manage;
+mod note;
 mod update;
 
 pub use create::{NewLocalAccount, create};
 pub use manage::{approve, reject, reset_password, set_role};
+pub use note::note;
 pub use update::{ProfileUpdate, update_profile};
 
 use herd_store::accounts::{self, AccountRow};

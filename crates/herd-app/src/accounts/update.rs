@@ -16,6 +16,11 @@ pub struct ProfileUpdate {
     pub bot: Option<bool>,
     pub discoverable: Option<bool>,
     pub indexable: Option<bool>,
+    /// Posting defaults (`source[privacy]`, `source[sensitive]`, `source[language]`; an
+    /// empty language clears it).
+    pub default_visibility: Option<herd_core::Visibility>,
+    pub default_sensitive: Option<bool>,
+    pub default_language: Option<String>,
 }
 
 const MAX_FIELDS: usize = 4;
@@ -45,6 +50,12 @@ pub async fn update_profile(app: &App, tenant: &Tenant, account: i64, u: Profile
             return Err(AppError::Invalid("Validation failed: a profile field is too long".into()));
         }
     }
+    let language = match u.default_language.as_deref().map(str::trim) {
+        Some("") => Some(None),
+        Some(l) if l.len() <= 16 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => Some(Some(l.to_string())),
+        Some(_) => return Err(AppError::Invalid("Validation failed: Language is not a valid language code".into())),
+        None => None,
+    };
     let mut change = ProfileChange {
         display_name: u.display_name.map(|d| d.trim().to_string()),
         locked: u.locked,
@@ -103,6 +114,17 @@ pub async fn update_profile(app: &App, tenant: &Tenant, account: i64, u: Profile
                 crate::federation::outgoing::answer_follow(&mut tx, tenant, &before, &follower, None, true).await?;
             }
         }
+    }
+    if u.default_visibility.is_some() || u.default_sensitive.is_some() || language.is_some() {
+        herd_store::users::set_defaults(
+            &mut tx,
+            tenant.id,
+            account,
+            u.default_visibility.map(|v| v.as_str()),
+            u.default_sensitive,
+            language.as_ref().map(|l| l.as_deref()),
+        )
+        .await?;
     }
     let after = accounts::by_id(&mut tx, tenant.id, account).await?;
     herd_jobs::enqueue(&mut tx, tenant.id, &crate::federation::outgoing::ProfileChanged { account }).await?;

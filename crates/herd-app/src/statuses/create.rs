@@ -8,8 +8,9 @@ use crate::{App, AppError, Result, Tenant, views};
 pub struct NewStatus {
     pub text: String,
     pub spoiler_text: String,
+    /// `None`: the author's default (Mastodon's `source[privacy]`), as the next two.
     pub visibility: Option<Visibility>,
-    pub sensitive: bool,
+    pub sensitive: Option<bool>,
     pub language: Option<String>,
     pub in_reply_to_id: Option<i64>,
     pub media_ids: Vec<i64>,
@@ -49,7 +50,19 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
         Some(pid) => Some(views::visible_status(&mut tx, tenant.id, Some(author), pid).await?),
         None => None,
     };
-    let visibility = n.visibility.unwrap_or(Visibility::Public);
+    let defaults = herd_store::users::by_account(&mut tx, tenant.id, author).await?;
+    let visibility = n.visibility.unwrap_or_else(|| {
+        defaults
+            .as_ref()
+            .and_then(|u| Visibility::parse(&u.default_visibility).ok())
+            .unwrap_or(Visibility::Public)
+    });
+    let sensitive = n.sensitive.unwrap_or_else(|| {
+        defaults
+            .as_ref()
+            .is_some_and(|u| u.default_sensitive != 0 && !n.media_ids.is_empty())
+    });
+    let language = language.or_else(|| defaults.and_then(|u| u.default_language));
     let id = Id::generate().0;
     let media_rows = super::own_media(&mut tx, tenant, author, &n.media_ids, None).await?;
     let (html, mentioned, tag_names) = crate::accounts::render_text(&mut tx, tenant, &text).await?;
@@ -66,7 +79,7 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
         spoiler_text: n.spoiler_text.clone(),
         content_html: html,
         visibility: visibility.as_str().to_string(),
-        sensitive: i64::from(n.sensitive || !n.spoiler_text.is_empty()),
+        sensitive: i64::from(sensitive || !n.spoiler_text.is_empty()),
         language,
         app_id: n.app_id,
         replies_count: 0,

@@ -1,0 +1,306 @@
+//! Lists, markers, account notes and posting preferences, over HTTP as apps use them.
+
+mod common;
+
+use common::Server;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+fn contents(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(|s| s["content"].as_str()).map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+fn has(v: &Value, text: &str) -> bool {
+    contents(v).iter().any(|c| c.contains(text))
+}
+
+#[tokio::test]
+async fn lists_hold_followed_accounts_and_show_their_posts() {
+    let s = Server::start().await;
+    let d = s.tenant("org-a.test", "open").await;
+    let (_, at) = s.account(&d, "alice", "member").await;
+    let (bob, bt) = s.account(&d, "bob", "member").await;
+    let (carol, ct) = s.account(&d, "carol", "member").await;
+    let (dave, dt) = s.account(&d, "dave", "member").await;
+    for id in [&bob, &carol] {
+        s.post(&d, &format!("/api/v1/accounts/{id}/follow"), Some(&at), json!({}))
+            .await
+            .expect(200);
+    }
+
+    // Create, validate, show, list.
+    s.post(&d, "/api/v1/lists", Some(&at), json!({"title": "  "})).await.expect(422);
+    s.post(&d, "/api/v1/lists", Some(&at), json!({"title": "x", "replies_policy": "all"}))
+        .await
+        .expect(422);
+    let l = s
+        .post(&d, "/api/v1/lists", Some(&at), json!({"title": "Team"}))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(l["title"], "Team");
+    assert_eq!(l["replies_policy"], "list");
+    assert_eq!(l["exclusive"], false);
+    let id = l["id"].as_str().unwrap_or_default().to_string();
+    assert_eq!(s.get(&d, "/api/v1/lists", Some(&at)).await.expect(200).json[0]["id"], id.as_str());
+    // Another account's list is not there for bob.
+    s.get(&d, &format!("/api/v1/lists/{id}"), Some(&bt)).await.expect(404);
+    s.call(Method::DELETE, &d, &format!("/api/v1/lists/{id}"), Some(&bt), json!({}))
+        .await
+        .expect(404);
+
+    // Members: only followed accounts; unknown ids are 404; adding twice is harmless.
+    let members = format!("/api/v1/lists/{id}/accounts");
+    s.post(&d, &members, Some(&at), json!({"account_ids": [dave]})).await.expect(422);
+    s.post(&d, &members, Some(&at), json!({"account_ids": ["999999"]}))
+        .await
+        .expect(404);
+    s.post(&d, &members, Some(&at), json!({"account_ids": [bob]})).await.expect(200);
+    s.post(&d, &members, Some(&at), json!({"account_ids": [bob]})).await.expect(200);
+    let m = s.get(&d, &members, Some(&at)).await.expect(200).json;
+    assert_eq!(m.as_array().map(Vec::len), Some(1));
+    assert_eq!(m[0]["id"], bob.as_str());
+    let all = s.get(&d, &format!("{members}?limit=0"), Some(&at)).await.expect(200).json;
+    assert_eq!(all.as_array().map(Vec::len), Some(1));
+    let holding = s
+        .get(&d, &format!("/api/v1/accounts/{bob}/lists"), Some(&at))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(holding[0]["id"], id.as_str());
+    assert_eq!(
+        s.get(&d, &format!("/api/v1/accounts/{carol}/lists"), Some(&at))
+            .await
+            .expect(200)
+            .json,
+        json!([])
+    );
+
+    // The list timeline: members' posts; replies by the list's policy.
+    let timeline = format!("/api/v1/timelines/list/{id}");
+    let bob_post = s
+        .post(&d, "/api/v1/statuses", Some(&bt), json!({"status": "bob speaks"}))
+        .await
+        .expect(200)
+        .id();
+    s.post(&d, "/api/v1/statuses", Some(&ct), json!({"status": "carol speaks"}))
+        .await
+        .expect(200);
+    let dave_post = s
+        .post(&d, "/api/v1/statuses", Some(&dt), json!({"status": "dave speaks"}))
+        .await
+        .expect(200)
+        .id();
+    s.post(
+        &d,
+        "/api/v1/statuses",
+        Some(&bt),
+        json!({"status": "bob answers dave", "in_reply_to_id": dave_post}),
+    )
+    .await
+    .expect(200);
+    s.post(
+        &d,
+        "/api/v1/statuses",
+        Some(&bt),
+        json!({"status": "bob goes on", "in_reply_to_id": bob_post}),
+    )
+    .await
+    .expect(200);
+    let tl = s.get(&d, &timeline, Some(&at)).await.expect(200).json;
+    assert!(has(&tl, "bob speaks") && has(&tl, "bob goes on"), "{tl}");
+    assert!(!has(&tl, "carol speaks"), "only members");
+    assert!(!has(&tl, "bob answers dave"), "replies to non-members are not shown under 'list'");
+    s.call(
+        Method::PUT,
+        &d,
+        &format!("/api/v1/lists/{id}"),
+        Some(&at),
+        json!({"replies_policy": "none"}),
+    )
+    .await
+    .expect(200);
+    let tl = s.get(&d, &timeline, Some(&at)).await.expect(200).json;
+    assert!(has(&tl, "bob goes on"), "a member's own thread stays");
+    s.get(&d, &timeline, Some(&bt)).await.expect(404);
+
+    // Exclusive: bob's posts leave alice's home timeline, and come back when it is not.
+    let home = || async { s.get(&d, "/api/v1/timelines/home", Some(&at)).await.expect(200).json };
+    assert!(has(&home().await, "bob speaks"));
+    let changed = s
+        .call(
+            Method::PUT,
+            &d,
+            &format!("/api/v1/lists/{id}"),
+            Some(&at),
+            json!({"exclusive": true, "title": "Core"}),
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(changed["exclusive"], true);
+    assert_eq!(changed["title"], "Core");
+    let h = home().await;
+    assert!(!has(&h, "bob speaks") && has(&h, "carol speaks"), "{h}");
+    s.call(Method::DELETE, &d, &members, Some(&at), json!({"account_ids": [bob]}))
+        .await
+        .expect(200);
+    assert!(has(&home().await, "bob speaks"));
+
+    // Unfollowing takes an account off the lists.
+    s.post(&d, &members, Some(&at), json!({"account_ids": [carol]})).await.expect(200);
+    s.post(&d, &format!("/api/v1/accounts/{carol}/unfollow"), Some(&at), json!({}))
+        .await
+        .expect(200);
+    assert_eq!(s.get(&d, &members, Some(&at)).await.expect(200).json, json!([]));
+
+    // Scopes, and deleting.
+    let read_only = herd::commands::token_create(s.app(), &d, "alice", "read").await.expect("token");
+    s.post(&d, "/api/v1/lists", Some(&read_only), json!({"title": "no"}))
+        .await
+        .expect(403);
+    s.call(Method::DELETE, &d, &format!("/api/v1/lists/{id}"), Some(&at), json!({}))
+        .await
+        .expect(200);
+    s.get(&d, &format!("/api/v1/lists/{id}"), Some(&at)).await.expect(404);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn markers_notes_and_posting_defaults() {
+    let s = Server::start().await;
+    let d = s.tenant("org-a.test", "open").await;
+    let (_, at) = s.account(&d, "alice", "member").await;
+    let (bob, bt) = s.account(&d, "bob", "member").await;
+
+    // Markers: only what was saved, versions counted, shared across apps.
+    assert_eq!(
+        s.get(&d, "/api/v1/markers?timeline[]=home", Some(&at)).await.expect(200).json,
+        json!({})
+    );
+    let post = s
+        .post(&d, "/api/v1/statuses", Some(&bt), json!({"status": "hello"}))
+        .await
+        .expect(200)
+        .id();
+    let saved = s
+        .post(&d, "/api/v1/markers", Some(&at), json!({"home": {"last_read_id": post}}))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(saved["home"]["last_read_id"], post.as_str());
+    assert_eq!(saved["home"]["version"], 1);
+    assert!(saved.get("notifications").is_none());
+    s.post(
+        &d,
+        "/api/v1/markers",
+        Some(&at),
+        json!({"home": {"last_read_id": post}, "notifications": {"last_read_id": "1"}}),
+    )
+    .await
+    .expect(200);
+    let both = s
+        .get(&d, "/api/v1/markers?timeline[]=home&timeline[]=notifications", Some(&at))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(both["home"]["version"], 2);
+    assert_eq!(both["notifications"]["last_read_id"], "1");
+    assert_eq!(s.get(&d, "/api/v1/markers", Some(&bt)).await.expect(200).json, json!({}));
+    s.post(&d, "/api/v1/markers", Some(&at), json!({"home": {"last_read_id": "not an id"}}))
+        .await
+        .expect(422);
+    s.post(&d, "/api/v1/markers", Some(&at), json!({})).await.expect(400);
+
+    // A private note about bob, shown in the relationship, to alice only.
+    let rel = s
+        .post(
+            &d,
+            &format!("/api/v1/accounts/{bob}/note"),
+            Some(&at),
+            json!({"comment": "met at the conference"}),
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(rel["note"], "met at the conference");
+    let r = s
+        .get(&d, &format!("/api/v1/accounts/relationships?id[]={bob}"), Some(&at))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(r[0]["note"], "met at the conference");
+    s.post(
+        &d,
+        &format!("/api/v1/accounts/{bob}/note"),
+        Some(&at),
+        json!({"comment": "x".repeat(2001)}),
+    )
+    .await
+    .expect(422);
+    s.post(&d, &format!("/api/v1/accounts/{bob}/note"), Some(&at), json!({"comment": ""}))
+        .await
+        .expect(200);
+    let r = s
+        .get(&d, &format!("/api/v1/accounts/relationships?id[]={bob}"), Some(&at))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(r[0]["note"], "");
+    s.post(&d, "/api/v1/accounts/999999/note", Some(&at), json!({"comment": "?"}))
+        .await
+        .expect(404);
+
+    // Posting defaults: set through update_credentials, read as preferences, applied to posts.
+    let prefs = s.get(&d, "/api/v1/preferences", Some(&at)).await.expect(200).json;
+    assert_eq!(prefs["posting:default:visibility"], "public");
+    let me = s
+        .call(
+            Method::PATCH,
+            &d,
+            "/api/v1/accounts/update_credentials",
+            Some(&at),
+            json!({"source": {"privacy": "unlisted", "sensitive": true, "language": "de"}}),
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(me["source"]["privacy"], "unlisted");
+    assert_eq!(me["source"]["sensitive"], true);
+    assert_eq!(me["source"]["language"], "de");
+    let prefs = s.get(&d, "/api/v1/preferences", Some(&at)).await.expect(200).json;
+    assert_eq!(prefs["posting:default:visibility"], "unlisted");
+    assert_eq!(prefs["posting:default:sensitive"], true);
+    assert_eq!(prefs["posting:default:language"], "de");
+    let p = s
+        .post(&d, "/api/v1/statuses", Some(&at), json!({"status": "by default"}))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(p["visibility"], "unlisted");
+    assert_eq!(p["language"], "de");
+    let p = s
+        .post(
+            &d,
+            "/api/v1/statuses",
+            Some(&at),
+            json!({"status": "said so", "visibility": "public", "language": "en"}),
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(p["visibility"], "public");
+    assert_eq!(p["language"], "en");
+    s.call(
+        Method::PATCH,
+        &d,
+        "/api/v1/accounts/update_credentials",
+        Some(&at),
+        json!({"source": {"privacy": "everyone"}}),
+    )
+    .await
+    .expect(422);
+    s.stop().await;
+}

@@ -18,6 +18,7 @@ pub mod maintenance;
 pub mod markers;
 pub mod media;
 pub mod notifications;
+pub mod reports;
 pub mod search;
 pub mod statuses;
 pub mod tenants;

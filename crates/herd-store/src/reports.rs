@@ -13,6 +13,10 @@ pub struct ReportRow {
     pub uri: Option<String>,
     pub action_taken_at: Option<i64>,
     pub created_at: i64,
+    /// JSON list of the rules broken (ids).
+    pub rule_ids: String,
+    /// 1 when a copy went to the reported account's server.
+    pub forwarded: i64,
 }
 
 pub struct NewReport<'a> {
@@ -23,14 +27,17 @@ pub struct NewReport<'a> {
     pub comment: &'a str,
     pub category: &'a str,
     pub uri: Option<&'a str>,
+    pub rule_ids: &'a [i64],
+    pub forwarded: bool,
     pub now: i64,
 }
 
 pub async fn insert(c: &mut Conn, t: TenantId, r: NewReport<'_>) -> Result<()> {
     let ids = serde_json::to_string(r.status_ids).unwrap_or_else(|_| "[]".into());
+    let rules = serde_json::to_string(r.rule_ids).unwrap_or_else(|_| "[]".into());
     c.q(
-        "INSERT INTO reports (id, tenant_id, account_id, target_account_id, status_ids, comment, category, uri, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO reports (id, tenant_id, account_id, target_account_id, status_ids, comment, category, uri, \
+         rule_ids, forwarded, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(r.id)
     .bind(t.0)
@@ -40,6 +47,8 @@ pub async fn insert(c: &mut Conn, t: TenantId, r: NewReport<'_>) -> Result<()> {
     .bind(r.comment)
     .bind(r.category)
     .bind(r.uri)
+    .bind(rules)
+    .bind(i64::from(r.forwarded))
     .bind(r.now)
     .execute(c.ex())
     .await?;
@@ -49,8 +58,8 @@ pub async fn insert(c: &mut Conn, t: TenantId, r: NewReport<'_>) -> Result<()> {
 /// Reports not yet acted on, oldest first.
 pub async fn open(c: &mut Conn, t: TenantId, limit: i64) -> Result<Vec<ReportRow>> {
     Ok(c.qa(
-        "SELECT id, account_id, target_account_id, status_ids, comment, category, uri, action_taken_at, created_at \
-         FROM reports WHERE tenant_id = ? AND action_taken_at IS NULL ORDER BY id LIMIT ?",
+        "SELECT id, account_id, target_account_id, status_ids, comment, category, uri, action_taken_at, created_at, \
+         rule_ids, forwarded FROM reports WHERE tenant_id = ? AND action_taken_at IS NULL ORDER BY id LIMIT ?",
     )
     .bind(t.0)
     .bind(limit)

@@ -1417,3 +1417,61 @@ async fn a_remote_posts_videos_are_copied_and_served_in_ranges() {
     stand_in.abort();
     a.stop().await;
 }
+
+/// A report about a remote account, with `forward`, reaches that account's server as a Flag
+/// from the instance actor (the reporter is not named), with the reported post.
+#[tokio::test]
+async fn a_report_about_a_remote_account_is_forwarded_to_its_server() {
+    let (a, da, b, db) = pair().await;
+    let (_, at) = a.account(&da, "alice", "member").await;
+    let (bob, bt) = b.account(&db, "bob", "member").await;
+    let remote_bob = followed(&a, &da, &at, &format!("bob@{db}")).await;
+    let original = b
+        .post(&db, "/api/v1/statuses", Some(&bt), json!({"status": "buy my stuff"}))
+        .await
+        .expect(200)
+        .id();
+    let seen = || async {
+        let posts = a.get(&da, &format!("/api/v1/accounts/{remote_bob}/statuses"), Some(&at)).await.json;
+        posts[0]["id"].as_str().map(str::to_string)
+    };
+    assert!(common::eventually(|| async { seen().await.is_some() }).await, "bob's post arrived");
+    let post = seen().await.unwrap_or_default();
+    let r = a
+        .post(
+            &da,
+            "/api/v1/reports",
+            Some(&at),
+            json!({"account_id": remote_bob, "status_ids": [post], "comment": "spam", "category": "spam", "forward": true}),
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(r["forwarded"], true);
+
+    let tb = herd_app::tenants::by_domain(b.app(), &db).await.expect("tenant");
+    let queue = || async {
+        let mut c = b.app().db.conn().await.expect("conn");
+        herd_store::reports::open(&mut c, tb.id, 10).await.expect("queue")
+    };
+    assert!(
+        common::eventually(|| async { !queue().await.is_empty() }).await,
+        "bob's server got the report"
+    );
+    let got = queue().await;
+    assert_eq!(got[0].target_account_id.to_string(), bob);
+    assert_eq!(got[0].comment, "spam");
+    assert_eq!(got[0].status_ids, format!("[{original}]"));
+    let mut c = b.app().db.conn().await.expect("conn");
+    let reporter = herd_store::accounts::by_id(&mut c, tb.id, got[0].account_id)
+        .await
+        .expect("reporter");
+    assert_eq!(
+        reporter.uri,
+        Some(format!("http://{da}/actor")),
+        "sent by the instance, not by alice"
+    );
+    drop(c);
+    a.stop().await;
+    b.stop().await;
+}

@@ -9,6 +9,7 @@ mod markers;
 mod media;
 mod notifications;
 mod oauth;
+mod reports;
 mod search;
 mod statuses;
 mod timelines;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<State> {
         .merge(search::routes())
         .merge(lists::routes())
         .merge(markers::routes())
+        .merge(reports::routes())
         .route("/health", get(|| async { "ok" }))
         .fallback(not_found)
         .route("/api/v1/custom_emojis", get(|| async { axum::Json(Vec::<()>::new()) }))

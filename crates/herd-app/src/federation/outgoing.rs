@@ -220,6 +220,25 @@ pub(crate) async fn act(
     send(c, tenant.id, local.id, &[inbox], &activity).await
 }
 
+/// Sends a report about a remote account to its server, from the instance actor (the
+/// reporter stays unnamed, as with Mastodon): a `Flag` of the account and the posts.
+pub(crate) async fn flag(
+    c: &mut Conn,
+    tenant: &Tenant,
+    target: &AccountRow,
+    objects: Vec<Value>,
+    comment: &str,
+    report: i64,
+) -> Result<()> {
+    let Some(inbox) = inbox_of(c, tenant.id, target).await? else {
+        return Ok(());
+    };
+    let me = format!("{}/actor", tenant.base_url());
+    let flag = json!({"@context": AS, "id": format!("{}/reports/{report}", tenant.base_url()), "type": "Flag",
+                      "actor": me, "content": comment, "object": objects});
+    send(c, tenant.id, herd_store::keys::INSTANCE_ACTOR, &[inbox], &flag).await
+}
+
 /// A short stable tag for an object, so a Like and its Undo share an id.
 fn short_hash(s: &str) -> String {
     use sha2::Digest;

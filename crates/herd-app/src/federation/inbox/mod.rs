@@ -451,6 +451,8 @@ async fn flagged(app: &App, tenant: &Tenant, sender: &AccountRow, flag: &Value) 
                 comment: &comment,
                 category: "other",
                 uri: flag.get("id").and_then(Value::as_str),
+                rule_ids: &[],
+                forwarded: false,
                 now: Timestamp::now().0,
             },
         )

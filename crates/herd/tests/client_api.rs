@@ -1,4 +1,5 @@
-//! Lists, markers, account notes and posting preferences, over HTTP as apps use them.
+//! The client API beyond posting and timelines, over HTTP as apps use it: lists, markers,
+//! account notes, posting preferences, reports.
 
 mod common;
 
@@ -302,5 +303,73 @@ async fn markers_notes_and_posting_defaults() {
     )
     .await
     .expect(422);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn reports_land_in_the_instance_queue() {
+    let s = Server::start().await;
+    let d = s.tenant("org-a.test", "open").await;
+    let (alice, at) = s.account(&d, "alice", "member").await;
+    let (bob, bt) = s.account(&d, "bob", "member").await;
+    let (_, ct) = s.account(&d, "carol", "member").await;
+    let t = herd_app::tenants::by_domain(s.app(), &d).await.expect("tenant");
+    herd_app::tenants::add_rule(s.app(), &herd_app::Actor::Operator, &t, "Be kind", "")
+        .await
+        .expect("rule");
+    let rules = s.get(&d, "/api/v1/instance/rules", None).await.expect(200).json;
+    let rule = rules[0]["id"].as_str().unwrap_or_default().to_string();
+    let post = s
+        .post(&d, "/api/v1/statuses", Some(&bt), json!({"status": "rude words"}))
+        .await
+        .expect(200)
+        .id();
+    let other = s
+        .post(&d, "/api/v1/statuses", Some(&ct), json!({"status": "carol's"}))
+        .await
+        .expect(200)
+        .id();
+
+    let r = s
+        .post(
+            &d,
+            "/api/v1/reports",
+            Some(&at),
+            json!({"account_id": bob, "status_ids": [post], "comment": "not kind", "rule_ids": [rule]}),
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(r["category"], "violation");
+    assert_eq!(r["status_ids"], json!([post]));
+    assert_eq!(r["rule_ids"], json!([rule]));
+    assert_eq!(r["target_account"]["id"], bob.as_str());
+    assert_eq!(r["forwarded"], false);
+    assert_eq!(r["action_taken"], false);
+
+    // Bad input: someone else's post, unknown rule or category, oneself, too long, no account.
+    let cases = [
+        (json!({"account_id": bob, "status_ids": [other]}), 404),
+        (json!({"account_id": bob, "category": "violation", "rule_ids": ["123"]}), 422),
+        (json!({"account_id": bob, "category": "rudeness"}), 422),
+        (json!({"account_id": alice}), 422),
+        (json!({"account_id": bob, "comment": "x".repeat(1001)}), 422),
+        (json!({"account_id": "999999"}), 404),
+        (json!({"comment": "who?"}), 422),
+    ];
+    for (body, status) in cases {
+        let got = s.post(&d, "/api/v1/reports", Some(&at), body.clone()).await;
+        assert_eq!(got.status.as_u16(), status, "{body}: {}", got.json);
+        assert!(got.json["error"].is_string(), "{body}");
+    }
+
+    // Only the valid report is in the queue, with what it said.
+    let mut c = s.app().db.conn().await.expect("conn");
+    let queue = herd_store::reports::open(&mut c, t.id, 10).await.expect("queue");
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0].account_id.to_string(), alice);
+    assert_eq!(queue[0].target_account_id.to_string(), bob);
+    assert_eq!(queue[0].comment, "not kind");
+    drop(c);
     s.stop().await;
 }

@@ -255,9 +255,19 @@ fn insert(map: &mut Map<String, Value>, key: &str, value: Value) -> ApiResult<()
                     if rest.is_empty() {
                         a.push(value);
                     } else {
-                        let mut v = Value::Null;
-                        place(&mut v, rest, value);
-                        a.push(v);
+                        // `a[][k]=1&a[][j]=2` is one element {k, j}, `a[][k]=1&a[][k]=2` two,
+                        // as Rack reads them.
+                        let open = a
+                            .last_mut()
+                            .filter(|last| last.as_object().is_some_and(|o| !o.contains_key(rest[0])));
+                        match open {
+                            Some(last) => place(last, rest, value),
+                            None => {
+                                let mut v = Value::Null;
+                                place(&mut v, rest, value);
+                                a.push(v);
+                            }
+                        }
                     }
                 }
             }

@@ -12,6 +12,7 @@ mod context;
 mod error;
 pub mod federation;
 pub mod files;
+pub mod filters;
 pub mod follows;
 pub mod lists;
 pub mod maintenance;

@@ -52,8 +52,10 @@ async fn render(c: &mut Conn, t: TenantId, viewer: i64, rows: Vec<NotificationRo
     // notification out of the list with it.
     let status_rows = statuses::by_ids(c, t, &status_ids).await?;
     let status_rows = views::filter_visible(c, t, Some(viewer), status_rows).await?;
-    let status_views: HashMap<i64, StatusView> = views::statuses(c, t, Some(viewer), status_rows)
-        .await?
+    // A post a `hide` filter matches takes its notification out too; others carry `filtered`.
+    let filters = crate::filters::Active::load(c, t, Some(viewer), "notifications").await?;
+    let status_views: HashMap<i64, StatusView> = filters
+        .apply(views::statuses(c, t, Some(viewer), status_rows).await?)
         .into_iter()
         .map(|v| (v.row.id, v))
         .collect();

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use herd_store::relationships;
 
 use crate::cache::{FEED_LEN, Feed};
+use crate::filters::Active;
 use crate::views::{self, StatusView};
 use crate::{App, LazyConn, Result};
 
@@ -21,11 +22,13 @@ pub struct Timeline {
     pub epoch: Option<u64>,
 }
 
-async fn finish(c: &mut Conn, t: TenantId, viewer: Option<i64>, rows: Vec<StatusRow>) -> Result<Timeline> {
+/// Views of a page's rows for the viewer, with its filters for `context` applied.
+async fn finish(c: &mut Conn, t: TenantId, viewer: Option<i64>, context: &str, rows: Vec<StatusRow>) -> Result<Timeline> {
     let cursor = rows.iter().map(|r| r.id).collect();
     let rows = drop_unseen_boosts(c, t, viewer, rows).await?;
+    let filters = Active::load(c, t, viewer, context).await?;
     Ok(Timeline {
-        items: views::statuses(c, t, viewer, rows).await?,
+        items: filters.apply(views::statuses(c, t, viewer, rows).await?),
         cursor,
         epoch: None,
     })
@@ -85,8 +88,9 @@ pub async fn home(app: &App, t: TenantId, viewer: i64, page: &Page) -> Result<Ti
         }
         items = kept;
     }
+    let filters = Active::load(c.get().await?, t, Some(viewer), "home").await?;
     Ok(Timeline {
-        items,
+        items: filters.apply(items),
         cursor: ids,
         epoch: Some(start),
     })
@@ -94,18 +98,18 @@ pub async fn home(app: &App, t: TenantId, viewer: i64, page: &Page) -> Result<Ti
 
 pub async fn public(c: &mut Conn, t: TenantId, viewer: Option<i64>, f: &PublicFilter, page: &Page) -> Result<Timeline> {
     let rows = statuses::public(c, t, viewer, f, page).await?;
-    finish(c, t, viewer, rows).await
+    finish(c, t, viewer, "public", rows).await
 }
 
 /// A list's timeline for its owner.
 pub async fn list(c: &mut Conn, t: TenantId, viewer: i64, list: &herd_store::lists::ListRow, page: &Page) -> Result<Timeline> {
     let rows = statuses::list(c, t, viewer, list, page).await?;
-    finish(c, t, Some(viewer), rows).await
+    finish(c, t, Some(viewer), "home", rows).await
 }
 
 pub async fn tag(c: &mut Conn, t: TenantId, viewer: Option<i64>, tag: &str, f: &PublicFilter, page: &Page) -> Result<Timeline> {
     let rows = statuses::tagged(c, t, viewer, tag, f, page).await?;
-    finish(c, t, viewer, rows).await
+    finish(c, t, viewer, "public", rows).await
 }
 
 /// An account's posts as the viewer may see them.
@@ -132,7 +136,7 @@ pub async fn account(c: &mut Conn, t: TenantId, viewer: Option<i64>, account: i6
     };
     f.viewer = viewer.filter(|_| !is_self);
     let rows = statuses::by_account(c, t, account, &f, page).await?;
-    finish(c, t, viewer, rows).await
+    finish(c, t, viewer, "account", rows).await
 }
 
 /// Boosts whose original the viewer may not see are left out.
@@ -195,9 +199,10 @@ pub async fn context(c: &mut Conn, t: TenantId, viewer: Option<i64>, id: i64) ->
     let ordered = depth_first(row.id, descendants);
     let ancestors = views::filter_visible(c, t, viewer, ancestors).await?;
     let descendants = views::filter_visible(c, t, viewer, ordered).await?;
+    let filters = Active::load(c, t, viewer, "thread").await?;
     Ok(Context {
-        ancestors: views::statuses(c, t, viewer, ancestors).await?,
-        descendants: views::statuses(c, t, viewer, descendants).await?,
+        ancestors: filters.apply(views::statuses(c, t, viewer, ancestors).await?),
+        descendants: filters.apply(views::statuses(c, t, viewer, descendants).await?),
     })
 }
 

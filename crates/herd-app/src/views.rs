@@ -30,6 +30,8 @@ pub struct StatusView {
     pub reblogged: bool,
     pub bookmarked: bool,
     pub pinned: bool,
+    /// The viewer's filters it matches (see [`crate::filters`]).
+    pub filtered: Vec<crate::filters::Match>,
 }
 
 /// Loads views for `rows`, keeping their order, straight from the database. Boosts carry
@@ -204,6 +206,7 @@ fn assemble(
             pinned: pin.contains(&p.row.id),
             row: p.row.clone(),
             fixed: p.fixed.clone(),
+            filtered: Vec::new(),
         })
     };
     let mut out = Vec::with_capacity(ids.len());

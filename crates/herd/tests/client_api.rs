@@ -373,3 +373,228 @@ async fn reports_land_in_the_instance_queue() {
     drop(c);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn filters_warn_or_hide_matching_posts_where_they_apply() {
+    let s = Server::start().await;
+    let d = s.tenant("org-a.test", "open").await;
+    let (_, at) = s.account(&d, "alice", "member").await;
+    let (bob, bt) = s.account(&d, "bob", "member").await;
+    s.post(&d, &format!("/api/v1/accounts/{bob}/follow"), Some(&at), json!({}))
+        .await
+        .expect(200);
+    let spoiler = s
+        .post(
+            &d,
+            "/api/v1/statuses",
+            Some(&bt),
+            json!({"status": "The Spoiler: it was the butler"}),
+        )
+        .await
+        .expect(200)
+        .id();
+    s.post(&d, "/api/v1/statuses", Some(&bt), json!({"status": "spoilers ahead, maybe"}))
+        .await
+        .expect(200);
+    s.post(&d, "/api/v1/statuses", Some(&bt), json!({"status": "@alice no politics here"}))
+        .await
+        .expect(200);
+    s.post(&d, "/api/v1/statuses", Some(&bt), json!({"status": "plain news"}))
+        .await
+        .expect(200);
+
+    // Bad input.
+    s.post(&d, "/api/v2/filters", Some(&at), json!({"title": "x"})).await.expect(422);
+    s.post(&d, "/api/v2/filters", Some(&at), json!({"title": "x", "context": ["everywhere"]}))
+        .await
+        .expect(422);
+    s.post(
+        &d,
+        "/api/v2/filters",
+        Some(&at),
+        json!({"title": "x", "context": ["home"], "filter_action": "burn"}),
+    )
+    .await
+    .expect(422);
+    s.post(
+        &d,
+        "/api/v2/filters",
+        Some(&at),
+        json!({"title": "x", "context": ["home"], "keywords_attributes": [{"keyword": " "}]}),
+    )
+    .await
+    .expect(422);
+
+    // A warning filter, created as a form would send it (Rack-style nested keys).
+    let form = s
+        .http
+        .post(s.url(&d, "/api/v2/filters"))
+        .bearer_auth(&at)
+        .form(&[
+            ("title", "Spoilers"),
+            ("context[]", "home"),
+            ("context[]", "thread"),
+            ("filter_action", "warn"),
+            ("keywords_attributes[][keyword]", "spoiler"),
+            ("keywords_attributes[][whole_word]", "true"),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(form.status(), 200);
+    let warn: Value = form.json().await.expect("json");
+    assert_eq!(warn["context"], json!(["home", "thread"]));
+    assert_eq!(warn["keywords"].as_array().map(Vec::len), Some(1));
+    assert_eq!(warn["keywords"][0]["whole_word"], true);
+    let warn_id = warn["id"].as_str().unwrap_or_default().to_string();
+
+    let home = s.get(&d, "/api/v1/timelines/home", Some(&at)).await.expect(200).json;
+    let find = |tl: &Value, text: &str| {
+        tl.as_array()
+            .and_then(|a| a.iter().find(|s| s["content"].as_str().is_some_and(|c| c.contains(text))).cloned())
+            .unwrap_or(Value::Null)
+    };
+    let hit = find(&home, "the butler");
+    assert_eq!(hit["filtered"][0]["filter"]["id"], warn_id.as_str());
+    assert_eq!(hit["filtered"][0]["keyword_matches"], json!(["spoiler"]));
+    assert_eq!(find(&home, "spoilers ahead")["filtered"], json!([]), "whole words only");
+    assert_eq!(find(&home, "plain news")["filtered"], json!([]));
+    // Not in a context it does not name.
+    let public = s.get(&d, "/api/v1/timelines/public", Some(&at)).await.expect(200).json;
+    assert_eq!(find(&public, "the butler")["filtered"], json!([]));
+
+    // A hiding filter with a post and a keyword, in notifications and timelines.
+    let hide = s
+        .post(
+            &d,
+            "/api/v2/filters",
+            Some(&at),
+            json!({"title": "Calm", "context": ["home", "notifications", "public"], "filter_action": "hide",
+                   "keywords_attributes": [{"keyword": "politics", "whole_word": false}]}),
+        )
+        .await
+        .expect(200)
+        .json;
+    let hide_id = hide["id"].as_str().unwrap_or_default().to_string();
+    let added = s
+        .post(
+            &d,
+            &format!("/api/v2/filters/{hide_id}/statuses"),
+            Some(&at),
+            json!({"status_id": spoiler}),
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(added["status_id"], spoiler.as_str());
+    s.post(
+        &d,
+        &format!("/api/v2/filters/{hide_id}/statuses"),
+        Some(&at),
+        json!({"status_id": spoiler}),
+    )
+    .await
+    .expect(422);
+    let home = s.get(&d, "/api/v1/timelines/home", Some(&at)).await.expect(200).json;
+    assert!(!has(&home, "the butler") && !has(&home, "politics"), "{home}");
+    assert!(has(&home, "plain news"));
+    let n = s.get(&d, "/api/v1/notifications", Some(&at)).await.expect(200).json;
+    assert_eq!(n, json!([]), "the mention is hidden with its post");
+
+    // Keywords changed on their own, then the whole filter through keywords_attributes.
+    let kw = s
+        .post(
+            &d,
+            &format!("/api/v2/filters/{warn_id}/keywords"),
+            Some(&at),
+            json!({"keyword": "butler", "whole_word": true}),
+        )
+        .await
+        .expect(200)
+        .json;
+    let kw_id = kw["id"].as_str().unwrap_or_default().to_string();
+    s.call(
+        Method::PUT,
+        &d,
+        &format!("/api/v2/filters/keywords/{kw_id}"),
+        Some(&at),
+        json!({"keyword": "gardener"}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        s.get(&d, &format!("/api/v2/filters/keywords/{kw_id}"), Some(&at))
+            .await
+            .expect(200)
+            .json["keyword"],
+        "gardener"
+    );
+    let changed = s
+        .call(
+            Method::PUT,
+            &d,
+            &format!("/api/v2/filters/{warn_id}"),
+            Some(&at),
+            json!({"title": "Endings", "keywords_attributes": [{"id": kw_id, "_destroy": true}, {"keyword": "ending"}]}),
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(changed["title"], "Endings");
+    let words: Vec<&str> = changed["keywords"]
+        .as_array()
+        .map(|k| k.iter().filter_map(|x| x["keyword"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(words, vec!["spoiler", "ending"]);
+
+    // Someone else's filters are not there; deleting and expiry end a filter.
+    s.get(&d, &format!("/api/v2/filters/{hide_id}"), Some(&bt)).await.expect(404);
+    s.call(
+        Method::DELETE,
+        &d,
+        &format!("/api/v2/filters/keywords/{kw_id}"),
+        Some(&bt),
+        json!({}),
+    )
+    .await
+    .expect(404);
+    assert_eq!(
+        s.get(&d, "/api/v2/filters", Some(&at))
+            .await
+            .expect(200)
+            .json
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    s.call(Method::DELETE, &d, &format!("/api/v2/filters/{hide_id}"), Some(&at), json!({}))
+        .await
+        .expect(200);
+    assert!(has(&s.get(&d, "/api/v1/timelines/home", Some(&at)).await.json, "politics"));
+    let t = herd_app::tenants::by_domain(s.app(), &d).await.expect("tenant");
+    let mut c = s.app().db.conn().await.expect("conn");
+    let mut row = herd_store::filters::owned(&mut c, t.id, s_id(&at, &s, &d).await, warn_id.parse().expect("id"))
+        .await
+        .expect("read")
+        .expect("filter");
+    row.expires_at = Some(1);
+    herd_store::filters::save(&mut c, t.id, &row).await.expect("saved");
+    drop(c);
+    let home = s.get(&d, "/api/v1/timelines/home", Some(&at)).await.expect(200).json;
+    assert_eq!(
+        find(&home, "the butler")["filtered"],
+        json!([]),
+        "an expired filter no longer applies"
+    );
+    s.stop().await;
+}
+
+/// The account id behind a token.
+async fn s_id(token: &str, s: &Server, d: &str) -> i64 {
+    s.get(d, "/api/v1/accounts/verify_credentials", Some(token))
+        .await
+        .expect(200)
+        .id()
+        .parse()
+        .expect("id")
+}

@@ -2,11 +2,13 @@
 //! Herd's views into each. Nothing else serializes data for clients.
 
 mod account;
+mod filter;
 mod instance;
 mod notification;
 mod status;
 
 pub use account::{Account, CredentialAccount, Relationship, account, credential_account, relationship};
+pub use filter::{Filter, FilterKeyword, FilterStatus, filter, filter_keyword, filter_status};
 pub use instance::{Rule, VERSION_MASTODON, instance_v1, instance_v2, rule};
 pub use notification::{Notification, notification};
 pub use status::{Attachment, Status, StatusEdit, attachment, status, status_edit, write_status};

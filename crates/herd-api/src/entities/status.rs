@@ -97,7 +97,7 @@ pub struct Status {
     pub muted: bool,
     pub bookmarked: bool,
     pub pinned: bool,
-    pub filtered: Vec<serde_json::Value>,
+    pub filtered: Vec<super::filter::FilterResult>,
 }
 
 fn mentions(tenant: &Tenant, v: &StatusView) -> Vec<Mention> {
@@ -164,7 +164,7 @@ pub fn status(tenant: &Tenant, v: &StatusView) -> Status {
         muted: false,
         bookmarked: v.bookmarked,
         pinned: v.pinned,
-        filtered: Vec::new(),
+        filtered: super::filter::filter_results(&v.filtered),
     }
 }
 
@@ -246,9 +246,15 @@ pub fn write_status(caches: &Caches, tenant: &Tenant, v: &StatusView, epoch: u64
     }
     let _ = write!(
         out,
-        ",\"favourited\":{},\"reblogged\":{},\"muted\":false,\"bookmarked\":{},\"pinned\":{},\"filtered\":[]}}",
+        ",\"favourited\":{},\"reblogged\":{},\"muted\":false,\"bookmarked\":{},\"pinned\":{},\"filtered\":",
         v.favourited, v.reblogged, v.bookmarked, v.pinned
     );
+    if v.filtered.is_empty() {
+        out.push_str("[]}");
+    } else {
+        out.push_str(&serde_json::to_string(&super::filter::filter_results(&v.filtered)).unwrap_or_else(|_| "[]".into()));
+        out.push('}');
+    }
 }
 
 fn rendered(caches: &Caches, tenant: &Tenant, kind: Rendered, id: i64, epoch: u64, render: impl FnOnce() -> String) -> Arc<str> {

@@ -3,6 +3,7 @@ mod apps;
 mod federation;
 pub(crate) use federation::signed_fetch;
 mod files;
+mod filters;
 mod instance;
 mod lists;
 mod markers;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<State> {
         .merge(search::routes())
         .merge(lists::routes())
         .merge(markers::routes())
+        .merge(filters::routes())
         .merge(reports::routes())
         .route("/health", get(|| async { "ok" }))
         .fallback(not_found)

@@ -10,6 +10,7 @@ mod extract;
 mod limits;
 mod paging;
 mod routes;
+pub mod streaming;
 
 use std::sync::Arc;
 
@@ -27,6 +28,8 @@ pub struct State {
     pub app: Arc<App>,
     pub limits: Arc<Limits>,
     pub options: Options,
+    /// This node's live clients.
+    pub hub: Arc<streaming::Hub>,
 }
 
 /// How the HTTP layer sees its surroundings.
@@ -38,11 +41,12 @@ pub struct Options {
 }
 
 /// The whole HTTP surface of Herd.
-pub fn router(app: App, options: Options) -> Router {
+pub fn router(app: App, options: Options, hub: Arc<streaming::Hub>) -> Router {
     let state = State {
         app: Arc::new(app),
         limits: Arc::new(Limits::new()),
         options,
+        hub,
     };
     routes::routes()
         .layer(axum::middleware::from_fn_with_state(state.clone(), extract::check_token))

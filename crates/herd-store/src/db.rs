@@ -3,6 +3,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::changes::{Change, ChangeSink};
+use crate::events::{Event, EventSink};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, ConnectOptions, Executor, Transaction};
@@ -74,6 +75,8 @@ pub struct Db {
     dialect: Dialect,
     /// Told of the changes this process commits; set once, after the caches exist.
     sink: Arc<OnceLock<Arc<dyn ChangeSink>>>,
+    /// Told of the events this process commits on SQLite (see [`crate::events`]).
+    events: Arc<OnceLock<Arc<dyn EventSink>>>,
     /// SQLite has one writer at a time; this process's write transactions queue here for
     /// it, in order, instead of in SQLite's busy handler, which sleeps and retries.
     writer: Option<Arc<tokio::sync::Mutex<()>>>,
@@ -143,6 +146,7 @@ impl Db {
             pool,
             dialect,
             sink: Default::default(),
+            events: Default::default(),
             writer: (dialect == Dialect::Sqlite).then(Default::default),
         })
     }
@@ -151,6 +155,11 @@ impl Db {
     /// call takes effect.
     pub fn set_change_sink(&self, sink: Arc<dyn ChangeSink>) {
         let _ = self.sink.set(sink);
+    }
+
+    /// Where events this process commits on SQLite are published (see [`crate::events`]).
+    pub fn set_event_sink(&self, sink: Arc<dyn EventSink>) {
+        let _ = self.events.set(sink);
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -174,6 +183,8 @@ impl Db {
             dialect: self.dialect,
             sink: self.sink.get().cloned(),
             pending: Vec::new(),
+            events: self.events.get().cloned(),
+            pending_events: Vec::new(),
             _turn: None,
         })
     }
@@ -194,6 +205,8 @@ impl Db {
             dialect: self.dialect,
             sink: self.sink.get().cloned(),
             pending: Vec::new(),
+            events: self.events.get().cloned(),
+            pending_events: Vec::new(),
             _turn: turn,
         })
     }
@@ -219,6 +232,9 @@ pub struct Conn {
     sink: Option<Arc<dyn ChangeSink>>,
     /// Changes recorded in the open transaction, reported once it commits.
     pending: Vec<(TenantId, Change)>,
+    events: Option<Arc<dyn EventSink>>,
+    /// Events published in the open transaction (SQLite), published once it commits.
+    pending_events: Vec<Event>,
     /// This process's turn to write (SQLite), held until the transaction ends.
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
@@ -268,7 +284,22 @@ impl Conn {
         {
             sink.apply(&self.pending);
         }
+        if let Some(sink) = &self.events
+            && !self.pending_events.is_empty()
+        {
+            sink.publish(&self.pending_events);
+        }
         Ok(())
+    }
+
+    /// An event was published on this connection (SQLite): now outside a transaction, at
+    /// commit inside one.
+    pub(crate) fn event(&mut self, e: Event) {
+        match (&self.inner, &self.events) {
+            (_, None) => {}
+            (Inner::Pool(_), Some(sink)) => sink.publish(&[e]),
+            (Inner::Tx(_), Some(_)) => self.pending_events.push(e),
+        }
     }
 
     /// A change was logged on this connection: reported now outside a transaction, at commit

@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod audit;
 pub mod changes;
 mod db;
+pub mod events;
 pub mod filters;
 pub mod hosts;
 pub mod interactions;

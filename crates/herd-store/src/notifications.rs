@@ -29,6 +29,7 @@ pub async fn insert(c: &mut Conn, t: TenantId, n: &NotificationRow) -> Result<()
     .bind(n.created_at)
     .execute(c.ex())
     .await?;
+    crate::events::publish(c, t, crate::events::EventKind::Notification, n.id, n.account_id).await?;
     Ok(())
 }
 

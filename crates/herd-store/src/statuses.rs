@@ -4,6 +4,7 @@
 use sqlx::FromRow;
 
 use crate::changes::Change;
+use crate::events::EventKind;
 use crate::{Conn, Page, Result, StoreError, TenantId, placeholders};
 
 #[derive(Debug, Clone, Default, FromRow)]
@@ -77,6 +78,12 @@ pub async fn insert_new(c: &mut Conn, t: TenantId, rows: &[StatusRow]) -> Result
     authors.dedup();
     let changes: Vec<Change> = authors.into_iter().map(Change::Posted).collect();
     crate::changes::record_many(c, t, &changes).await?;
+    let events: Vec<(i64, i64)> = rows
+        .iter()
+        .filter(|r| inserted.contains(&r.id))
+        .map(|r| (r.id, r.account_id))
+        .collect();
+    crate::events::publish_many(c, t, EventKind::Status, &events).await?;
     Ok(inserted)
 }
 
@@ -129,6 +136,7 @@ pub async fn update_content(c: &mut Conn, t: TenantId, s: &StatusRow) -> Result<
         .execute(c.ex())
         .await?;
     crate::changes::record(c, t, crate::changes::Change::Status(s.id)).await?;
+    crate::events::publish(c, t, EventKind::StatusUpdate, s.id, s.account_id).await?;
     Ok(())
 }
 
@@ -156,6 +164,8 @@ pub async fn delete(c: &mut Conn, t: TenantId, id: i64) -> Result<()> {
     let mut posters: Vec<i64> = boosts.iter().map(|b| b.1).chain(author).collect();
     posters.sort_unstable();
     posters.dedup();
+    let gone: Vec<(i64, i64)> = author.map(|a| (id, a)).into_iter().chain(boosts.iter().copied()).collect();
+    crate::events::publish_many(c, t, EventKind::Delete, &gone).await?;
     for s in std::iter::once(id).chain(boosts.iter().map(|b| b.0)) {
         crate::changes::record(c, t, Change::Status(s)).await?;
     }
@@ -345,6 +355,39 @@ pub async fn list(c: &mut Conn, t: TenantId, viewer: i64, list: &crate::lists::L
     exclude_unwanted(&mut sql, t, Some(v));
     let asc = sql.page(page);
     sql.fetch(c, asc).await
+}
+
+/// The page holding only post `id` (to ask whether a timeline shows it).
+fn only(id: i64) -> Page {
+    Page {
+        max_id: Some(id + 1),
+        since_id: Some(id - 1),
+        min_id: None,
+        limit: 1,
+    }
+}
+
+/// Whether the viewer's home timeline shows post `id` (see [`home`]).
+pub async fn home_has(c: &mut Conn, t: TenantId, viewer: i64, id: i64) -> Result<bool> {
+    Ok(!home(c, t, viewer, &only(id)).await?.is_empty())
+}
+
+/// Whether a list's timeline shows post `id` (see [`list`]).
+pub async fn list_has(c: &mut Conn, t: TenantId, viewer: i64, l: &crate::lists::ListRow, id: i64) -> Result<bool> {
+    Ok(!list(c, t, viewer, l, &only(id)).await?.is_empty())
+}
+
+/// Whether the viewer mutes, blocks or is blocked by `account`.
+pub async fn unwanted_by(c: &mut Conn, t: TenantId, viewer: i64, account: i64) -> Result<bool> {
+    let (sub, args) = unwanted(t, viewer);
+    let mut q = c.qs::<i64>(&format!("SELECT COUNT(*) FROM ({sub}) u WHERE u.target_account_id = ?"));
+    for a in args {
+        q = match a {
+            Arg::I(i) => q.bind(i),
+            Arg::S(s) => q.bind(s),
+        };
+    }
+    Ok(q.bind(account).fetch_one(c.ex()).await? > 0)
 }
 
 #[derive(Debug, Clone, Copy, Default)]

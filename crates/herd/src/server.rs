@@ -62,6 +62,8 @@ pub struct Running {
     tasks: Vec<tokio::task::JoinHandle<()>>,
     /// Serves the HTTP server's inboxes; stopped after it.
     ingest: herd_app::federation::ingest::Ingest,
+    /// Turns events into messages for live clients; ended after the HTTP server.
+    streaming: tokio::task::JoinHandle<()>,
 }
 
 impl Running {
@@ -73,6 +75,7 @@ impl Running {
         }
         // The HTTP server has finished every request, so no activity is waiting for it.
         self.ingest.stop().await;
+        self.streaming.abort();
         self.app.db.close().await;
     }
 }
@@ -93,11 +96,25 @@ pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
     let housekeeping = tokio::spawn(maintain(app.clone(), stopped.clone()));
     let changes = tokio::spawn(herd_app::cache::follow(app.db.clone(), app.caches.clone(), stopped.clone()));
     let ingest = herd_app::federation::ingest::Ingest::start(app.clone());
+    // Live clients: events reach this node's hub from its own commits (SQLite, one node) or
+    // from every node through PostgreSQL's LISTEN.
+    let (hub, events) = herd_api::streaming::Hub::new(stopped.clone());
+    let mut tasks = Vec::new();
+    match app.db.dialect() {
+        herd_store::Dialect::Sqlite => app.db.set_event_sink(hub.clone()),
+        herd_store::Dialect::Postgres => {
+            let url = cfg.database_url();
+            let (sink, stopped) = (hub.clone(), stopped.clone());
+            tasks.push(tokio::spawn(async move { herd_store::events::listen(&url, sink, stopped).await }));
+        }
+    }
+    let streaming = tokio::spawn(herd_api::streaming::run(std::sync::Arc::new(app.clone()), hub.clone(), events));
     let router = herd_api::router(
         app.clone(),
         herd_api::Options {
             trust_forwarded_for: cfg.trust_forwarded_for,
         },
+        hub,
     )
     .layer(tower_http::trace::TraceLayer::new_for_http());
     // Mastodon answers `/api/v1/instance/` like `/api/v1/instance`; clients rely on it.
@@ -115,12 +132,14 @@ pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
             tracing::error!(error = %e, "HTTP server failed");
         }
     });
+    tasks.extend([http, jobs, housekeeping, changes]);
     Ok(Running {
         addr,
         app,
         stop,
-        tasks: vec![http, jobs, housekeeping, changes],
+        tasks,
         ingest,
+        streaming,
     })
 }
 

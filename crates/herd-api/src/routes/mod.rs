@@ -13,6 +13,7 @@ mod oauth;
 mod reports;
 mod search;
 mod statuses;
+mod streaming;
 mod timelines;
 
 use axum::Router;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<State> {
         .merge(markers::routes())
         .merge(filters::routes())
         .merge(reports::routes())
+        .merge(streaming::routes())
         .route("/health", get(|| async { "ok" }))
         .fallback(not_found)
         .route("/api/v1/custom_emojis", get(|| async { axum::Json(Vec::<()>::new()) }))

@@ -156,6 +156,7 @@ pub async fn create(app: &App, tenant: &Tenant, owner: i64, s: FilterSettings) -
     };
     keywords(&mut tx, tenant, &f, &s.keywords).await?;
     let f = owned(&mut tx, tenant.id, owner, f.row.id).await?;
+    super::changed(&mut tx, tenant.id, owner).await?;
     tx.commit().await?;
     Ok(f)
 }
@@ -168,6 +169,7 @@ pub async fn update(app: &App, tenant: &Tenant, owner: i64, id: i64, s: FilterSe
     filters::save(&mut tx, tenant.id, &f.row).await?;
     keywords(&mut tx, tenant, &f, &s.keywords).await?;
     let f = owned(&mut tx, tenant.id, owner, id).await?;
+    super::changed(&mut tx, tenant.id, owner).await?;
     tx.commit().await?;
     Ok(f)
 }
@@ -176,6 +178,7 @@ pub async fn delete(app: &App, tenant: &Tenant, owner: i64, id: i64) -> Result<(
     let mut tx = app.db.begin().await?;
     owned(&mut tx, tenant.id, owner, id).await?;
     filters::delete(&mut tx, tenant.id, id).await?;
+    super::changed(&mut tx, tenant.id, owner).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -44,6 +44,12 @@ pub struct Match {
     pub statuses: Vec<i64>,
 }
 
+/// Tells the owner's live clients that its filters changed (`filters_changed`).
+async fn changed(c: &mut Conn, t: TenantId, owner: i64) -> Result<()> {
+    herd_store::events::publish(c, t, herd_store::events::EventKind::FiltersChanged, 0, owner).await?;
+    Ok(())
+}
+
 /// Loads filters with their keywords and posts.
 pub async fn with_parts(c: &mut Conn, t: TenantId, rows: Vec<FilterRow>) -> Result<Vec<Filter>> {
     let ids: Vec<i64> = rows.iter().map(|f| f.id).collect();

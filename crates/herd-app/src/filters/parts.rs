@@ -32,6 +32,7 @@ pub async fn add_keyword(app: &App, tenant: &Tenant, owner: i64, filter: i64, ke
         whole_word: i64::from(whole_word),
     };
     filters::save_keyword(&mut tx, tenant.id, &row).await?;
+    super::changed(&mut tx, tenant.id, owner).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -61,6 +62,7 @@ pub async fn change_keyword(
         ..old
     };
     filters::save_keyword(&mut tx, tenant.id, &row).await?;
+    super::changed(&mut tx, tenant.id, owner).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -69,6 +71,7 @@ pub async fn remove_keyword(app: &App, tenant: &Tenant, owner: i64, id: i64) -> 
     let mut tx = app.db.begin().await?;
     filter_of(&mut tx, tenant.id, owner, Part::Keyword, id).await?;
     filters::delete_keyword(&mut tx, tenant.id, id).await?;
+    super::changed(&mut tx, tenant.id, owner).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -86,6 +89,7 @@ pub async fn add_status(app: &App, tenant: &Tenant, owner: i64, filter: i64, sta
     if !filters::add_status(&mut tx, tenant.id, &row).await? {
         return Err(AppError::Invalid("Validation failed: Status has already been taken".into()));
     }
+    super::changed(&mut tx, tenant.id, owner).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -94,6 +98,7 @@ pub async fn remove_status(app: &App, tenant: &Tenant, owner: i64, id: i64) -> R
     let mut tx = app.db.begin().await?;
     filter_of(&mut tx, tenant.id, owner, Part::Status, id).await?;
     filters::delete_status(&mut tx, tenant.id, id).await?;
+    super::changed(&mut tx, tenant.id, owner).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -77,6 +77,17 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 512)]
         concurrency: usize,
     },
+    /// Streaming: idle WebSocket clients on one instance, the memory each costs the server,
+    /// and the time from a post's creation until every client has it.
+    Streaming {
+        #[arg(long, default_value_t = 5000)]
+        clients: usize,
+        /// Accounts the clients are signed in as (spread evenly); each follows the poster.
+        #[arg(long, default_value_t = 100)]
+        accounts: usize,
+        #[arg(long, default_value_t = 20)]
+        posts: usize,
+    },
 }
 
 pub async fn run(command: BenchCommand, _cfg: &Config) -> anyhow::Result<()> {
@@ -96,6 +107,7 @@ pub async fn run(command: BenchCommand, _cfg: &Config) -> anyhow::Result<()> {
         } => timeline(postgres, accounts, follows, posts, concurrency, seconds).await,
         BenchCommand::Fanout { servers, workers } => fanout(servers, workers).await,
         BenchCommand::Ingest { activities, concurrency } => ingest(activities, concurrency).await,
+        BenchCommand::Streaming { clients, accounts, posts } => streaming(clients, accounts, posts).await,
     }
 }
 
@@ -839,5 +851,146 @@ async fn ingest(activities: usize, concurrency: usize) -> anyhow::Result<()> {
         "ingest rate / signature-check rate: {:.1}% (goal: at least 30%)",
         100.0 * ingest_rate / check_rate
     );
+    Ok(())
+}
+
+/// One streaming client: connects, then records when each bench post reaches it.
+async fn listener(
+    addr: SocketAddr,
+    domain: String,
+    token: String,
+    sent: Arc<Vec<std::sync::OnceLock<Instant>>>,
+    latencies: Arc<std::sync::Mutex<Vec<Duration>>>,
+    connected: Arc<AtomicU64>,
+) -> anyhow::Result<()> {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut req = format!("ws://{domain}/api/v1/streaming?stream=user&access_token={token}").into_client_request()?;
+    req.headers_mut().insert("host", domain.parse()?);
+    let tcp = tokio::net::TcpStream::connect(addr).await?;
+    let (mut ws, _) = tokio_tungstenite::client_async(req, tcp).await?;
+    connected.fetch_add(1, Ordering::Relaxed);
+    while let Some(m) = ws.next().await {
+        let Message::Text(text) = m? else { continue };
+        let arrived = Instant::now();
+        // The post's number is in its text: "bench-post-<n>-end".
+        let Some(n) = text
+            .split("bench-post-")
+            .nth(1)
+            .and_then(|r| r.split("-end").next())
+            .and_then(|n| n.parse::<usize>().ok())
+        else {
+            continue;
+        };
+        if let Some(t0) = sent.get(n).and_then(|s| s.get())
+            && let Ok(mut l) = latencies.lock()
+        {
+            l.push(arrived - *t0);
+        }
+    }
+    Ok(())
+}
+
+async fn streaming(clients: usize, accounts: usize, posts: usize) -> anyhow::Result<()> {
+    if clients == 0 || accounts == 0 || posts == 0 {
+        bail!("--clients, --accounts and --posts must be at least 1");
+    }
+    let dir = tempfile::tempdir()?;
+    let port = free_port()?;
+    let domain = format!("org.bench.test:{port}");
+    let url = format!("sqlite://{}", dir.path().join("herd.db").display());
+    let db = Db::connect(&url, 2).await?;
+    db.migrate().await?;
+    let hash = herd_app::auth::password::hash(secret::generate()).await?;
+    let mut tx = db.begin().await?;
+    // user0 posts; user1..=accounts listen, each following user0.
+    let (t, ids, tokens) = seed_instance(&mut tx, &domain, accounts + 1, &hash).await?;
+    let edges: Vec<(i64, i64)> = ids[1..].iter().map(|f| (*f, ids[0])).collect();
+    seed_follows(&mut tx, t, &edges).await?;
+    tx.commit().await?;
+    db.close().await;
+
+    let child = Child::start(dir.path(), &url, port).await?;
+    let http = client(child.addr, std::slice::from_ref(&domain), 8)?;
+    let post = |text: String| {
+        let (http, domain, token) = (http.clone(), domain.clone(), tokens[0].clone());
+        async move {
+            let r = http
+                .post(format!("http://{domain}/api/v1/statuses"))
+                .bearer_auth(token)
+                .json(&serde_json::json!({"status": text}))
+                .send()
+                .await?;
+            if !r.status().is_success() {
+                bail!("posting answered {}", r.status());
+            }
+            anyhow::Ok(())
+        }
+    };
+    // Warm up the paths once, so the memory measured is the connections'.
+    post("warm-up".into()).await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = child.rss_kib()?;
+
+    let sent: Arc<Vec<std::sync::OnceLock<Instant>>> = Arc::new((0..posts).map(|_| std::sync::OnceLock::new()).collect());
+    let latencies = Arc::new(std::sync::Mutex::new(Vec::with_capacity(clients * posts)));
+    let connected = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::with_capacity(clients);
+    for i in 0..clients {
+        let token = tokens[1 + i % accounts].clone();
+        tasks.push(tokio::spawn(listener(
+            child.addr,
+            domain.clone(),
+            token,
+            sent.clone(),
+            latencies.clone(),
+            connected.clone(),
+        )));
+        if i % 200 == 199 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while (connected.load(Ordering::Relaxed) as usize) < clients {
+        if Instant::now() > deadline {
+            bail!("only {} of {clients} clients connected", connected.load(Ordering::Relaxed));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = child.rss_kib()?;
+
+    for n in 0..posts {
+        let _ = sent[n].set(Instant::now());
+        post(format!("bench-post-{n}-end")).await?;
+        let want = clients * (n + 1);
+        let until = Instant::now() + Duration::from_secs(10);
+        while latencies.lock().map(|l| l.len()).unwrap_or(0) < want && Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for t in &tasks {
+        t.abort();
+    }
+    drop(child);
+    let mut l = latencies.lock().map(|l| l.clone()).unwrap_or_default();
+    l.sort_unstable();
+    let delivered = l.len();
+    let pct = |p: f64| l.get(((l.len() as f64 * p).ceil() as usize).saturating_sub(1)).copied().unwrap_or_default();
+    let per_conn = (after.saturating_sub(before)) as f64 / clients as f64;
+    println!("herd bench streaming on SQLite: {clients} idle WebSocket clients (user stream, {accounts} accounts), {posts} posts");
+    println!("{:<52} {:>12}", "measure", "value");
+    println!("{:<52} {:>9} KiB", "server memory before the clients", before);
+    println!("{:<52} {:>9} KiB", "server memory with the clients connected", after);
+    println!("{:<52} {:>9.1} KiB (goal: under 20)", "memory per idle connection", per_conn);
+    println!("{:<52} {:>12}", "messages delivered (clients x posts)", format!("{delivered}/{}", clients * posts));
+    println!("{:<52} {:>9.1} ms", "delivery time, median", pct(0.50).as_secs_f64() * 1000.0);
+    println!("{:<52} {:>9.1} ms (goal: under 200)", "delivery time, p99", pct(0.99).as_secs_f64() * 1000.0);
+    println!("{:<52} {:>9.1} ms", "delivery time, slowest", l.last().copied().unwrap_or_default().as_secs_f64() * 1000.0);
+    if delivered < clients * posts {
+        bail!("{} messages were not delivered within 10 s", clients * posts - delivered);
+    }
     Ok(())
 }

@@ -101,6 +101,14 @@ async fn websocket(
         .get(axum::http::header::SEC_WEBSOCKET_PROTOCOL)
         .and_then(|h| h.to_str().ok())
         .map(str::to_string);
+    // Clients only send small subscribe messages: small buffers keep an idle connection
+    // cheap (tungstenite's defaults are 128 KiB each way).
+    let upgrade = upgrade
+        .read_buffer_size(4096)
+        .write_buffer_size(4096)
+        .max_write_buffer_size(1 << 20)
+        .max_message_size(64 << 10)
+        .max_frame_size(64 << 10);
     let upgrade = match protocol {
         Some(p) => upgrade.protocols([p]),
         None => upgrade,

@@ -98,10 +98,41 @@ impl Stream {
 /// A message for a client.
 #[derive(Debug, Clone)]
 pub struct Message {
-    pub stream: Vec<String>,
     pub event: &'static str,
     /// JSON text (an entity, or an id string for `delete`); none for `filters_changed`.
     pub payload: Option<Arc<str>>,
+    /// The whole WebSocket message (`{"stream": [...], "event": ..., "payload": "..."}`),
+    /// written once for every client that gets the same one.
+    pub frame: Arc<str>,
+}
+
+/// The WebSocket messages written for one event, shared by the clients that get the same.
+#[derive(Default)]
+struct Frames(HashMap<(Vec<String>, &'static str, usize), Arc<str>>);
+
+impl Frames {
+    fn get(&mut self, stream: Vec<String>, event: &'static str, payload: &Option<Arc<str>>) -> Arc<str> {
+        let key = (stream, event, payload.as_ref().map_or(0, |p| Arc::as_ptr(p) as *const u8 as usize));
+        if let Some(f) = self.0.get(&key) {
+            return f.clone();
+        }
+        #[derive(serde::Serialize)]
+        struct Out<'a> {
+            stream: &'a [String],
+            event: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            payload: Option<&'a str>,
+        }
+        let frame: Arc<str> = serde_json::to_string(&Out {
+            stream: &key.0,
+            event,
+            payload: payload.as_deref(),
+        })
+        .unwrap_or_default()
+        .into();
+        self.0.insert(key, frame.clone());
+        frame
+    }
 }
 
 /// A connected client.
@@ -133,13 +164,10 @@ impl Sub {
         self.streams.lock().map(|l| l.clone()).unwrap_or_default()
     }
 
-    fn send(&self, stream: &Stream, event: &'static str, payload: Option<Arc<str>>) {
+    fn send(&self, frames: &mut Frames, stream: &Stream, event: &'static str, payload: Option<Arc<str>>) {
+        let frame = frames.get(stream.names(), event, &payload);
         // A full queue means a client that does not read: it misses messages.
-        let _ = self.tx.try_send(Message {
-            stream: stream.names(),
-            event,
-            payload,
-        });
+        let _ = self.tx.try_send(Message { event, payload, frame });
     }
 }
 
@@ -150,7 +178,13 @@ pub struct Hub {
     events: mpsc::UnboundedSender<Event>,
     /// Turns true when the server stops: connections end so shutdown does not wait on them.
     stopped: tokio::sync::watch::Receiver<bool>,
+    /// Viewers' filters by (instance, account, context), until one of them expires or the
+    /// account changes them (`filters_changed`, heard from every node).
+    filters: Mutex<HashMap<FiltersKey, (Arc<Active>, Option<i64>)>>,
 }
+
+/// (instance, account, filter context).
+type FiltersKey = (i64, i64, &'static str);
 
 /// Takes a client off the hub when its connection ends.
 pub struct Membership {
@@ -186,6 +220,7 @@ impl Hub {
             next: AtomicU64::new(1),
             events,
             stopped,
+            filters: Mutex::new(HashMap::new()),
         };
         (Arc::new(hub), rx)
     }
@@ -217,6 +252,30 @@ impl Hub {
         self.subs.read().ok().and_then(|s| s.get(&t.0).cloned()).unwrap_or_default()
     }
 
+    /// A viewer's filters in force for a context, kept between events.
+    async fn filters(&self, c: &mut Conn, t: TenantId, viewer: Option<i64>, context: &'static str) -> herd_app::Result<Arc<Active>> {
+        let Some(v) = viewer else {
+            return Ok(Arc::new(Active::none()));
+        };
+        let now = herd_core::Timestamp::now().0;
+        if let Some((a, until)) = self.filters.lock().ok().and_then(|f| f.get(&(t.0, v, context)).cloned())
+            && until.is_none_or(|u| u > now)
+        {
+            return Ok(a);
+        }
+        let a = Arc::new(Active::load(c, t, Some(v), context).await?);
+        if let Ok(mut f) = self.filters.lock() {
+            f.insert((t.0, v, context), (a.clone(), a.expires()));
+        }
+        Ok(a)
+    }
+
+    fn forget_filters(&self, t: TenantId, account: i64) {
+        if let Ok(mut f) = self.filters.lock() {
+            f.retain(|k, _| !(k.0 == t.0 && k.1 == account));
+        }
+    }
+
     /// Clients connected to this node (all instances).
     pub fn clients(&self) -> usize {
         self.subs.read().map(|s| s.values().map(Vec::len).sum()).unwrap_or(0)
@@ -230,21 +289,25 @@ pub async fn run(app: Arc<App>, hub: Arc<Hub>, mut events: mpsc::UnboundedReceiv
         if subs.is_empty() {
             continue;
         }
-        if let Err(err) = dispatch(&app, &subs, e).await {
+        if e.kind == EventKind::FiltersChanged {
+            hub.forget_filters(e.tenant, e.account);
+        }
+        if let Err(err) = dispatch(&app, &hub, &subs, e).await {
             tracing::warn!(error = %err, event = ?e, "streaming: an event was not delivered");
         }
     }
 }
 
-async fn dispatch(app: &App, subs: &[Arc<Sub>], e: Event) -> herd_app::Result<()> {
+async fn dispatch(app: &App, hub: &Hub, subs: &[Arc<Sub>], e: Event) -> herd_app::Result<()> {
+    let mut frames = Frames::default();
     match e.kind {
-        EventKind::Status => post(app, subs, e.subject, "update").await,
-        EventKind::StatusUpdate => post(app, subs, e.subject, "status.update").await,
+        EventKind::Status => post(app, hub, subs, e.subject, "update").await,
+        EventKind::StatusUpdate => post(app, hub, subs, e.subject, "status.update").await,
         EventKind::Delete => {
             let id: Arc<str> = e.subject.to_string().into();
             for s in subs {
                 if let Some(first) = s.streams().first() {
-                    s.send(first, "delete", Some(id.clone()));
+                    s.send(&mut frames, first, "delete", Some(id.clone()));
                 }
             }
             Ok(())
@@ -272,16 +335,38 @@ async fn dispatch(app: &App, subs: &[Arc<Sub>], e: Event) -> herd_app::Result<()
                                     .into()
                             })
                             .clone();
-                        s.send(&stream, "notification", Some(payload));
+                        s.send(&mut frames, &stream, "notification", Some(payload));
                     }
                 }
+            }
+            Ok(())
+        }
+        EventKind::Conversation => {
+            let mine: Vec<&Arc<Sub>> = subs
+                .iter()
+                .filter(|s| s.account == Some(e.account) && s.streams().contains(&Stream::Direct))
+                .collect();
+            if mine.is_empty() {
+                return Ok(());
+            }
+            let mut c = app.db.conn().await?;
+            let v = match herd_app::conversations::get(&mut c, e.tenant, e.account, e.subject).await {
+                Ok(v) => v,
+                Err(herd_app::AppError::NotFound(_)) => return Ok(()),
+                Err(err) => return Err(err),
+            };
+            let text: Arc<str> = serde_json::to_string(&entities::conversation(&mine[0].tenant, &v))
+                .unwrap_or_default()
+                .into();
+            for s in mine {
+                s.send(&mut frames, &Stream::Direct, "conversation", Some(text.clone()));
             }
             Ok(())
         }
         EventKind::FiltersChanged => {
             for s in subs.iter().filter(|s| s.account == Some(e.account)) {
                 if s.streams().contains(&Stream::User) {
-                    s.send(&Stream::User, "filters_changed", None);
+                    s.send(&mut frames, &Stream::User, "filters_changed", None);
                 }
             }
             Ok(())
@@ -290,34 +375,66 @@ async fn dispatch(app: &App, subs: &[Arc<Sub>], e: Event) -> herd_app::Result<()
 }
 
 /// Renderings of one post, per viewer and filter context (`None`: hidden from that viewer).
-#[derive(Default)]
-struct Renderings(HashMap<(Option<i64>, &'static str), Option<Arc<str>>>);
+struct Renderings {
+    by_viewer: HashMap<(Option<i64>, &'static str), Option<Arc<str>>>,
+    /// For a post just stored (not a boost): nobody has marked it yet, so every viewer whose
+    /// filters it does not match sees the same JSON, rendered once.
+    shared: Option<(herd_app::views::StatusView, Arc<str>)>,
+    fresh: bool,
+}
 
 impl Renderings {
+    fn new(fresh: bool) -> Renderings {
+        Renderings {
+            by_viewer: HashMap::new(),
+            shared: None,
+            fresh,
+        }
+    }
+
     async fn get(
         &mut self,
         c: &mut Conn,
+        hub: &Hub,
         tenant: &Tenant,
         row: &statuses::StatusRow,
         viewer: Option<i64>,
         context: &'static str,
     ) -> herd_app::Result<Option<Arc<str>>> {
-        if let Some(r) = self.0.get(&(viewer, context)) {
+        if let Some(r) = self.by_viewer.get(&(viewer, context)) {
             return Ok(r.clone());
         }
-        let views = herd_app::views::statuses(c, tenant.id, viewer, vec![row.clone()]).await?;
-        let filters = Active::load(c, tenant.id, viewer, context).await?;
-        let text = filters
-            .apply(views)
-            .first()
-            .map(|v| Arc::<str>::from(serde_json::to_string(&entities::status(tenant, v)).unwrap_or_default()));
-        self.0.insert((viewer, context), text.clone());
+        let filters = hub.filters(c, tenant.id, viewer, context).await?;
+        let text = if self.fresh {
+            if self.shared.is_none() {
+                let v = herd_app::views::statuses(c, tenant.id, None, vec![row.clone()]).await?;
+                if let Some(v) = v.into_iter().next() {
+                    let text = Arc::<str>::from(serde_json::to_string(&entities::status(tenant, &v)).unwrap_or_default());
+                    self.shared = Some((v, text));
+                }
+            }
+            match &self.shared {
+                Some((v, text)) => match filters.apply(vec![v.clone()]).pop() {
+                    Some(f) if f.filtered.is_empty() => Some(text.clone()),
+                    Some(f) => Some(Arc::from(serde_json::to_string(&entities::status(tenant, &f)).unwrap_or_default())),
+                    None => None,
+                },
+                None => None,
+            }
+        } else {
+            let views = herd_app::views::statuses(c, tenant.id, viewer, vec![row.clone()]).await?;
+            filters
+                .apply(views)
+                .first()
+                .map(|v| Arc::<str>::from(serde_json::to_string(&entities::status(tenant, v)).unwrap_or_default()))
+        };
+        self.by_viewer.insert((viewer, context), text.clone());
         Ok(text)
     }
 }
 
 /// A stored or edited post, to every client whose streams show it.
-async fn post(app: &App, subs: &[Arc<Sub>], id: i64, event: &'static str) -> herd_app::Result<()> {
+async fn post(app: &App, hub: &Hub, subs: &[Arc<Sub>], id: i64, event: &'static str) -> herd_app::Result<()> {
     let tenant = subs[0].tenant.clone();
     let t = tenant.id;
     let mut c = app.db.conn().await?;
@@ -334,7 +451,8 @@ async fn post(app: &App, subs: &[Arc<Sub>], id: i64, event: &'static str) -> her
     } else {
         (Vec::new(), false)
     };
-    let mut rendered = Renderings::default();
+    let mut rendered = Renderings::new(event == "update" && row.reblog_of_id.is_none());
+    let mut frames = Frames::default();
     let mut home: HashMap<i64, bool> = HashMap::new();
     let mut unwanted: HashMap<i64, bool> = HashMap::new();
     for s in subs {
@@ -388,8 +506,8 @@ async fn post(app: &App, subs: &[Arc<Sub>], id: i64, event: &'static str) -> her
                     continue;
                 }
             }
-            if let Some(text) = rendered.get(&mut c, &tenant, &row, s.account, context).await? {
-                s.send(&stream, event, Some(text));
+            if let Some(text) = rendered.get(&mut c, hub, &tenant, &row, s.account, context).await? {
+                s.send(&mut frames, &stream, event, Some(text));
             }
         }
     }

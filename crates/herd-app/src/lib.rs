@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod auth;
 pub mod cache;
 mod context;
+pub mod conversations;
 mod error;
 pub mod federation;
 pub mod files;

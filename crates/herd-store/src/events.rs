@@ -22,6 +22,8 @@ pub enum EventKind {
     Notification,
     /// `account` changed its filters.
     FiltersChanged,
+    /// `account`'s conversation `subject` got a direct post.
+    Conversation,
 }
 
 impl EventKind {
@@ -32,6 +34,7 @@ impl EventKind {
             EventKind::Delete => 3,
             EventKind::Notification => 4,
             EventKind::FiltersChanged => 5,
+            EventKind::Conversation => 6,
         }
     }
 
@@ -42,6 +45,7 @@ impl EventKind {
             3 => EventKind::Delete,
             4 => EventKind::Notification,
             5 => EventKind::FiltersChanged,
+            6 => EventKind::Conversation,
             _ => return None,
         })
     }

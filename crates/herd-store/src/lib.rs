@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod changes;
+pub mod conversations;
 mod db;
 pub mod events;
 pub mod filters;

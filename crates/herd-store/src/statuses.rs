@@ -166,6 +166,7 @@ pub async fn delete(c: &mut Conn, t: TenantId, id: i64) -> Result<()> {
     posters.dedup();
     let gone: Vec<(i64, i64)> = author.map(|a| (id, a)).into_iter().chain(boosts.iter().copied()).collect();
     crate::events::publish_many(c, t, EventKind::Delete, &gone).await?;
+    crate::conversations::forget_status(c, t, id).await?;
     for s in std::iter::once(id).chain(boosts.iter().map(|b| b.0)) {
         crate::changes::record(c, t, Change::Status(s)).await?;
     }

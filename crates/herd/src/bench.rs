@@ -978,17 +978,33 @@ async fn streaming(clients: usize, accounts: usize, posts: usize) -> anyhow::Res
     let mut l = latencies.lock().map(|l| l.clone()).unwrap_or_default();
     l.sort_unstable();
     let delivered = l.len();
-    let pct = |p: f64| l.get(((l.len() as f64 * p).ceil() as usize).saturating_sub(1)).copied().unwrap_or_default();
+    let pct = |p: f64| {
+        l.get(((l.len() as f64 * p).ceil() as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or_default()
+    };
     let per_conn = (after.saturating_sub(before)) as f64 / clients as f64;
     println!("herd bench streaming on SQLite: {clients} idle WebSocket clients (user stream, {accounts} accounts), {posts} posts");
     println!("{:<52} {:>12}", "measure", "value");
     println!("{:<52} {:>9} KiB", "server memory before the clients", before);
     println!("{:<52} {:>9} KiB", "server memory with the clients connected", after);
     println!("{:<52} {:>9.1} KiB (goal: under 20)", "memory per idle connection", per_conn);
-    println!("{:<52} {:>12}", "messages delivered (clients x posts)", format!("{delivered}/{}", clients * posts));
+    println!(
+        "{:<52} {:>12}",
+        "messages delivered (clients x posts)",
+        format!("{delivered}/{}", clients * posts)
+    );
     println!("{:<52} {:>9.1} ms", "delivery time, median", pct(0.50).as_secs_f64() * 1000.0);
-    println!("{:<52} {:>9.1} ms (goal: under 200)", "delivery time, p99", pct(0.99).as_secs_f64() * 1000.0);
-    println!("{:<52} {:>9.1} ms", "delivery time, slowest", l.last().copied().unwrap_or_default().as_secs_f64() * 1000.0);
+    println!(
+        "{:<52} {:>9.1} ms (goal: under 200)",
+        "delivery time, p99",
+        pct(0.99).as_secs_f64() * 1000.0
+    );
+    println!(
+        "{:<52} {:>9.1} ms",
+        "delivery time, slowest",
+        l.last().copied().unwrap_or_default().as_secs_f64() * 1000.0
+    );
     if delivered < clients * posts {
         bail!("{} messages were not delivered within 10 s", clients * posts - delivered);
     }

@@ -598,3 +598,76 @@ async fn s_id(token: &str, s: &Server, d: &str) -> i64 {
         .parse()
         .expect("id")
 }
+
+#[tokio::test]
+async fn direct_posts_make_conversations_for_each_participant() {
+    let s = Server::start().await;
+    let d = s.tenant("org-a.test", "open").await;
+    let (alice, at) = s.account(&d, "alice", "member").await;
+    let (bob, bt) = s.account(&d, "bob", "member").await;
+    let (_, ct) = s.account(&d, "carol", "member").await;
+
+    let first = s
+        .post(
+            &d,
+            "/api/v1/statuses",
+            Some(&at),
+            json!({"status": "@bob just us", "visibility": "direct"}),
+        )
+        .await
+        .expect(200)
+        .id();
+    s.post(&d, "/api/v1/statuses", Some(&at), json!({"status": "@bob in public"}))
+        .await
+        .expect(200);
+    let mine = s.get(&d, "/api/v1/conversations", Some(&at)).await.expect(200).json;
+    assert_eq!(mine.as_array().map(Vec::len), Some(1), "{mine}");
+    assert_eq!(mine[0]["unread"], false, "one's own message is read");
+    assert_eq!(mine[0]["accounts"][0]["id"], bob.as_str());
+    assert_eq!(mine[0]["last_status"]["id"], first.as_str());
+    let theirs = s.get(&d, "/api/v1/conversations", Some(&bt)).await.expect(200).json;
+    assert_eq!(theirs[0]["unread"], true);
+    assert_eq!(theirs[0]["accounts"][0]["id"], alice.as_str());
+    assert_eq!(s.get(&d, "/api/v1/conversations", Some(&ct)).await.expect(200).json, json!([]));
+
+    // bob answers: the same conversation, now with his post last, unread for alice.
+    let reply = s
+        .post(
+            &d,
+            "/api/v1/statuses",
+            Some(&bt),
+            json!({"status": "@alice yes", "visibility": "direct", "in_reply_to_id": first}),
+        )
+        .await
+        .expect(200)
+        .id();
+    let mine = s.get(&d, "/api/v1/conversations", Some(&at)).await.expect(200).json;
+    assert_eq!(mine.as_array().map(Vec::len), Some(1));
+    assert_eq!(mine[0]["last_status"]["id"], reply.as_str());
+    assert_eq!(mine[0]["unread"], true);
+    let id = mine[0]["id"].as_str().unwrap_or_default().to_string();
+    let read = s
+        .post(&d, &format!("/api/v1/conversations/{id}/read"), Some(&at), json!({}))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(read["unread"], false);
+    // Not bob's to read or remove; alice removes hers, bob keeps his.
+    s.post(&d, &format!("/api/v1/conversations/{id}/read"), Some(&bt), json!({}))
+        .await
+        .expect(404);
+    s.call(Method::DELETE, &d, &format!("/api/v1/conversations/{id}"), Some(&at), json!({}))
+        .await
+        .expect(200);
+    assert_eq!(s.get(&d, "/api/v1/conversations", Some(&at)).await.expect(200).json, json!([]));
+    assert_eq!(
+        s.get(&d, "/api/v1/conversations", Some(&bt))
+            .await
+            .expect(200)
+            .json
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    s.stop().await;
+}

@@ -135,6 +135,28 @@ async fn websocket_clients_get_posts_notifications_deletions_and_filter_changes(
     let m = next_event(&mut ws, "update", WAIT).await.expect("the unfiltered post");
     assert!(payload(&m)["content"].as_str().is_some_and(|c| c.contains("open thing")), "{m}");
 
+    // The direct stream carries conversations.
+    ws.send(Ws::Text(json!({"type": "subscribe", "stream": "direct"}).to_string().into()))
+        .await
+        .expect("sent");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    s.post(
+        &d,
+        "/api/v1/statuses",
+        Some(&bt),
+        json!({"status": "@alice between us", "visibility": "direct"}),
+    )
+    .await
+    .expect(200);
+    let m = next_event(&mut ws, "conversation", WAIT).await.expect("a conversation event");
+    assert_eq!(m["stream"], json!(["direct"]));
+    assert_eq!(payload(&m)["unread"], true);
+    assert!(
+        payload(&m)["last_status"]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("between us"))
+    );
+
     // Unsubscribing stops the hashtag.
     ws.send(Ws::Text(
         json!({"type": "unsubscribe", "stream": "hashtag", "tag": "rust"})

@@ -11,7 +11,7 @@ pub use account::{Account, CredentialAccount, Relationship, account, credential_
 pub use filter::{Filter, FilterKeyword, FilterStatus, filter, filter_keyword, filter_status};
 pub use instance::{Rule, VERSION_MASTODON, instance_v1, instance_v2, rule};
 pub use notification::{Notification, notification};
-pub use status::{Attachment, Status, StatusEdit, attachment, status, status_edit, write_status};
+pub use status::{Attachment, Conversation, Status, StatusEdit, attachment, conversation, status, status_edit, write_status};
 
 use herd_core::Timestamp;
 

@@ -264,3 +264,20 @@ fn rendered(caches: &Caches, tenant: &Tenant, kind: Rendered, id: i64, epoch: u6
         text
     })
 }
+
+#[derive(Serialize, Clone)]
+pub struct Conversation {
+    pub id: String,
+    pub unread: bool,
+    pub accounts: Vec<Account>,
+    pub last_status: Option<Status>,
+}
+
+pub fn conversation(tenant: &Tenant, v: &herd_app::conversations::ConversationView) -> Conversation {
+    Conversation {
+        id: v.row.id.to_string(),
+        unread: v.row.unread != 0,
+        accounts: v.accounts.iter().map(|a| account(tenant, a)).collect(),
+        last_status: v.last_status.as_ref().map(|s| status(tenant, s)),
+    }
+}

@@ -1,5 +1,6 @@
 mod accounts;
 mod apps;
+mod conversations;
 mod federation;
 pub(crate) use federation::signed_fetch;
 mod files;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<State> {
         .merge(markers::routes())
         .merge(filters::routes())
         .merge(reports::routes())
+        .merge(conversations::routes())
         .merge(streaming::routes())
         .route("/health", get(|| async { "ok" }))
         .fallback(not_found)

@@ -123,14 +123,6 @@ fn refusal(code: u16, msg: &'static str) -> ApiError {
     }
 }
 
-fn frame(m: &Message) -> String {
-    let mut o = json!({"stream": m.stream, "event": m.event});
-    if let Some(p) = &m.payload {
-        o["payload"] = Value::String(p.to_string());
-    }
-    o.to_string()
-}
-
 /// One WebSocket client: messages out as they come, subscriptions in.
 async fn session(s: State, t: Arc<Tenant>, v: Option<Viewer>, first: Option<Stream>, mut socket: WebSocket) {
     let (membership, mut rx) = join(&s, t, v.as_ref());
@@ -143,7 +135,7 @@ async fn session(s: State, t: Arc<Tenant>, v: Option<Viewer>, first: Option<Stre
         tokio::select! {
             m = rx.recv() => {
                 let Some(m) = m else { return };
-                if socket.send(WsMessage::Text(frame(&m).into())).await.is_err() {
+                if socket.send(WsMessage::Text(m.frame.to_string().into())).await.is_err() {
                     return;
                 }
             }

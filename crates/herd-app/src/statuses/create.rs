@@ -90,6 +90,8 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
     };
     statuses::insert(&mut tx, tenant.id, &row).await?;
     super::link_text(&mut tx, tenant, id, &mentioned, &tag_names).await?;
+    let me = accounts::by_id(&mut tx, tenant.id, author).await?;
+    crate::conversations::record(&mut tx, tenant.id, &row, &me, &mentioned).await?;
     for (i, m) in media_rows.iter().enumerate() {
         media::attach(&mut tx, tenant.id, m.id, Some(id), i as i64).await?;
     }

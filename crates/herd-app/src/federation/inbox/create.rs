@@ -104,6 +104,7 @@ pub async fn store(c: &mut Conn, tenant: &Tenant, posts: &[Post<'_>]) -> Result<
             queued = true;
         }
         mention_rows.extend(k.mentioned.iter().map(|a| (Id::generate().0, row.id, a.id)));
+        crate::conversations::record(c, t, row, sender, &k.mentioned).await?;
         for name in hashtags(note) {
             tagged.push((row.id, tags::ensure(c, t, Id::generate().0, name, now.0).await?));
         }

@@ -1,0 +1,12 @@
+-- Direct messages as each participant sees them (Mastodon's conversations): one row per
+-- account and set of other participants, pointing at the newest post.
+CREATE TABLE conversations (
+    id BIGINT PRIMARY KEY,
+    tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    participants TEXT NOT NULL,
+    last_status_id BIGINT NOT NULL,
+    unread BIGINT NOT NULL DEFAULT 0,
+    UNIQUE (tenant_id, account_id, participants)
+);
+CREATE INDEX conversations_owner ON conversations (tenant_id, account_id, last_status_id);

@@ -180,11 +180,13 @@ pub struct Hub {
     stopped: tokio::sync::watch::Receiver<bool>,
     /// Viewers' filters by (instance, account, context), until one of them expires or the
     /// account changes them (`filters_changed`, heard from every node).
-    filters: Mutex<HashMap<FiltersKey, (Arc<Active>, Option<i64>)>>,
+    filters: Mutex<HashMap<FiltersKey, KeptFilters>>,
 }
 
 /// (instance, account, filter context).
 type FiltersKey = (i64, i64, &'static str);
+/// Filters loaded, and until when they hold (the first expiry).
+type KeptFilters = (Arc<Active>, Option<i64>);
 
 /// Takes a client off the hub when its connection ends.
 pub struct Membership {

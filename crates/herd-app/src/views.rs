@@ -303,6 +303,7 @@ pub struct Relationship {
     pub requested: bool,
     pub requested_by: bool,
     pub endorsed: bool,
+    pub domain_blocking: bool,
     pub note: String,
 }
 
@@ -331,6 +332,11 @@ pub async fn relationships(c: &mut Conn, t: TenantId, viewer: i64, targets: &[i6
         .collect());
     let mutes = relationships::among(c, t, Edge::Mute, viewer, targets, true).await?;
     let notes = herd_store::markers::notes(c, t, viewer, targets).await?;
+    let target_rows = accounts::by_ids(c, t, targets).await?;
+    let mut domains: Vec<String> = target_rows.iter().map(|a| a.domain.clone()).filter(|d| !d.is_empty()).collect();
+    domains.sort();
+    domains.dedup();
+    let hidden = herd_store::domain_blocks::blocked_among(c, t, viewer, &domains).await?;
     Ok(targets
         .iter()
         .map(|&id| {
@@ -351,6 +357,7 @@ pub async fn relationships(c: &mut Conn, t: TenantId, viewer: i64, targets: &[i6
                 requested: rq.is_some(),
                 requested_by: requested_by.contains(&id),
                 note: notes.iter().find(|(n, _)| *n == id).map(|(_, c)| c.clone()).unwrap_or_default(),
+                domain_blocking: target_rows.iter().find(|a| a.id == id).is_some_and(|a| hidden.contains(&a.domain)),
                 ..Default::default()
             }
         })

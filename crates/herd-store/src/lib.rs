@@ -13,6 +13,7 @@ pub mod audit;
 pub mod changes;
 pub mod conversations;
 mod db;
+pub mod domain_blocks;
 pub mod events;
 pub mod filters;
 pub mod hosts;

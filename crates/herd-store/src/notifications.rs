@@ -62,6 +62,7 @@ pub async fn list(c: &mut Conn, t: TenantId, account: i64, f: &Filter, page: &Pa
           AND from_account_id NOT IN (SELECT target_account_id FROM blocks WHERE tenant_id = ? AND account_id = ? \
                                       UNION SELECT account_id FROM blocks WHERE tenant_id = ? AND target_account_id = ?)",
     );
+    sql.push_str(&format!(" AND from_account_id NOT IN ({})", crate::domain_blocks::BLOCKED_ACCOUNTS));
     sql.push_str(&clause);
     sql.push_str(&page.order("id", asc));
     let mut q = c.qa::<NotificationRow>(&sql).bind(t.0).bind(account);
@@ -77,6 +78,9 @@ pub async fn list(c: &mut Conn, t: TenantId, account: i64, f: &Filter, page: &Pa
         .bind(herd_core::Timestamp::now().0)
         .bind(t.0)
         .bind(account)
+        .bind(t.0)
+        .bind(account)
+        .bind(t.0)
         .bind(t.0)
         .bind(account);
     for a in args {

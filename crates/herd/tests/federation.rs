@@ -1475,3 +1475,57 @@ async fn a_report_about_a_remote_account_is_forwarded_to_its_server() {
     a.stop().await;
     b.stop().await;
 }
+
+/// A user hides another server: its posts and notifications stop reaching her, and its
+/// accounts stop following her.
+#[tokio::test]
+async fn a_user_hides_a_whole_server() {
+    let (a, da, b, db) = pair().await;
+    let (alice, at) = a.account(&da, "alice", "member").await;
+    let (_, bt) = b.account(&db, "bob", "member").await;
+    let remote_bob = followed(&a, &da, &at, &format!("bob@{db}")).await;
+    let remote_alice = followed(&b, &db, &bt, &format!("alice@{da}")).await;
+    b.post(&db, "/api/v1/statuses", Some(&bt), json!({"status": "before the block"}))
+        .await
+        .expect(200);
+    let home = || async { a.get(&da, "/api/v1/timelines/home", Some(&at)).await.json.to_string() };
+    assert!(common::eventually(|| async { home().await.contains("before the block") }).await);
+
+    a.post(&da, "/api/v1/domain_blocks", Some(&at), json!({"domain": "not a domain"}))
+        .await
+        .expect(422);
+    a.post(&da, "/api/v1/domain_blocks", Some(&at), json!({"domain": db.to_uppercase()}))
+        .await
+        .expect(200);
+    assert_eq!(a.get(&da, "/api/v1/domain_blocks", Some(&at)).await.expect(200).json, json!([db]));
+    let rel = a
+        .get(&da, &format!("/api/v1/accounts/relationships?id[]={remote_bob}"), Some(&at))
+        .await
+        .json;
+    assert_eq!(rel[0]["domain_blocking"], true);
+    assert!(!home().await.contains("before the block"), "the server's posts leave her home");
+    // bob no longer follows alice, on both sides.
+    let me = a.get(&da, "/api/v1/accounts/verify_credentials", Some(&at)).await.json;
+    assert_eq!(me["followers_count"], 0);
+    let his = || async {
+        b.get(&db, &format!("/api/v1/accounts/relationships?id[]={remote_alice}"), Some(&bt))
+            .await
+            .json[0]["following"]
+            == false
+    };
+    assert!(common::eventually(his).await, "bob's server was told");
+    // A mention from there notifies nobody.
+    b.post(&db, "/api/v1/statuses", Some(&bt), json!({"status": format!("@alice@{da} hello?")}))
+        .await
+        .expect(200);
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(a.get(&da, "/api/v1/notifications", Some(&at)).await.json, json!([]));
+
+    a.call(Method::DELETE, &da, "/api/v1/domain_blocks", Some(&at), json!({"domain": db}))
+        .await
+        .expect(200);
+    assert!(home().await.contains("before the block"), "unblocking shows them again");
+    let _ = alice;
+    a.stop().await;
+    b.stop().await;
+}

@@ -202,7 +202,7 @@ pub fn relationship(r: &RelView) -> Relationship {
         muting_notifications: r.muting_notifications,
         requested: r.requested,
         requested_by: r.requested_by,
-        domain_blocking: false,
+        domain_blocking: r.domain_blocking,
         endorsed: r.endorsed,
         note: r.note.clone(),
     }

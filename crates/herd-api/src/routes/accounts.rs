@@ -42,6 +42,10 @@ pub fn routes() -> Router<State> {
         .route("/api/v1/mutes", get(mutes))
         .route("/api/v1/accounts/{id}/note", post(note))
         .route("/api/v1/preferences", get(preferences))
+        .route(
+            "/api/v1/domain_blocks",
+            get(domain_blocks).post(block_domain).delete(unblock_domain),
+        )
 }
 
 /// An id from the path; anything else is simply not found.
@@ -438,4 +442,32 @@ async fn preferences(S(s): S<State>, Ctx(t): Ctx, a: Auth) -> ApiResult<Json<Val
         "reading:expand:spoilers": false,
         "reading:autoplay:gifs": false,
     })))
+}
+
+/// `GET /api/v1/domain_blocks`: the domains the user hides, newest first.
+async fn domain_blocks(
+    S(s): S<State>,
+    Ctx(t): Ctx,
+    a: Auth,
+    OriginalUri(uri): OriginalUri,
+    p: Params,
+) -> ApiResult<(HeaderMap, Json<Vec<String>>)> {
+    let (_, me) = a.user("read:blocks")?;
+    let page = paging::page(&p, 100, 200)?;
+    let mut c = s.app.db.conn().await?;
+    let rows = herd_store::domain_blocks::list(&mut c, t.id, me, &page).await?;
+    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    Ok((paging::link(&t, &uri, &ids), Json(rows.into_iter().map(|(_, d)| d).collect())))
+}
+
+async fn block_domain(S(s): S<State>, Ctx(t): Ctx, a: Auth, p: Params) -> ApiResult<Json<Value>> {
+    let (_, me) = a.user("write:blocks")?;
+    follows::block_domain(&s.app, &t, me, &p.required("domain")?).await?;
+    Ok(Json(json!({})))
+}
+
+async fn unblock_domain(S(s): S<State>, Ctx(t): Ctx, a: Auth, p: Params) -> ApiResult<Json<Value>> {
+    let (_, me) = a.user("write:blocks")?;
+    follows::unblock_domain(&s.app, &t, me, &p.required("domain")?).await?;
+    Ok(Json(json!({})))
 }

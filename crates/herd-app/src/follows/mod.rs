@@ -1,12 +1,15 @@
-//! Edges between accounts: follows (and requests to follow locked accounts), blocks, mutes.
+//! Edges between accounts: follows (and requests to follow locked accounts), blocks, mutes,
+//! and the domains a user hides.
 
 mod block;
+mod domain_block;
 mod follow;
 mod mute;
 mod requests;
 mod unfollow;
 
 pub use block::{block, unblock};
+pub use domain_block::{block_domain, unblock_domain};
 pub(crate) use follow::accept;
 pub(crate) use follow::bump_counts;
 pub use follow::follow;

@@ -318,15 +318,29 @@ pub async fn home(c: &mut Conn, t: TenantId, viewer: i64, page: &Page) -> Result
     let v = viewer;
     let mut sql = Sql::new(format!("SELECT {COLS} FROM statuses s WHERE s.tenant_id = ?"));
     sql.args.push(Arg::I(t.0));
+    // Public posts carrying a hashtag the viewer follows join the posts of followed accounts.
+    let tags = if crate::tags::follows_any(c, t, v).await? {
+        " OR (s.visibility = 'public' AND s.reblog_of_id IS NULL AND EXISTS (SELECT 1 FROM status_tags st JOIN tag_follows tf \
+              ON tf.tag_id = st.tag_id WHERE st.tenant_id = ? AND tf.tenant_id = ? AND st.status_id = s.id AND tf.account_id = ?))"
+    } else {
+        ""
+    };
     sql.push(
-        " AND (s.account_id = ? OR s.account_id IN (SELECT f.target_account_id FROM follows f WHERE f.tenant_id = ? AND f.account_id = ?)) \
+        &format!(" AND (s.account_id = ? OR s.account_id IN (SELECT f.target_account_id FROM follows f WHERE f.tenant_id = ? AND f.account_id = ?){tags})"),
+        [v, t.0, v].map(Arg::I),
+    );
+    if !tags.is_empty() {
+        sql.args.extend([t.0, t.0, v].map(Arg::I));
+    }
+    sql.push(
+        " \
           AND (s.visibility <> 'direct' OR s.account_id = ? OR EXISTS (SELECT 1 FROM mentions m WHERE m.tenant_id = ? AND m.status_id = s.id AND m.account_id = ?)) \
           AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id OR s.in_reply_to_account_id = ? \
                OR s.in_reply_to_account_id IN (SELECT f.target_account_id FROM follows f WHERE f.tenant_id = ? AND f.account_id = ?)) \
           AND (s.reblog_of_id IS NULL OR s.account_id NOT IN (SELECT f.target_account_id FROM follows f WHERE f.tenant_id = ? AND f.account_id = ? AND f.show_reblogs = 0)) \
           AND s.account_id NOT IN (SELECT la.account_id FROM list_accounts la JOIN lists l ON l.id = la.list_id \
                WHERE la.tenant_id = ? AND l.tenant_id = ? AND l.account_id = ? AND l.exclusive = 1)",
-        [v, t.0, v, v, t.0, v, v, t.0, v, t.0, v, t.0, t.0, v].map(Arg::I),
+        [v, t.0, v, v, t.0, v, t.0, v, t.0, t.0, v].map(Arg::I),
     );
     exclude_unwanted(&mut sql, t, Some(v));
     let asc = sql.page(page);

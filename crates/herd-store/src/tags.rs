@@ -39,6 +39,7 @@ pub async fn set_for_status(c: &mut Conn, t: TenantId, status: i64, tag_ids: &[i
             .await?;
     }
     crate::changes::record(c, t, crate::changes::Change::Status(status)).await?;
+    tag_followers_changed(c, t, tag_ids).await?;
     Ok(())
 }
 
@@ -88,6 +89,10 @@ pub async fn add_to_new(c: &mut Conn, t: TenantId, tagged: &[(i64, i64)], mentio
             q = q.bind(t.0).bind(*status).bind(*tag);
         }
         q.execute(c.ex()).await?;
+        let mut tags: Vec<i64> = tagged.iter().map(|(_, tag)| *tag).collect();
+        tags.sort_unstable();
+        tags.dedup();
+        tag_followers_changed(c, t, &tags).await?;
     }
     if !mentions.is_empty() {
         let sql = format!(
@@ -153,4 +158,100 @@ pub async fn search(c: &mut Conn, t: TenantId, prefix: &str, limit: i64, offset:
         .bind(offset)
         .fetch_all(c.ex())
         .await?)
+}
+
+/// A tag by name (any case): (id, name).
+pub async fn by_name(c: &mut Conn, t: TenantId, name: &str) -> Result<Option<(i64, String)>> {
+    Ok(c.qa("SELECT id, name FROM tags WHERE tenant_id = ? AND name_key = ?")
+        .bind(t.0)
+        .bind(name.to_lowercase())
+        .fetch_optional(c.ex())
+        .await?)
+}
+
+/// `account` follows a tag (again: nothing changes).
+pub async fn follow(c: &mut Conn, t: TenantId, id: i64, account: i64, tag: i64, now: i64) -> Result<()> {
+    c.q(
+        "INSERT INTO tag_follows (id, tenant_id, account_id, tag_id, created_at) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (tenant_id, account_id, tag_id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(t.0)
+    .bind(account)
+    .bind(tag)
+    .bind(now)
+    .execute(c.ex())
+    .await?;
+    crate::changes::record(c, t, crate::changes::Change::Feed(account)).await
+}
+
+pub async fn unfollow(c: &mut Conn, t: TenantId, account: i64, tag: i64) -> Result<()> {
+    c.q("DELETE FROM tag_follows WHERE tenant_id = ? AND account_id = ? AND tag_id = ?")
+        .bind(t.0)
+        .bind(account)
+        .bind(tag)
+        .execute(c.ex())
+        .await?;
+    crate::changes::record(c, t, crate::changes::Change::Feed(account)).await
+}
+
+/// Whether `account` follows the tag.
+pub async fn is_followed(c: &mut Conn, t: TenantId, account: i64, tag: i64) -> Result<bool> {
+    let n: i64 = c
+        .qs("SELECT COUNT(*) FROM tag_follows WHERE tenant_id = ? AND account_id = ? AND tag_id = ?")
+        .bind(t.0)
+        .bind(account)
+        .bind(tag)
+        .fetch_one(c.ex())
+        .await?;
+    Ok(n > 0)
+}
+
+/// Whether `account` follows any tag.
+pub async fn follows_any(c: &mut Conn, t: TenantId, account: i64) -> Result<bool> {
+    let n: i64 = c
+        .qs("SELECT COUNT(*) FROM tag_follows WHERE tenant_id = ? AND account_id = ?")
+        .bind(t.0)
+        .bind(account)
+        .fetch_one(c.ex())
+        .await?;
+    Ok(n > 0)
+}
+
+/// A page of the tags `account` follows: (follow id, tag id, name), newest first.
+pub async fn followed(c: &mut Conn, t: TenantId, account: i64, page: &crate::Page) -> Result<Vec<(i64, i64, String)>> {
+    let (clause, args, asc) = page.clause("tf.id");
+    let q = format!(
+        "SELECT tf.id, tg.id, tg.name FROM tag_follows tf JOIN tags tg ON tg.id = tf.tag_id \
+         WHERE tf.tenant_id = ? AND tg.tenant_id = ? AND tf.account_id = ?{clause}{}",
+        page.order("tf.id", asc)
+    );
+    let mut q = c.qa::<(i64, i64, String)>(&q).bind(t.0).bind(t.0).bind(account);
+    for a in args {
+        q = q.bind(a);
+    }
+    let mut rows = q.fetch_all(c.ex()).await?;
+    if asc {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// The home feeds of the accounts following these tags now show new posts (see
+/// [`crate::statuses::home`]).
+async fn tag_followers_changed(c: &mut Conn, t: TenantId, tags: &[i64]) -> Result<()> {
+    if tags.is_empty() {
+        return Ok(());
+    }
+    let q = format!(
+        "SELECT DISTINCT account_id FROM tag_follows WHERE tenant_id = ? AND tag_id IN ({})",
+        placeholders(tags.len())
+    );
+    let mut q = c.qs::<i64>(&q).bind(t.0);
+    for tag in tags {
+        q = q.bind(*tag);
+    }
+    let followers = q.fetch_all(c.ex()).await?;
+    let changes: Vec<crate::changes::Change> = followers.into_iter().map(crate::changes::Change::Feed).collect();
+    crate::changes::record_many(c, t, &changes).await
 }

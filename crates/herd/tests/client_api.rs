@@ -671,3 +671,57 @@ async fn direct_posts_make_conversations_for_each_participant() {
     );
     s.stop().await;
 }
+
+#[tokio::test]
+async fn followed_hashtags_bring_their_posts_home() {
+    let s = Server::start().await;
+    let d = s.tenant("org-a.test", "open").await;
+    let (_, at) = s.account(&d, "alice", "member").await;
+    let (_, ct) = s.account(&d, "carol", "member").await;
+    let home = || async { s.get(&d, "/api/v1/timelines/home", Some(&at)).await.expect(200).json };
+    // Read once, so the feed is cached: following the tag must refresh it.
+    assert!(!has(&home().await, "before"));
+    s.post(&d, "/api/v1/statuses", Some(&ct), json!({"status": "before #Gardening"}))
+        .await
+        .expect(200);
+    s.get(&d, "/api/v1/tags/nosuchtag", Some(&at)).await.expect(404);
+    let tag = s.get(&d, "/api/v1/tags/gardening", Some(&at)).await.expect(200).json;
+    assert_eq!(tag["name"], "gardening");
+    assert_eq!(tag["following"], false);
+    let followed = s
+        .post(&d, "/api/v1/tags/Gardening/follow", Some(&at), json!({}))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(followed["following"], true);
+    assert!(has(&home().await, "before"), "posts with the tag join the home timeline");
+    // A new post with it reaches the cached feed; a private one or one without it does not.
+    s.post(&d, "/api/v1/statuses", Some(&ct), json!({"status": "after #gardening"}))
+        .await
+        .expect(200);
+    s.post(
+        &d,
+        "/api/v1/statuses",
+        Some(&ct),
+        json!({"status": "quietly #gardening", "visibility": "private"}),
+    )
+    .await
+    .expect(200);
+    s.post(&d, "/api/v1/statuses", Some(&ct), json!({"status": "untagged"}))
+        .await
+        .expect(200);
+    let h = home().await;
+    assert!(has(&h, "after") && !has(&h, "quietly") && !has(&h, "untagged"), "{h}");
+    let list = s.get(&d, "/api/v1/followed_tags", Some(&at)).await.expect(200).json;
+    assert_eq!(list[0]["name"], "gardening");
+    // Following a tag no post used yet works too.
+    s.post(&d, "/api/v1/tags/brandnew/follow", Some(&at), json!({})).await.expect(200);
+    s.post(&d, "/api/v1/tags/not-a-tag!/follow", Some(&at), json!({})).await.expect(404);
+    s.post(&d, "/api/v1/tags/gardening/unfollow", Some(&at), json!({}))
+        .await
+        .expect(200);
+    assert!(!has(&home().await, "after"), "unfollowing takes them away again");
+    let list = s.get(&d, "/api/v1/followed_tags", Some(&at)).await.expect(200).json;
+    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    s.stop().await;
+}

@@ -15,6 +15,7 @@ mod reports;
 mod search;
 mod statuses;
 mod streaming;
+mod tags;
 mod timelines;
 
 use axum::Router;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<State> {
         .merge(reports::routes())
         .merge(conversations::routes())
         .merge(streaming::routes())
+        .merge(tags::routes())
         .route("/health", get(|| async { "ok" }))
         .fallback(not_found)
         .route("/api/v1/custom_emojis", get(|| async { axum::Json(Vec::<()>::new()) }))

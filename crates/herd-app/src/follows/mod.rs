@@ -1,11 +1,12 @@
 //! Edges between accounts: follows (and requests to follow locked accounts), blocks, mutes,
-//! and the domains a user hides.
+//! the domains a user hides, and the hashtags it follows.
 
 mod block;
 mod domain_block;
 mod follow;
 mod mute;
 mod requests;
+mod tags;
 mod unfollow;
 
 pub use block::{block, unblock};
@@ -15,6 +16,7 @@ pub(crate) use follow::bump_counts;
 pub use follow::follow;
 pub use mute::{mute, unmute};
 pub use requests::{authorize, reject};
+pub use tags::{follow_tag, unfollow_tag};
 pub use unfollow::unfollow;
 
 use herd_store::{Conn, TenantId};

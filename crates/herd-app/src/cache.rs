@@ -168,6 +168,9 @@ pub struct Caches {
     pub(crate) statuses: Cache<Key, Arc<StatusParts>>,
     pub(crate) feeds: Cache<Key, Arc<Feed>>,
     pub(crate) marks: Cache<Key, Arc<Marks>>,
+    /// Each account's filters with their keywords and posts (dropped with
+    /// [`Change::Filters`]).
+    pub(crate) filters: Cache<Key, Arc<Vec<crate::filters::Filter>>>,
     /// Actors' keys for signing deliveries.
     pub(crate) signers: Cache<Key, Arc<crate::federation::deliver::Signer>>,
     /// Remote actors' keys and inboxes, by account (dropped with [`Change::Account`]).
@@ -187,6 +190,7 @@ impl Caches {
             statuses: Cache::new(l.statuses),
             feeds: Cache::new(l.feeds),
             marks: Cache::new(l.marks),
+            filters: Cache::new(l.marks),
             signers: Cache::new(l.signers),
             remotes: Cache::new(l.remotes),
             key_owners: Cache::new(l.remotes),
@@ -275,6 +279,9 @@ impl Caches {
                 }
                 Change::Feed(id) => {
                     feeds.insert((t.0, id));
+                }
+                Change::Filters(id) => {
+                    self.filters.remove(&(t.0, id));
                 }
             }
         }

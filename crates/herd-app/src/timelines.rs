@@ -88,7 +88,7 @@ pub async fn home(app: &App, t: TenantId, viewer: i64, page: &Page) -> Result<Ti
         }
         items = kept;
     }
-    let filters = Active::load(c.get().await?, t, Some(viewer), "home").await?;
+    let filters = Active::cached(app, &mut c, t, viewer, "home").await?;
     Ok(Timeline {
         items: filters.apply(items),
         cursor: ids,

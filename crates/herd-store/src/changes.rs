@@ -31,6 +31,8 @@ pub enum Change {
     Feed(i64),
     /// An account's favourites, bookmarks or pins (its boosts change with [`Change::Posted`]).
     Marks(i64),
+    /// An account's filters.
+    Filters(i64),
 }
 
 impl Change {
@@ -43,6 +45,7 @@ impl Change {
             Change::Feed(id) => (5, id),
             Change::Marks(id) => (6, id),
             Change::User(id) => (7, id),
+            Change::Filters(id) => (8, id),
         }
     }
 
@@ -55,6 +58,7 @@ impl Change {
             5 => Change::Feed(subject),
             6 => Change::Marks(subject),
             7 => Change::User(subject),
+            8 => Change::Filters(subject),
             _ => return None,
         })
     }

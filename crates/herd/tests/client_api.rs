@@ -571,15 +571,17 @@ async fn filters_warn_or_hide_matching_posts_where_they_apply() {
         .await
         .expect(200);
     assert!(has(&s.get(&d, "/api/v1/timelines/home", Some(&at)).await.json, "politics"));
-    let t = herd_app::tenants::by_domain(s.app(), &d).await.expect("tenant");
-    let mut c = s.app().db.conn().await.expect("conn");
-    let mut row = herd_store::filters::owned(&mut c, t.id, s_id(&at, &s, &d).await, warn_id.parse().expect("id"))
-        .await
-        .expect("read")
-        .expect("filter");
-    row.expires_at = Some(1);
-    herd_store::filters::save(&mut c, t.id, &row).await.expect("saved");
-    drop(c);
+    // A filter that runs out stops applying (expires_in counts from now).
+    s.call(
+        Method::PUT,
+        &d,
+        &format!("/api/v2/filters/{warn_id}"),
+        Some(&at),
+        json!({"expires_in": 1}),
+    )
+    .await
+    .expect(200);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let home = s.get(&d, "/api/v1/timelines/home", Some(&at)).await.expect(200).json;
     assert_eq!(
         find(&home, "the butler")["filtered"],
@@ -587,16 +589,6 @@ async fn filters_warn_or_hide_matching_posts_where_they_apply() {
         "an expired filter no longer applies"
     );
     s.stop().await;
-}
-
-/// The account id behind a token.
-async fn s_id(token: &str, s: &Server, d: &str) -> i64 {
-    s.get(d, "/api/v1/accounts/verify_credentials", Some(token))
-        .await
-        .expect(200)
-        .id()
-        .parse()
-        .expect("id")
 }
 
 #[tokio::test]

@@ -17,7 +17,7 @@ use herd_store::{Conn, TenantId};
 use regex::Regex;
 
 use crate::views::StatusView;
-use crate::{AppError, Result};
+use crate::{App, AppError, LazyConn, Result};
 
 /// Where a filter applies.
 pub const CONTEXTS: [&str; 5] = ["home", "notifications", "public", "thread", "account"];
@@ -44,8 +44,10 @@ pub struct Match {
     pub statuses: Vec<i64>,
 }
 
-/// Tells the owner's live clients that its filters changed (`filters_changed`).
+/// Tells every node's caches and the owner's live clients (`filters_changed`) that its
+/// filters changed.
 async fn changed(c: &mut Conn, t: TenantId, owner: i64) -> Result<()> {
+    herd_store::changes::record(c, t, herd_store::changes::Change::Filters(owner)).await?;
     herd_store::events::publish(c, t, herd_store::events::EventKind::FiltersChanged, 0, owner).await?;
     Ok(())
 }
@@ -106,20 +108,47 @@ impl Active {
         let rows: Vec<FilterRow> = filters::of_owner(c, t, v, Some(Timestamp::now().0))
             .await?
             .into_iter()
-            .filter(|f| serde_json::from_str::<Vec<String>>(&f.contexts).is_ok_and(|cs| cs.iter().any(|x| x == context)))
+            .filter(|f| in_context(f, context))
             .collect();
         if rows.is_empty() {
             return Ok(Active::none());
         }
-        let filters = with_parts(c, t, rows)
-            .await?
+        Ok(Active::of(with_parts(c, t, rows).await?))
+    }
+
+    /// As [`Active::load`], through this node's cache of each account's filters, so a warm
+    /// request (the home timeline) needs no query for them.
+    pub async fn cached(app: &App, c: &mut LazyConn<'_>, t: TenantId, viewer: i64, context: &str) -> Result<Active> {
+        let key = (t.0, viewer);
+        let all = match app.caches.filters.get(&key) {
+            Some(all) => all,
+            None => {
+                let epoch = app.caches.epoch();
+                let conn = c.get().await?;
+                let rows = filters::of_owner(conn, t, viewer, None).await?;
+                let all = Arc::new(with_parts(conn, t, rows).await?);
+                app.caches.put(&app.caches.filters, epoch, key, all.clone());
+                all
+            }
+        };
+        let now = Timestamp::now().0;
+        Ok(Active::of(
+            all.iter()
+                .filter(|f| in_context(&f.row, context) && f.row.expires_at.is_none_or(|e| e > now))
+                .cloned()
+                .collect(),
+        ))
+    }
+
+    fn of(filters: Vec<Filter>) -> Active {
+        let filters = filters
             .into_iter()
             .map(|f| {
                 let patterns = f.keywords.iter().filter_map(|k| Some((k.keyword.clone(), pattern(k)?))).collect();
                 (Arc::new(f), patterns)
             })
             .collect();
-        Ok(Active { filters })
+        Active { filters }
     }
 
     /// When the first of these filters expires, if any does.
@@ -188,6 +217,10 @@ fn searchable(v: &StatusView) -> String {
         out.push_str(&m.description);
     }
     out
+}
+
+fn in_context(f: &FilterRow, context: &str) -> bool {
+    serde_json::from_str::<Vec<String>>(&f.contexts).is_ok_and(|cs| cs.iter().any(|x| x == context))
 }
 
 /// HTML as text: tags dropped (a `<br>` or `<p>` as a line break) and entities decoded.

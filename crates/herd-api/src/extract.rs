@@ -63,7 +63,7 @@ impl FromRequestParts<State> for Auth {
 }
 
 /// The bearer token of a request, if it carries one; a malformed header is an error.
-fn bearer(headers: &axum::http::HeaderMap) -> ApiResult<Option<String>> {
+pub(crate) fn bearer(headers: &axum::http::HeaderMap) -> ApiResult<Option<String>> {
     let Some(h) = headers.get(AUTHORIZATION) else { return Ok(None) };
     let invalid = || ApiError(AppError::Unauthorized("The access token is invalid".into()));
     let h = h.to_str().map_err(|_| invalid())?;

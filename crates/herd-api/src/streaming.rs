@@ -178,15 +178,7 @@ pub struct Hub {
     events: mpsc::UnboundedSender<Event>,
     /// Turns true when the server stops: connections end so shutdown does not wait on them.
     stopped: tokio::sync::watch::Receiver<bool>,
-    /// Viewers' filters by (instance, account, context), until one of them expires or the
-    /// account changes them (`filters_changed`, heard from every node).
-    filters: Mutex<HashMap<FiltersKey, KeptFilters>>,
 }
-
-/// (instance, account, filter context).
-type FiltersKey = (i64, i64, &'static str);
-/// Filters loaded, and until when they hold (the first expiry).
-type KeptFilters = (Arc<Active>, Option<i64>);
 
 /// Takes a client off the hub when its connection ends.
 pub struct Membership {
@@ -222,7 +214,6 @@ impl Hub {
             next: AtomicU64::new(1),
             events,
             stopped,
-            filters: Mutex::new(HashMap::new()),
         };
         (Arc::new(hub), rx)
     }
@@ -253,35 +244,6 @@ impl Hub {
     fn subs_of(&self, t: TenantId) -> Vec<Arc<Sub>> {
         self.subs.read().ok().and_then(|s| s.get(&t.0).cloned()).unwrap_or_default()
     }
-
-    /// A viewer's filters in force for a context, kept between events.
-    async fn filters(&self, c: &mut Conn, t: TenantId, viewer: Option<i64>, context: &'static str) -> herd_app::Result<Arc<Active>> {
-        let Some(v) = viewer else {
-            return Ok(Arc::new(Active::none()));
-        };
-        let now = herd_core::Timestamp::now().0;
-        if let Some((a, until)) = self.filters.lock().ok().and_then(|f| f.get(&(t.0, v, context)).cloned())
-            && until.is_none_or(|u| u > now)
-        {
-            return Ok(a);
-        }
-        let a = Arc::new(Active::load(c, t, Some(v), context).await?);
-        if let Ok(mut f) = self.filters.lock() {
-            f.insert((t.0, v, context), (a.clone(), a.expires()));
-        }
-        Ok(a)
-    }
-
-    fn forget_filters(&self, t: TenantId, account: i64) {
-        if let Ok(mut f) = self.filters.lock() {
-            f.retain(|k, _| !(k.0 == t.0 && k.1 == account));
-        }
-    }
-
-    /// Clients connected to this node (all instances).
-    pub fn clients(&self) -> usize {
-        self.subs.read().map(|s| s.values().map(Vec::len).sum()).unwrap_or(0)
-    }
 }
 
 /// Dispatches events until the sending side closes.
@@ -291,20 +253,17 @@ pub async fn run(app: Arc<App>, hub: Arc<Hub>, mut events: mpsc::UnboundedReceiv
         if subs.is_empty() {
             continue;
         }
-        if e.kind == EventKind::FiltersChanged {
-            hub.forget_filters(e.tenant, e.account);
-        }
-        if let Err(err) = dispatch(&app, &hub, &subs, e).await {
+        if let Err(err) = dispatch(&app, &subs, e).await {
             tracing::warn!(error = %err, event = ?e, "streaming: an event was not delivered");
         }
     }
 }
 
-async fn dispatch(app: &App, hub: &Hub, subs: &[Arc<Sub>], e: Event) -> herd_app::Result<()> {
+async fn dispatch(app: &App, subs: &[Arc<Sub>], e: Event) -> herd_app::Result<()> {
     let mut frames = Frames::default();
     match e.kind {
-        EventKind::Status => post(app, hub, subs, e.subject, "update").await,
-        EventKind::StatusUpdate => post(app, hub, subs, e.subject, "status.update").await,
+        EventKind::Status => post(app, subs, e.subject, "update").await,
+        EventKind::StatusUpdate => post(app, subs, e.subject, "status.update").await,
         EventKind::Delete => {
             let id: Arc<str> = e.subject.to_string().into();
             for s in subs {
@@ -397,7 +356,7 @@ impl Renderings {
     async fn get(
         &mut self,
         c: &mut Conn,
-        hub: &Hub,
+        app: &App,
         tenant: &Tenant,
         row: &statuses::StatusRow,
         viewer: Option<i64>,
@@ -406,7 +365,11 @@ impl Renderings {
         if let Some(r) = self.by_viewer.get(&(viewer, context)) {
             return Ok(r.clone());
         }
-        let filters = hub.filters(c, tenant.id, viewer, context).await?;
+        // Through the node's cache of each account's filters (dropped by Change::Filters).
+        let filters = match viewer {
+            Some(v) => Active::cached(app, &mut herd_app::LazyConn::new(&app.db), tenant.id, v, context).await?,
+            None => Active::none(),
+        };
         let text = if self.fresh {
             if self.shared.is_none() {
                 let v = herd_app::views::statuses(c, tenant.id, None, vec![row.clone()]).await?;
@@ -436,7 +399,7 @@ impl Renderings {
 }
 
 /// A stored or edited post, to every client whose streams show it.
-async fn post(app: &App, hub: &Hub, subs: &[Arc<Sub>], id: i64, event: &'static str) -> herd_app::Result<()> {
+async fn post(app: &App, subs: &[Arc<Sub>], id: i64, event: &'static str) -> herd_app::Result<()> {
     let tenant = subs[0].tenant.clone();
     let t = tenant.id;
     let mut c = app.db.conn().await?;
@@ -508,7 +471,7 @@ async fn post(app: &App, hub: &Hub, subs: &[Arc<Sub>], id: i64, event: &'static 
                     continue;
                 }
             }
-            if let Some(text) = rendered.get(&mut c, hub, &tenant, &row, s.account, context).await? {
+            if let Some(text) = rendered.get(&mut c, app, &tenant, &row, s.account, context).await? {
                 s.send(&mut frames, &stream, event, Some(text));
             }
         }

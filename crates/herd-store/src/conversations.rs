@@ -22,23 +22,17 @@ pub async fn touch(c: &mut Conn, t: TenantId, id: i64, account: i64, others: &[i
     others.sort_unstable();
     others.dedup();
     let key = serde_json::to_string(&others).unwrap_or_else(|_| "[]".into());
-    c.q("INSERT INTO conversations (id, tenant_id, account_id, participants, last_status_id, unread) VALUES (?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (tenant_id, account_id, participants) DO UPDATE SET \
-         last_status_id = CASE WHEN excluded.last_status_id > conversations.last_status_id THEN excluded.last_status_id ELSE conversations.last_status_id END, \
-         unread = CASE WHEN excluded.unread = 1 THEN 1 ELSE conversations.unread END")
+    let row: i64 = c
+        .qs("INSERT INTO conversations (id, tenant_id, account_id, participants, last_status_id, unread) VALUES (?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (tenant_id, account_id, participants) DO UPDATE SET \
+             last_status_id = CASE WHEN excluded.last_status_id > conversations.last_status_id THEN excluded.last_status_id ELSE conversations.last_status_id END, \
+             unread = CASE WHEN excluded.unread = 1 THEN 1 ELSE conversations.unread END RETURNING id")
         .bind(id)
         .bind(t.0)
         .bind(account)
-        .bind(key.clone())
+        .bind(key)
         .bind(status)
         .bind(i64::from(unread))
-        .execute(c.ex())
-        .await?;
-    let row: i64 = c
-        .qs("SELECT id FROM conversations WHERE tenant_id = ? AND account_id = ? AND participants = ?")
-        .bind(t.0)
-        .bind(account)
-        .bind(key)
         .fetch_one(c.ex())
         .await?;
     publish(c, t, EventKind::Conversation, row, account).await
@@ -91,8 +85,8 @@ pub async fn remove(c: &mut Conn, t: TenantId, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Points conversations whose newest post was `status` (being deleted) at their previous
-/// direct post among the same participants, or removes them when there is none.
+/// Removes the conversations whose newest post was `status` (being deleted); the next
+/// direct post among the same people starts them again.
 pub async fn forget_status(c: &mut Conn, t: TenantId, status: i64) -> Result<()> {
     c.q("DELETE FROM conversations WHERE tenant_id = ? AND last_status_id = ?")
         .bind(t.0)

@@ -65,7 +65,7 @@ pub async fn blocked_among(c: &mut Conn, t: TenantId, account: i64, domains: &[S
     Ok(q.fetch_all(c.ex()).await?)
 }
 
-/// The SQL of the accounts on domains `?` (an account id) blocks: args tenant, account,
-/// tenant.
+/// The SQL of the accounts on the domains an account blocks; its arguments: tenant,
+/// tenant, account.
 pub const BLOCKED_ACCOUNTS: &str = "SELECT da.id FROM accounts da WHERE da.tenant_id = ? AND da.domain IN \
     (SELECT ud.domain FROM user_domain_blocks ud WHERE ud.tenant_id = ? AND ud.account_id = ?)";

@@ -10,7 +10,7 @@ pub struct MarkerRow {
     pub updated_at: i64,
 }
 
-/// The account's markers for these timelines (those it has).
+/// All the markers the account has set.
 pub async fn get(c: &mut Conn, t: TenantId, account: i64) -> Result<Vec<MarkerRow>> {
     Ok(
         c.qa("SELECT timeline, last_read_id, version, updated_at FROM markers WHERE tenant_id = ? AND account_id = ? ORDER BY timeline")

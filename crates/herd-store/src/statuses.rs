@@ -275,13 +275,15 @@ impl Sql {
 
 /// A subquery of the accounts a viewer does not want to see: those they mute (while the mute
 /// lasts), block, or are blocked by.
-fn unwanted(t: TenantId, v: i64) -> (&'static str, [Arg; 10]) {
+fn unwanted(t: TenantId, v: i64) -> (String, [Arg; 10]) {
     (
-        "SELECT mu.target_account_id FROM mutes mu WHERE mu.tenant_id = ? AND mu.account_id = ? AND (mu.expires_at IS NULL OR mu.expires_at > ?) \
-         UNION SELECT b.target_account_id FROM blocks b WHERE b.tenant_id = ? AND b.account_id = ? \
-         UNION SELECT b2.account_id FROM blocks b2 WHERE b2.tenant_id = ? AND b2.target_account_id = ? \
-         UNION SELECT da.id FROM accounts da WHERE da.tenant_id = ? AND da.domain IN \
-               (SELECT ud.domain FROM user_domain_blocks ud WHERE ud.tenant_id = ? AND ud.account_id = ?)",
+        format!(
+            "SELECT mu.target_account_id FROM mutes mu WHERE mu.tenant_id = ? AND mu.account_id = ? AND (mu.expires_at IS NULL OR mu.expires_at > ?) \
+             UNION SELECT b.target_account_id FROM blocks b WHERE b.tenant_id = ? AND b.account_id = ? \
+             UNION SELECT b2.account_id FROM blocks b2 WHERE b2.tenant_id = ? AND b2.target_account_id = ? \
+             UNION {}",
+            crate::domain_blocks::BLOCKED_ACCOUNTS
+        ),
         [
             Arg::I(t.0),
             Arg::I(v),

@@ -119,27 +119,33 @@ async fn add_keyword(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String
     Ok(Json(filter_keyword(&k)))
 }
 
-/// The keyword (or filtered post) with this id among `me`'s filters.
+/// The keyword (or filtered post) with this id, when its filter is `me`'s: the filter that
+/// holds it is found by the part's id, then read with its parts.
 async fn find<T>(
     s: &State,
     t: &herd_app::Tenant,
     me: i64,
+    part: store::Part,
     id: &str,
     pick: impl Fn(herd_app::filters::Filter, i64) -> Option<T>,
 ) -> ApiResult<T> {
     let id = path_id(id)?;
+    let not_found = || ApiError(AppError::NotFound("Record not found"));
     let mut c = s.app.db.conn().await?;
-    let rows = store::of_owner(&mut c, t.id, me, None).await?;
-    herd_app::filters::with_parts(&mut c, t.id, rows)
+    let (filter, _) = store::owner_of(&mut c, t.id, part, id)
         .await?
-        .into_iter()
-        .find_map(|f| pick(f, id))
-        .ok_or(ApiError(AppError::NotFound("Record not found")))
+        .filter(|(_, owner)| *owner == me)
+        .ok_or_else(not_found)?;
+    let f = herd_app::filters::owned(&mut c, t.id, me, filter).await?;
+    pick(f, id).ok_or_else(not_found)
 }
 
 async fn keyword(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> ApiResult<Json<FilterKeyword>> {
     let (_, me) = a.user("read:filters")?;
-    let k = find(&s, &t, me, &id, |f, id| f.keywords.into_iter().find(|k| k.id == id)).await?;
+    let k = find(&s, &t, me, store::Part::Keyword, &id, |f, id| {
+        f.keywords.into_iter().find(|k| k.id == id)
+    })
+    .await?;
     Ok(Json(filter_keyword(&k)))
 }
 
@@ -173,7 +179,10 @@ async fn add_status(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>
 
 async fn status(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> ApiResult<Json<FilterStatus>> {
     let (_, me) = a.user("read:filters")?;
-    let row = find(&s, &t, me, &id, |f, id| f.statuses.into_iter().find(|x| x.id == id)).await?;
+    let row = find(&s, &t, me, store::Part::Status, &id, |f, id| {
+        f.statuses.into_iter().find(|x| x.id == id)
+    })
+    .await?;
     Ok(Json(filter_status(&row)))
 }
 

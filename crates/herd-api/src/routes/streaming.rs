@@ -31,11 +31,8 @@ pub fn routes() -> Router<State> {
 /// The token of a streaming request: `Authorization`, the `access_token` parameter, or the
 /// WebSocket subprotocol (which browsers can set where they cannot set headers).
 fn token(headers: &HeaderMap, p: &Params) -> Option<String> {
-    let bearer = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
-        .map(|t| t.trim().to_string());
+    // A malformed Authorization header counts as none: the other places may carry it.
+    let bearer = crate::extract::bearer(headers).ok().flatten();
     let protocol = headers
         .get(axum::http::header::SEC_WEBSOCKET_PROTOCOL)
         .and_then(|h| h.to_str().ok())

@@ -80,6 +80,18 @@ pub(super) fn keyword_text(k: &str) -> Result<String> {
     Ok(k.to_string())
 }
 
+/// A keyword with the text and flag a client sent (`None` keeps each).
+pub(super) fn edited(old: &KeywordRow, keyword: Option<&str>, whole_word: Option<bool>) -> Result<KeywordRow> {
+    Ok(KeywordRow {
+        keyword: match keyword {
+            Some(text) => keyword_text(text)?,
+            None => old.keyword.clone(),
+        },
+        whole_word: whole_word.map_or(old.whole_word, i64::from),
+        ..old.clone()
+    })
+}
+
 /// Applies keyword changes of a filter being saved, in its transaction.
 async fn keywords(c: &mut herd_store::Conn, tenant: &Tenant, f: &Filter, changes: &[KeywordChange]) -> Result<()> {
     let mut count = f.keywords.len();
@@ -94,15 +106,7 @@ async fn keywords(c: &mut herd_store::Conn, tenant: &Tenant, f: &Filter, changes
                     count -= 1;
                     continue;
                 }
-                let row = KeywordRow {
-                    keyword: match &k.keyword {
-                        Some(text) => keyword_text(text)?,
-                        None => old.keyword.clone(),
-                    },
-                    whole_word: k.whole_word.map_or(old.whole_word, i64::from),
-                    ..old.clone()
-                };
-                filters::save_keyword(c, tenant.id, &row).await?;
+                filters::save_keyword(c, tenant.id, &edited(old, k.keyword.as_deref(), k.whole_word)?).await?;
             }
             None if k.destroy => {}
             None => {

@@ -151,11 +151,6 @@ impl Active {
         Active { filters }
     }
 
-    /// When the first of these filters expires, if any does.
-    pub fn expires(&self) -> Option<i64> {
-        self.filters.iter().filter_map(|(f, _)| f.row.expires_at).min()
-    }
-
     /// The filters a post (or, for a boost, the boosted post) matches.
     pub fn matches(&self, v: &StatusView) -> Vec<Match> {
         if self.filters.is_empty() {

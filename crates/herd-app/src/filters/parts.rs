@@ -5,7 +5,7 @@ use herd_core::Id;
 use herd_store::filters::{self, FilterStatusRow, KeywordRow, Part};
 use herd_store::{Conn, TenantId};
 
-use super::change::{MAX_KEYWORDS, keyword_text};
+use super::change::{MAX_KEYWORDS, edited, keyword_text};
 use super::owned;
 use crate::{App, AppError, Result, Tenant, views};
 
@@ -53,14 +53,7 @@ pub async fn change_keyword(
         .into_iter()
         .find(|k| k.id == id)
         .ok_or(AppError::NotFound("Record not found"))?;
-    let row = KeywordRow {
-        keyword: match keyword {
-            Some(k) => keyword_text(k)?,
-            None => old.keyword.clone(),
-        },
-        whole_word: whole_word.map_or(old.whole_word, i64::from),
-        ..old
-    };
+    let row = edited(&old, keyword, whole_word)?;
     filters::save_keyword(&mut tx, tenant.id, &row).await?;
     super::changed(&mut tx, tenant.id, owner).await?;
     tx.commit().await?;

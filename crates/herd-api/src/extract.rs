@@ -402,6 +402,20 @@ impl Params {
         }
     }
 
+    /// The parameters under `k` (`k[a]=1&k[b]=2`, or a JSON object), or `None` when absent;
+    /// 422 when `k` is there but holds no object.
+    pub fn nested(&self, k: &str) -> ApiResult<Option<Params>> {
+        match self.get(k) {
+            None => Ok(None),
+            Some(Value::Object(m)) => Ok(Some(Params {
+                map: m.clone(),
+                ..Params::default()
+            })),
+            Some(Value::String(s)) if s.is_empty() => Ok(None),
+            Some(_) => Err(ApiError(AppError::Invalid(format!("Validation failed: {k} must be an object")))),
+        }
+    }
+
     pub fn take_file(&mut self, k: &str) -> Option<Upload> {
         self.files.remove(k)
     }

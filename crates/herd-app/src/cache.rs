@@ -45,6 +45,8 @@ pub struct StatusParts {
     pub media: Vec<MediaRow>,
     pub mentions: Vec<i64>,
     pub tags: Vec<String>,
+    /// Its poll, with the tallies as they were read (a vote records `Change::Status`).
+    pub poll: Option<Arc<herd_store::polls::Poll>>,
     /// The API layer's rendering of what depends only on these parts, made once. It goes
     /// with the parts, so it can never outlive what it renders.
     pub fixed: Slot,
@@ -529,6 +531,7 @@ mod tests {
             media: vec![],
             mentions: vec![],
             tags: vec![],
+            poll: None,
             fixed: Slot::default(),
         }
     }

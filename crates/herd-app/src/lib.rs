@@ -20,6 +20,7 @@ pub mod maintenance;
 pub mod markers;
 pub mod media;
 pub mod notifications;
+pub mod polls;
 pub mod reports;
 pub mod search;
 pub mod statuses;
@@ -124,6 +125,13 @@ impl App {
                 move |t, job: federation::thread::FetchParent| {
                     let app = app.clone();
                     async move { federation::thread::fetch_parent(&app, t, job).await.map_err(|e| e.to_string()) }
+                }
+            })
+            .on({
+                let app = self.clone();
+                move |t, job: polls::ClosePoll| {
+                    let app = app.clone();
+                    async move { polls::close(&app, t, job).await.map_err(|e| e.to_string()) }
                 }
             })
             .on(move |t, job: federation::inbox::Inbound| {

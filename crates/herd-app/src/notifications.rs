@@ -77,6 +77,15 @@ pub(crate) async fn notify(c: &mut Conn, t: TenantId, to: i64, from: i64, kind: 
     if to == from {
         return Ok(());
     }
+    insert(c, t, to, from, kind, status).await
+}
+
+/// A notification about one's own doing (the end of one's own poll).
+pub(crate) async fn notify_self(c: &mut Conn, t: TenantId, to: i64, kind: &str, status: Option<i64>) -> Result<()> {
+    insert(c, t, to, to, kind, status).await
+}
+
+async fn insert(c: &mut Conn, t: TenantId, to: i64, from: i64, kind: &str, status: Option<i64>) -> Result<()> {
     notifications::insert(
         c,
         t,

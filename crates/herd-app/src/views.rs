@@ -8,6 +8,7 @@ use herd_core::Visibility;
 use herd_store::accounts::{self, AccountRow};
 use herd_store::interactions;
 use herd_store::media::{self, MediaRow};
+use herd_store::polls::{self, Poll};
 use herd_store::relationships::{self, Edge};
 use herd_store::statuses::{self, StatusRow};
 use herd_store::{Conn, TenantId, tags};
@@ -32,6 +33,12 @@ pub struct StatusView {
     pub pinned: bool,
     /// The viewer's filters it matches (see [`crate::filters`]).
     pub filtered: Vec<crate::filters::Match>,
+    /// Its poll, if it has one.
+    pub poll: Option<Arc<Poll>>,
+    /// The viewer's choices in that poll (`None` without a viewer).
+    pub own_votes: Option<Vec<i64>>,
+    /// Who the view is for.
+    pub viewer: Option<i64>,
 }
 
 /// Loads views for `rows`, keeping their order, straight from the database. Boosts carry
@@ -54,7 +61,11 @@ pub async fn statuses(c: &mut Conn, t: TenantId, viewer: Option<i64>, rows: Vec<
         Some(v) => interactions::flags(c, t, v, &parts.keys().copied().collect::<Vec<_>>()).await?,
         None => Default::default(),
     };
-    Ok(assemble(&order, &parts, &accounts, flags))
+    let votes = match viewer {
+        Some(v) => Some(votes_in(c, t, v, &parts).await?),
+        None => None,
+    };
+    Ok(assemble(&order, &parts, &accounts, flags, viewer, votes.as_ref()))
 }
 
 /// Loads views for the posts with these ids, keeping their order, through the node's caches
@@ -77,7 +88,13 @@ pub async fn cached(app: &App, c: &mut LazyConn<'_>, t: TenantId, viewer: Option
         Some(v) if !parts.is_empty() => cached_flags(app, c, t, v, &parts.keys().copied().collect::<Vec<_>>()).await?,
         _ => Default::default(),
     };
-    Ok(assemble(ids, &parts, &accounts, flags))
+    // Polls are rare: a connection is taken for the viewer's votes only when a page has one.
+    let votes = match viewer {
+        Some(v) if parts.values().any(|p| p.poll.is_some()) => Some(votes_in(c.get().await?, t, v, &parts).await?),
+        Some(_) => Some(HashMap::new()),
+        None => None,
+    };
+    Ok(assemble(ids, &parts, &accounts, flags, viewer, votes.as_ref()))
 }
 
 /// The viewer's flags on these posts, asking the database only about posts not in its memo.
@@ -141,7 +158,17 @@ async fn cached_parts(app: &App, c: &mut LazyConn<'_>, t: TenantId, ids: &[i64])
     Ok(out)
 }
 
-/// Media, mentions and tags of these posts, in three queries.
+/// The viewer's choices in the polls of these posts, by poll id.
+async fn votes_in(c: &mut Conn, t: TenantId, viewer: i64, parts: &HashMap<i64, Arc<StatusParts>>) -> Result<HashMap<i64, Vec<i64>>> {
+    let poll_ids: Vec<i64> = parts.values().filter_map(|p| p.poll.as_ref()).map(|p| p.row.id).collect();
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (poll, choice) in polls::own_votes(c, t, viewer, &poll_ids).await? {
+        out.entry(poll).or_default().push(choice);
+    }
+    Ok(out)
+}
+
+/// Media, mentions, tags and polls of these posts, in a fixed number of queries.
 async fn load_parts(c: &mut Conn, t: TenantId, rows: Vec<StatusRow>) -> Result<Vec<StatusParts>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut mentions_by: HashMap<i64, Vec<i64>> = HashMap::new();
@@ -158,12 +185,17 @@ async fn load_parts(c: &mut Conn, t: TenantId, rows: Vec<StatusRow>) -> Result<V
     for (s, name) in tags::for_statuses(c, t, &ids).await? {
         tags_by.entry(s).or_default().push(name);
     }
+    let mut poll_by: HashMap<i64, Arc<Poll>> = HashMap::new();
+    for p in polls::for_statuses(c, t, &ids).await? {
+        poll_by.insert(p.row.status_id, Arc::new(p));
+    }
     Ok(rows
         .into_iter()
         .map(|row| StatusParts {
             media: media_by.remove(&row.id).unwrap_or_default(),
             mentions: mentions_by.remove(&row.id).unwrap_or_default(),
             tags: tags_by.remove(&row.id).unwrap_or_default(),
+            poll: poll_by.remove(&row.id),
             row: Arc::new(row),
             fixed: Slot::default(),
         })
@@ -186,6 +218,8 @@ fn assemble(
     parts: &HashMap<i64, Arc<StatusParts>>,
     accounts: &HashMap<i64, Arc<AccountRow>>,
     flags: interactions::Flags,
+    viewer: Option<i64>,
+    votes: Option<&HashMap<i64, Vec<i64>>>,
 ) -> Vec<StatusView> {
     let (fav, reb, bm, pin) = (
         set(flags.favourited),
@@ -207,6 +241,13 @@ fn assemble(
             row: p.row.clone(),
             fixed: p.fixed.clone(),
             filtered: Vec::new(),
+            own_votes: match (&p.poll, votes) {
+                (Some(poll), Some(v)) => Some(v.get(&poll.row.id).cloned().unwrap_or_default()),
+                (None, Some(_)) => Some(Vec::new()),
+                (_, None) => None,
+            },
+            poll: p.poll.clone(),
+            viewer,
         })
     };
     let mut out = Vec::with_capacity(ids.len());

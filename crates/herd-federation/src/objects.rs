@@ -164,6 +164,38 @@ pub struct Note {
     pub updated: Option<String>,
     pub attachment: Vec<Document>,
     pub tag: Vec<Tag>,
+    /// A Question's options when one may be chosen (each a named note with its tally).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub one_of: Option<Vec<PollOption>>,
+    /// A Question's options when several may be chosen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub any_of: Option<Vec<PollOption>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    /// When a Question's poll ended.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voters_count: Option<i64>,
+}
+
+/// One option of a Question, as Mastodon writes it: its tally is `replies.totalItems`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PollOption {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub name: String,
+    pub replies: Value,
+}
+
+impl PollOption {
+    pub fn new(name: String, votes: i64) -> PollOption {
+        PollOption {
+            kind: "Note",
+            name,
+            replies: json!({"type": "Collection", "totalItems": votes}),
+        }
+    }
 }
 
 /// An activity wrapping an object (Create of a note) or pointing at one (Announce).

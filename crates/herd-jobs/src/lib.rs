@@ -32,8 +32,17 @@ pub async fn enqueue<J: JobKind>(c: &mut Conn, t: TenantId, job: &J) -> herd_sto
     enqueue_many(c, t, std::slice::from_ref(job)).await
 }
 
+/// Writes a job in the caller's transaction, due at `run_at` (epoch milliseconds).
+pub async fn enqueue_at<J: JobKind>(c: &mut Conn, t: TenantId, job: &J, run_at: i64) -> herd_store::Result<()> {
+    write(c, t, std::slice::from_ref(job), Some(run_at)).await
+}
+
 /// Writes several jobs of one kind in the caller's transaction, due now, in one statement.
 pub async fn enqueue_many<J: JobKind>(c: &mut Conn, t: TenantId, jobs: &[J]) -> herd_store::Result<()> {
+    write(c, t, jobs, None).await
+}
+
+async fn write<J: JobKind>(c: &mut Conn, t: TenantId, jobs: &[J], run_at: Option<i64>) -> herd_store::Result<()> {
     let payloads = jobs
         .iter()
         .map(serde_json::to_string)
@@ -46,7 +55,7 @@ pub async fn enqueue_many<J: JobKind>(c: &mut Conn, t: TenantId, jobs: &[J]) -> 
             id: Id::generate().0,
             kind: J::KIND,
             payload,
-            run_at: now,
+            run_at: run_at.unwrap_or(now),
             max_attempts: J::MAX_ATTEMPTS,
         })
         .collect();

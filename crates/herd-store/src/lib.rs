@@ -25,6 +25,7 @@ pub mod markers;
 pub mod media;
 pub mod notifications;
 pub mod oauth;
+pub mod polls;
 pub mod relationships;
 pub mod remote;
 pub mod reports;

@@ -556,13 +556,15 @@ pub struct EditRow {
     pub content_html: String,
     pub sensitive: i64,
     pub media_ids: String,
+    /// The poll's option titles in this version (a JSON list), if it had a poll.
+    pub poll_options: Option<String>,
     pub created_at: i64,
 }
 
 pub async fn insert_edit(c: &mut Conn, t: TenantId, e: &EditRow) -> Result<()> {
     c.q(
         "INSERT INTO status_edits (id, tenant_id, status_id, text, spoiler_text, content_html, sensitive, \
-         media_ids, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         media_ids, poll_options, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(e.id)
     .bind(t.0)
@@ -572,6 +574,7 @@ pub async fn insert_edit(c: &mut Conn, t: TenantId, e: &EditRow) -> Result<()> {
     .bind(e.content_html.clone())
     .bind(e.sensitive)
     .bind(e.media_ids.clone())
+    .bind(e.poll_options.clone())
     .bind(e.created_at)
     .execute(c.ex())
     .await?;
@@ -580,7 +583,7 @@ pub async fn insert_edit(c: &mut Conn, t: TenantId, e: &EditRow) -> Result<()> {
 
 pub async fn edits(c: &mut Conn, t: TenantId, status_id: i64) -> Result<Vec<EditRow>> {
     Ok(c.qa(
-        "SELECT id, status_id, text, spoiler_text, content_html, sensitive, media_ids, created_at \
+        "SELECT id, status_id, text, spoiler_text, content_html, sensitive, media_ids, poll_options, created_at \
              FROM status_edits WHERE tenant_id = ? AND status_id = ? ORDER BY id",
     )
     .bind(t.0)

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Resp, Server};
+use common::{Resp, Server, follow_remote, followed, pair};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -384,43 +384,6 @@ async fn a_remote_account_is_found_by_its_handle_over_http() {
     guarded.stop().await;
     a.stop().await;
     b.stop().await;
-}
-
-/// Two servers, each with its own database, that reach each other over HTTP on loopback.
-async fn pair() -> (Server, String, Server, String) {
-    let (pa, pb) = (common::free_port(), common::free_port());
-    let a = Server::start_at(format!("127.0.0.1:{pa}"), true, format!("org-b.test:{pb}=127.0.0.1:{pb}")).await;
-    let b = Server::start_at(format!("127.0.0.1:{pb}"), true, format!("org-a.test:{pa}=127.0.0.1:{pa}")).await;
-    let da = a.tenant("org-a.test", "open").await;
-    let db = b.tenant("org-b.test", "open").await;
-    (a, da, b, db)
-}
-
-/// alice (token `at` on `da`) finds `handle` and asks to follow it; the account's id there
-/// and the relationship answered.
-async fn follow_remote(a: &Server, da: &str, at: &str, handle: &str) -> (String, Value) {
-    let id = a
-        .get(da, &format!("/api/v1/accounts/lookup?acct={handle}"), Some(at))
-        .await
-        .expect(200)
-        .id();
-    let rel = a
-        .post(da, &format!("/api/v1/accounts/{id}/follow"), Some(at), json!({}))
-        .await
-        .expect(200)
-        .json;
-    (id, rel)
-}
-
-/// [`follow_remote`], then waits until the other server has accepted; the account's id.
-async fn followed(a: &Server, da: &str, at: &str, handle: &str) -> String {
-    let (id, _) = follow_remote(a, da, at, handle).await;
-    let following = || async {
-        let r = a.get(da, &format!("/api/v1/accounts/relationships?id[]={id}"), Some(at)).await.json;
-        r[0]["following"] == true
-    };
-    assert!(common::eventually(following).await, "{handle}'s server accepted the follow");
-    id
 }
 
 /// POSTs `body` to `path` on server `b` (instance `db`), signed by alice (`alice`, the

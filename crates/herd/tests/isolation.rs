@@ -45,6 +45,19 @@ async fn nothing_leaks_between_instances() {
     s.post(&a, &format!("/api/v1/accounts/{bob}/follow"), Some(&ta), Value::Null)
         .await
         .expect(200);
+    let poll = s
+        .post(
+            &a,
+            "/api/v1/statuses",
+            Some(&ta),
+            json!({"status": "secret of org-a, a poll", "poll": {"options": ["orgatag one", "orgatag two"], "expires_in": 600}}),
+        )
+        .await
+        .expect(200)
+        .json["poll"]["id"]
+        .as_str()
+        .expect("a poll id")
+        .to_string();
     let media = herd_media(&s, &a, &ta).await;
     let notes = s.get(&a, "/api/v1/notifications", Some(&tb_a)).await.expect(200);
     let note = notes.json[0]["id"].as_str().expect("bob has a notification").to_string();
@@ -55,6 +68,7 @@ async fn nothing_leaks_between_instances() {
         post.as_str(),
         media.as_str(),
         note.as_str(),
+        poll.as_str(),
         "alice",
         "orgatag",
         "secret of org-a",
@@ -85,6 +99,8 @@ async fn nothing_leaks_between_instances() {
         (Method::POST, format!("/api/v1/statuses/{post}/pin")),
         (Method::PUT, format!("/api/v1/statuses/{post}")),
         (Method::DELETE, format!("/api/v1/statuses/{post}")),
+        (Method::GET, format!("/api/v1/polls/{poll}")),
+        (Method::POST, format!("/api/v1/polls/{poll}/votes?choices[]=0")),
         (Method::GET, "/api/v1/timelines/home".into()),
         (Method::GET, "/api/v1/timelines/public".into()),
         (Method::GET, "/api/v1/timelines/tag/orgatag".into()),

@@ -5,12 +5,14 @@ mod account;
 mod filter;
 mod instance;
 mod notification;
+mod poll;
 mod status;
 
 pub use account::{Account, CredentialAccount, Relationship, account, credential_account, relationship};
 pub use filter::{Filter, FilterKeyword, FilterStatus, filter, filter_keyword, filter_status};
 pub use instance::{Rule, VERSION_MASTODON, instance_v1, instance_v2, rule};
 pub use notification::{Notification, notification};
+pub use poll::{Poll, poll};
 pub use status::{Attachment, Conversation, Status, StatusEdit, attachment, conversation, status, status_edit, write_status};
 
 use herd_core::Timestamp;

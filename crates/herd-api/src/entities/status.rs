@@ -86,7 +86,7 @@ pub struct Status {
     pub in_reply_to_id: Option<String>,
     pub in_reply_to_account_id: Option<String>,
     pub reblog: Option<Box<Status>>,
-    pub poll: Option<serde_json::Value>,
+    pub poll: Option<super::Poll>,
     pub card: Option<serde_json::Value>,
     pub language: Option<String>,
     /// The source text; only in the answer to a delete (for "delete and redraft").
@@ -154,7 +154,7 @@ pub fn status(tenant: &Tenant, v: &StatusView) -> Status {
         in_reply_to_id: r.in_reply_to_id.map(|i| i.to_string()),
         in_reply_to_account_id: r.in_reply_to_account_id.map(|i| i.to_string()),
         reblog: v.reblog.as_ref().map(|rv| Box::new(status(tenant, rv))),
-        poll: None,
+        poll: status_poll(v),
         card: None,
         language: r.language.clone(),
         text: None,
@@ -166,6 +166,11 @@ pub fn status(tenant: &Tenant, v: &StatusView) -> Status {
         pinned: v.pinned,
         filtered: super::filter::filter_results(&v.filtered),
     }
+}
+
+/// The post's poll for the viewer the view was loaded for.
+fn status_poll(v: &StatusView) -> Option<super::Poll> {
+    v.poll.as_ref().map(|p| super::poll(p, v.viewer, v.own_votes.as_deref()))
 }
 
 #[derive(Serialize)]
@@ -182,13 +187,19 @@ pub struct StatusEdit {
 
 pub fn status_edit(tenant: &Tenant, v: &StatusView, e: &EditRow, media: &[MediaRow]) -> StatusEdit {
     let ids: Vec<i64> = serde_json::from_str(&e.media_ids).unwrap_or_default();
+    // A version's poll as Mastodon shows it in the history: its option titles.
+    let poll = e
+        .poll_options
+        .as_deref()
+        .and_then(|p| serde_json::from_str::<Vec<String>>(p).ok())
+        .map(|titles| serde_json::json!({"options": titles.iter().map(|t| serde_json::json!({"title": t})).collect::<Vec<_>>()}));
     StatusEdit {
         content: e.content_html.clone(),
         spoiler_text: e.spoiler_text.clone(),
         sensitive: e.sensitive != 0,
         created_at: time(e.created_at),
         account: account(tenant, &v.account),
-        poll: None,
+        poll,
         media_attachments: ids
             .iter()
             .filter_map(|id| media.iter().find(|m| m.id == *id))
@@ -200,8 +211,9 @@ pub fn status_edit(tenant: &Tenant, v: &StatusView, e: &EditRow, media: &[MediaR
 
 /// Keys of the status entity written afresh for each answer: they depend on the viewer, or on
 /// values rendered on their own (the author, the mentioned accounts, the boosted post).
-const LIVE: [&str; 9] = [
+const LIVE: [&str; 10] = [
     "account",
+    "poll",
     "mentions",
     "reblog",
     "favourited",
@@ -239,6 +251,12 @@ pub fn write_status(caches: &Caches, tenant: &Tenant, v: &StatusView, epoch: u64
     out.push_str(&author);
     out.push_str(",\"mentions\":");
     out.push_str(&serde_json::to_string(&mentions(tenant, v)).unwrap_or_else(|_| "[]".into()));
+    // A poll's `expired` depends on the time and `voted` on the viewer.
+    out.push_str(",\"poll\":");
+    match status_poll(v) {
+        Some(p) => out.push_str(&serde_json::to_string(&p).unwrap_or_else(|_| "null".into())),
+        None => out.push_str("null"),
+    }
     out.push_str(",\"reblog\":");
     match &v.reblog {
         Some(r) => write_status(caches, tenant, r, epoch, out),

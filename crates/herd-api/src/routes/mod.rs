@@ -11,6 +11,7 @@ mod markers;
 mod media;
 mod notifications;
 mod oauth;
+mod polls;
 mod reports;
 mod search;
 mod statuses;
@@ -30,6 +31,7 @@ pub fn routes() -> Router<State> {
         .merge(oauth::routes())
         .merge(accounts::routes())
         .merge(statuses::routes())
+        .merge(polls::routes())
         .merge(timelines::routes())
         .merge(notifications::routes())
         .merge(media::routes())

@@ -51,13 +51,20 @@ fn visibility(p: &Params) -> ApiResult<Option<Visibility>> {
     })
 }
 
+/// `poll[options][]`, `poll[expires_in]`, `poll[multiple]`, `poll[hide_totals]`, as forms or
+/// JSON give them.
+fn new_poll(p: &Params) -> ApiResult<Option<herd_app::polls::NewPoll>> {
+    let Some(poll) = p.nested("poll")? else { return Ok(None) };
+    Ok(Some(herd_app::polls::NewPoll::parse(
+        poll.list("options"),
+        poll.int("expires_in")?,
+        poll.flag("multiple")?,
+        poll.flag("hide_totals")?,
+    )?))
+}
+
 async fn create(S(s): S<State>, Ctx(t): Ctx, a: Auth, headers: HeaderMap, p: Params) -> ApiResult<Json<Status>> {
     let (viewer, me) = a.user("write:statuses")?;
-    if p.get("poll").is_some() {
-        return Err(ApiError(AppError::Invalid(
-            "Validation failed: polls are not supported by this server yet".into(),
-        )));
-    }
     if p.str("scheduled_at").is_some_and(|s| !s.is_empty()) {
         return Err(ApiError(AppError::Invalid(
             "Validation failed: scheduled posts are not supported by this server yet".into(),
@@ -82,6 +89,7 @@ async fn create(S(s): S<State>, Ctx(t): Ctx, a: Auth, headers: HeaderMap, p: Par
             media_ids: p.ids("media_ids")?,
             idempotency_key: key,
             app_id: viewer.app_id,
+            poll: new_poll(&p)?,
         },
     )
     .await?;
@@ -143,6 +151,7 @@ async fn edit(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>, p: P
             sensitive: p.bool("sensitive")?,
             language: p.str("language"),
             media_ids,
+            poll: new_poll(&p)?,
         },
     )
     .await?;
@@ -173,6 +182,7 @@ async fn history(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -
             content_html: row.content_html.clone(),
             sensitive: row.sensitive,
             media_ids: serde_json::to_string(&ids).unwrap_or_default(),
+            poll_options: herd_app::polls::titles_json(view.poll.as_deref()),
             created_at: row.created_at,
         });
     }

@@ -77,6 +77,9 @@ pub struct FanOut {
     /// An edit: sent as Update of the note, not Create.
     #[serde(default)]
     pub update: bool,
+    /// An Update that carries a local poll's new tallies (also to the remote voters).
+    #[serde(default)]
+    pub poll: bool,
 }
 
 impl herd_jobs::JobKind for FanOut {
@@ -99,6 +102,13 @@ pub async fn fan_out(app: &App, t: TenantId, job: FanOut) -> Result<()> {
     {
         mentioned.push(target.account.id);
     }
+    if job.poll
+        && let Some(p) = &v.poll
+    {
+        for voter in herd_store::polls::voters(&mut c, t, p.row.id).await? {
+            mentioned.push(voter);
+        }
+    }
     let direct = v.row.visibility == "direct";
     let inboxes = remote::follower_inboxes(&mut c, t, v.account.id, !direct, &mentioned).await?;
     if inboxes.is_empty() {
@@ -113,9 +123,13 @@ pub async fn fan_out(app: &App, t: TenantId, job: FanOut) -> Result<()> {
     };
     let mut activity = serde_json::to_value(render::create_activity(&tenant, &v, note, true)).unwrap_or(Value::Null);
     if job.update {
-        let edited = v.row.edited_at.unwrap_or_default();
+        // New tallies are no edit: each such update gets an id of its own.
+        let version = match job.poll {
+            true => herd_core::Timestamp::now().0,
+            false => v.row.edited_at.unwrap_or_default(),
+        };
         activity["type"] = json!("Update");
-        activity["id"] = json!(format!("{}#updates/{edited}", render::note_id(&tenant, &v)));
+        activity["id"] = json!(format!("{}#updates/{version}", render::note_id(&tenant, &v)));
     }
     drop(c);
     let mut tx = app.db.begin().await?;
@@ -218,6 +232,31 @@ pub(crate) async fn act(
         a
     };
     send(c, tenant.id, local.id, &[inbox], &activity).await
+}
+
+/// Sends a local account's vote in a remote poll to the poll's author: one Create of a named
+/// note per choice (`votes`: the vote's id and the option's title), as Mastodon sends them.
+pub(crate) async fn votes(
+    c: &mut Conn,
+    tenant: &Tenant,
+    local: &AccountRow,
+    author: &AccountRow,
+    poll_uri: &str,
+    votes: &[(i64, String)],
+) -> Result<()> {
+    let Some(inbox) = inbox_of(c, tenant.id, author).await? else {
+        return Ok(());
+    };
+    let me = actor_id(tenant, local);
+    let to = actor_id(tenant, author);
+    for (id, title) in votes {
+        let note = json!({"id": format!("{me}#votes/{id}"), "type": "Note", "name": title, "attributedTo": me,
+                          "inReplyTo": poll_uri, "to": to});
+        let create = json!({"@context": AS, "id": format!("{me}#votes/{id}/activity"), "type": "Create", "actor": me,
+                            "to": to, "object": note});
+        send(c, tenant.id, local.id, std::slice::from_ref(&inbox), &create).await?;
+    }
+    Ok(())
 }
 
 /// Sends a report about a remote account to its server, from the instance actor (the

@@ -2,7 +2,7 @@
 
 use herd_core::{Timestamp, Visibility};
 use herd_federation::PUBLIC;
-use herd_federation::objects::{self, Activity, Actor, Document, Endpoints, Image, Note, PropertyValue, PublicKey, Tag};
+use herd_federation::objects::{self, Activity, Actor, Document, Endpoints, Image, Note, PollOption, PropertyValue, PublicKey, Tag};
 use herd_store::accounts::AccountRow;
 use herd_store::keys::KeyRow;
 use serde_json::Value;
@@ -157,9 +157,25 @@ pub fn note(tenant: &Tenant, v: &StatusView, in_reply_to: Option<String>) -> Not
         href: tenant.tag_url(t),
         name: format!("#{}", t.to_lowercase()),
     }));
+    let now = Timestamp::now().0;
+    // A poll makes the note a Question; hidden tallies go out as zero until it ends.
+    let options = v.poll.as_ref().map(|p| {
+        let shown = p.row.hide_totals == 0 || crate::polls::expired(&p.row, now);
+        p.options
+            .iter()
+            .map(|o| PollOption::new(o.title.clone(), if shown { o.votes_count } else { 0 }))
+            .collect::<Vec<_>>()
+    });
+    let multiple = v.poll.as_ref().is_some_and(|p| p.row.multiple != 0);
+    let ends = v.poll.as_ref().and_then(|p| p.row.expires_at);
     Note {
         context: None,
-        kind: "Note",
+        kind: if v.poll.is_some() { "Question" } else { "Note" },
+        one_of: options.clone().filter(|_| !multiple),
+        any_of: options.filter(|_| multiple),
+        end_time: ends.map(|e| Timestamp(e).to_rfc3339()),
+        closed: ends.filter(|e| *e <= now).map(|e| Timestamp(e).to_rfc3339()),
+        voters_count: v.poll.as_ref().and_then(|p| p.row.voters_count),
         summary: Some(r.spoiler_text.clone()).filter(|s| !s.is_empty()),
         in_reply_to_atom_uri: in_reply_to.clone(),
         in_reply_to,

@@ -16,6 +16,7 @@ pub struct NewStatus {
     pub media_ids: Vec<i64>,
     pub idempotency_key: Option<String>,
     pub app_id: Option<i64>,
+    pub poll: Option<crate::polls::NewPoll>,
 }
 
 /// Posts a status: text rendered to HTML, mentions and tags linked, media attached,
@@ -24,6 +25,14 @@ pub struct NewStatus {
 pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Result<i64> {
     let text = n.text.trim_end().to_string();
     if text.trim().is_empty() && n.media_ids.is_empty() {
+        return Err(AppError::Invalid("Validation failed: Text can't be blank".into()));
+    }
+    if n.poll.is_some() && !n.media_ids.is_empty() {
+        return Err(AppError::Invalid(
+            "Validation failed: a post cannot have both media and a poll".into(),
+        ));
+    }
+    if n.poll.is_some() && text.trim().is_empty() {
         return Err(AppError::Invalid("Validation failed: Text can't be blank".into()));
     }
     let len = content::length(&text) + n.spoiler_text.chars().count();
@@ -95,6 +104,9 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
     for (i, m) in media_rows.iter().enumerate() {
         media::attach(&mut tx, tenant.id, m.id, Some(id), i as i64).await?;
     }
+    if let Some(p) = &n.poll {
+        crate::polls::attach(&mut tx, tenant, id, author, p).await?;
+    }
     accounts::posted(&mut tx, tenant.id, author, 1, now).await?;
     if let Some(p) = &parent {
         statuses::bump(&mut tx, tenant.id, p.id, statuses::Counter::Replies, 1).await?;
@@ -118,7 +130,11 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
     herd_jobs::enqueue(
         &mut tx,
         tenant.id,
-        &crate::federation::outgoing::FanOut { status: id, update: false },
+        &crate::federation::outgoing::FanOut {
+            status: id,
+            update: false,
+            poll: false,
+        },
     )
     .await?;
     tx.commit().await?;

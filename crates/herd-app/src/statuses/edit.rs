@@ -12,9 +12,12 @@ pub struct StatusEdit {
     pub language: Option<String>,
     /// `None` keeps the attachments; `Some` replaces them.
     pub media_ids: Option<Vec<i64>>,
+    /// The poll after the edit: `None` takes it off, as on Mastodon.
+    pub poll: Option<crate::polls::NewPoll>,
 }
 
-pub(crate) fn snapshot(row: &StatusRow, media_ids: &[i64], at: i64) -> EditRow {
+/// A version of a post for its history; `poll` is its option titles as a JSON list.
+pub(crate) fn snapshot(row: &StatusRow, media_ids: &[i64], poll: Option<String>, at: i64) -> EditRow {
     EditRow {
         id: Id::generate().0,
         status_id: row.id,
@@ -23,6 +26,7 @@ pub(crate) fn snapshot(row: &StatusRow, media_ids: &[i64], at: i64) -> EditRow {
         content_html: row.content_html.clone(),
         sensitive: row.sensitive,
         media_ids: serde_json::to_string(media_ids).unwrap_or_else(|_| "[]".into()),
+        poll_options: poll,
         created_at: at,
     }
 }
@@ -47,6 +51,12 @@ pub async fn edit(app: &App, tenant: &Tenant, author: i64, id: i64, e: StatusEdi
             .collect(),
         None => old_media.clone(),
     };
+    if e.poll.is_some() && !new_media.is_empty() {
+        return Err(AppError::Invalid(
+            "Validation failed: a post cannot have both media and a poll".into(),
+        ));
+    }
+    let old_poll = crate::polls::titles_json(herd_store::polls::for_statuses(&mut tx, tenant.id, &[id]).await?.first());
     let spoiler = e.spoiler_text.unwrap_or_else(|| row.spoiler_text.clone());
     let text = e.text.trim_end().to_string();
     if text.trim().is_empty() && new_media.is_empty() {
@@ -60,7 +70,7 @@ pub async fn edit(app: &App, tenant: &Tenant, author: i64, id: i64, e: StatusEdi
     }
     let now = Timestamp::now().0;
     if statuses::edits(&mut tx, tenant.id, id).await?.is_empty() {
-        statuses::insert_edit(&mut tx, tenant.id, &snapshot(&row, &old_media, row.created_at)).await?;
+        statuses::insert_edit(&mut tx, tenant.id, &snapshot(&row, &old_media, old_poll, row.created_at)).await?;
     }
     let (html, mentioned, tag_names) = crate::accounts::render_text(&mut tx, tenant, &text).await?;
     let before_mentions: Vec<i64> = tags::mentions_for(&mut tx, tenant.id, &[id])
@@ -90,7 +100,9 @@ pub async fn edit(app: &App, tenant: &Tenant, author: i64, id: i64, e: StatusEdi
         }
     }
     super::link_text(&mut tx, tenant, id, &mentioned, &tag_names).await?;
-    statuses::insert_edit(&mut tx, tenant.id, &snapshot(&row, &new_media, now)).await?;
+    crate::polls::edit(&mut tx, tenant, id, author, e.poll.as_ref()).await?;
+    let new_poll = crate::polls::titles_json(herd_store::polls::for_statuses(&mut tx, tenant.id, &[id]).await?.first());
+    statuses::insert_edit(&mut tx, tenant.id, &snapshot(&row, &new_media, new_poll, now)).await?;
     for m in mentioned.iter().filter(|m| !before_mentions.contains(&m.id)) {
         notify(&mut tx, tenant.id, m.id, author, "mention", Some(id)).await?;
     }
@@ -100,7 +112,11 @@ pub async fn edit(app: &App, tenant: &Tenant, author: i64, id: i64, e: StatusEdi
     herd_jobs::enqueue(
         &mut tx,
         tenant.id,
-        &crate::federation::outgoing::FanOut { status: id, update: true },
+        &crate::federation::outgoing::FanOut {
+            status: id,
+            update: true,
+            poll: false,
+        },
     )
     .await?;
     tx.commit().await?;

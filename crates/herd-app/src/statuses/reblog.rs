@@ -70,7 +70,11 @@ pub async fn reblog(app: &App, tenant: &Tenant, account: i64, target: i64, visib
     herd_jobs::enqueue(
         &mut tx,
         tenant.id,
-        &crate::federation::outgoing::FanOut { status: id, update: false },
+        &crate::federation::outgoing::FanOut {
+            status: id,
+            update: false,
+            poll: false,
+        },
     )
     .await?;
     tx.commit().await?;

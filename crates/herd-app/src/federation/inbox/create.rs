@@ -62,7 +62,12 @@ pub async fn store(c: &mut Conn, tenant: &Tenant, posts: &[Post<'_>]) -> Result<
     let now = Timestamp::now();
     let mut followed: HashMap<i64, bool> = HashMap::new();
     let (mut rows, mut kept) = (Vec::new(), Vec::new());
+    let mut queued = false;
     for (p, uri) in fresh {
+        if crate::polls::is_vote(p.note) {
+            queued |= crate::polls::receive_vote(c, tenant, p.sender, p.note).await?;
+            continue;
+        }
         let parent = match p.note.get("inReplyTo").and_then(id_of) {
             Some(url) => match status_by_url_on(c, tenant, url).await? {
                 Some(id) => statuses::by_id(c, t, id).await?,
@@ -94,7 +99,6 @@ pub async fn store(c: &mut Conn, tenant: &Tenant, posts: &[Post<'_>]) -> Result<
 
     let (mut tagged, mut mention_rows) = (Vec::new(), Vec::new());
     let mut posted: HashMap<i64, (i64, i64)> = HashMap::new();
-    let mut queued = false;
     for (row, k) in rows.iter().zip(&kept).filter(|(r, _)| inserted.contains(&r.id)) {
         let (sender, note) = (k.post.sender, k.post.note);
         let list = items(note.get("attachment"));
@@ -102,6 +106,9 @@ pub async fn store(c: &mut Conn, tenant: &Tenant, posts: &[Post<'_>]) -> Result<
             let max = tenant.row.max_media_attachments.clamp(0, 16) as usize;
             crate::media::remote::record(c, t, sender.id, row.id, &list, max).await?;
             queued = true;
+        }
+        if let Some(q) = crate::polls::remote::parse(note) {
+            crate::polls::remote::store(c, t, row.id, sender.id, &q).await?;
         }
         mention_rows.extend(k.mentioned.iter().map(|a| (Id::generate().0, row.id, a.id)));
         crate::conversations::record(c, t, row, sender, &k.mentioned).await?;

@@ -43,7 +43,7 @@ pub(super) fn unauthorized(why: impl std::fmt::Display) -> AppError {
 }
 
 /// A string, or the `id` of an object, as ActivityPub allows either.
-pub(super) fn id_of(v: &Value) -> Option<&str> {
+pub(crate) fn id_of(v: &Value) -> Option<&str> {
     match v {
         Value::String(s) => Some(s),
         Value::Object(o) => o.get("id").and_then(Value::as_str),
@@ -373,9 +373,18 @@ async fn updated(app: &App, tenant: &Tenant, sender: &AccountRow, object: &Value
             if row.account_id != sender.id {
                 return Ok(());
             }
+            let old_poll = crate::polls::titles_json(herd_store::polls::for_statuses(&mut tx, t, &[sid]).await?.first());
+            let question = crate::polls::remote::parse(object);
+            let poll_edited = crate::polls::remote::refresh(&mut tx, t, sid, sender.id, question.as_ref()).await?;
             let text = create::text_of(object);
-            if text.content_html == row.content_html && text.spoiler_text == row.spoiler_text && text.sensitive == row.sensitive {
-                // A poll's counts or another field Herd does not keep changed: no new version.
+            if !poll_edited
+                && text.content_html == row.content_html
+                && text.spoiler_text == row.spoiler_text
+                && text.sensitive == row.sensitive
+            {
+                // A poll's tallies or a field Herd does not keep changed: no new version.
+                tx.commit().await?;
+                app.waker.wake();
                 return Ok(());
             }
             // The history holds every version, the original first, as for local edits.
@@ -385,7 +394,7 @@ async fn updated(app: &App, tenant: &Tenant, sender: &AccountRow, object: &Value
                 .map(|m| m.id)
                 .collect();
             if statuses::edits(&mut tx, t, sid).await?.is_empty() {
-                statuses::insert_edit(&mut tx, t, &crate::statuses::snapshot(&row, &media, row.created_at)).await?;
+                statuses::insert_edit(&mut tx, t, &crate::statuses::snapshot(&row, &media, old_poll, row.created_at)).await?;
             }
             (row.content_html, row.spoiler_text, row.sensitive) = (text.content_html, text.spoiler_text, text.sensitive);
             let now = Timestamp::now();
@@ -397,11 +406,14 @@ async fn updated(app: &App, tenant: &Tenant, sender: &AccountRow, object: &Value
                 .unwrap_or(now);
             row.edited_at = Some(edited.0);
             statuses::update_content(&mut tx, t, &row).await?;
-            statuses::insert_edit(&mut tx, t, &crate::statuses::snapshot(&row, &media, edited.0)).await?;
+            let new_poll =
+                question.map(|q| serde_json::to_string(&q.options.iter().map(|(o, _)| o).collect::<Vec<_>>()).unwrap_or_default());
+            statuses::insert_edit(&mut tx, t, &crate::statuses::snapshot(&row, &media, new_poll, edited.0)).await?;
             for (_, booster) in statuses::reblogs_of(&mut tx, t, sid).await? {
                 notify(&mut tx, t, booster, sender.id, "update", Some(sid)).await?;
             }
             tx.commit().await?;
+            app.waker.wake();
             Ok(())
         }
         _ => Ok(()),

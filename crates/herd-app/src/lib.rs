@@ -129,6 +129,13 @@ impl App {
             })
             .on({
                 let app = self.clone();
+                move |t, job: statuses::PublishScheduled| {
+                    let app = app.clone();
+                    async move { statuses::publish(&app, t, job).await.map_err(|e| e.to_string()) }
+                }
+            })
+            .on({
+                let app = self.clone();
                 move |t, job: polls::ClosePoll| {
                     let app = app.clone();
                     async move { polls::close(&app, t, job).await.map_err(|e| e.to_string()) }

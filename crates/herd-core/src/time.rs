@@ -33,6 +33,23 @@ impl Timestamp {
         DateTime::parse_from_rfc3339(s).ok().map(|d| Timestamp(d.timestamp_millis()))
     }
 
+    /// An ISO 8601 date and time as clients send it: RFC 3339, an offset without a colon
+    /// (`+0000`, as Python's `%z` writes it), or no offset at all (read as UTC).
+    pub fn parse_iso8601(s: &str) -> Option<Timestamp> {
+        let s = s.trim();
+        Timestamp::parse_rfc3339(s)
+            .or_else(|| {
+                DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z")
+                    .ok()
+                    .map(|d| Timestamp(d.timestamp_millis()))
+            })
+            .or_else(|| {
+                chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+                    .ok()
+                    .map(|d| Timestamp(d.and_utc().timestamp_millis()))
+            })
+    }
+
     /// Start of the UTC day this instant falls in.
     pub fn day_start(self) -> Timestamp {
         Timestamp(self.0 - self.0.rem_euclid(86_400_000))
@@ -42,6 +59,23 @@ impl Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso8601_as_clients_send_it() {
+        let want = Some(Timestamp(1_796_130_000_000));
+        for s in [
+            "2026-12-01T13:00:00Z",
+            "2026-12-01T13:00:00.000Z",
+            "2026-12-01T14:00:00+01:00",
+            "2026-12-01T13:00:00.000000+0000",
+            "2026-12-01T13:00:00",
+        ] {
+            assert_eq!(Timestamp::parse_iso8601(s), want, "{s}");
+        }
+        for s in ["", "tomorrow", "2026-13-01T00:00:00Z", "2026-12-01"] {
+            assert_eq!(Timestamp::parse_iso8601(s), None, "{s}");
+        }
+    }
 
     #[test]
     fn renders_like_mastodon() {

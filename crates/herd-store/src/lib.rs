@@ -29,6 +29,7 @@ pub mod polls;
 pub mod relationships;
 pub mod remote;
 pub mod reports;
+pub mod scheduled;
 pub mod statuses;
 pub mod tags;
 pub mod tenants;

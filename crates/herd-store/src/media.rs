@@ -27,10 +27,12 @@ pub struct MediaRow {
     pub created_at: i64,
     /// Where a remote post's attachment came from.
     pub remote_url: Option<String>,
+    /// The scheduled post that will attach it.
+    pub scheduled_status_id: Option<i64>,
 }
 
 const COLS: &str = "id, tenant_id, account_id, status_id, position, kind, state, original_key, file_key, \
-    thumb_key, mime, description, focus_x, focus_y, blurhash, meta, error, created_at, remote_url";
+    thumb_key, mime, description, focus_x, focus_y, blurhash, meta, error, created_at, remote_url, scheduled_status_id";
 
 pub async fn insert(c: &mut Conn, t: TenantId, m: &MediaRow) -> Result<()> {
     c.q(
@@ -183,7 +185,7 @@ pub async fn delete_for_status(c: &mut Conn, t: TenantId, status: i64) -> Result
 pub async fn orphans(c: &mut Conn, t: TenantId, before: i64, limit: i64) -> Result<Vec<MediaRow>> {
     Ok(c.qa(&format!(
         "SELECT {COLS} FROM media WHERE tenant_id = ? AND status_id IS NULL AND attached_at IS NULL \
-         AND state <> 'processing' AND created_at < ? ORDER BY id LIMIT ?"
+         AND scheduled_status_id IS NULL AND state <> 'processing' AND created_at < ? ORDER BY id LIMIT ?"
     ))
     .bind(t.0)
     .bind(before)
@@ -195,7 +197,10 @@ pub async fn orphans(c: &mut Conn, t: TenantId, before: i64, limit: i64) -> Resu
 /// Deletes an upload if it is still an orphan (a post may have taken it meanwhile).
 pub async fn delete_orphan(c: &mut Conn, t: TenantId, id: i64) -> Result<bool> {
     let r = c
-        .q("DELETE FROM media WHERE tenant_id = ? AND id = ? AND status_id IS NULL AND attached_at IS NULL")
+        .q(
+            "DELETE FROM media WHERE tenant_id = ? AND id = ? AND status_id IS NULL AND attached_at IS NULL \
+            AND scheduled_status_id IS NULL",
+        )
         .bind(t.0)
         .bind(id)
         .execute(c.ex())

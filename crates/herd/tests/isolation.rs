@@ -58,6 +58,17 @@ async fn nothing_leaks_between_instances() {
         .as_str()
         .expect("a poll id")
         .to_string();
+    let later = herd_core::Timestamp(herd_core::Timestamp::now().0 + 86_400_000).to_rfc3339();
+    let scheduled = s
+        .post(
+            &a,
+            "/api/v1/statuses",
+            Some(&ta),
+            json!({"status": "secret of org-a, later", "scheduled_at": later}),
+        )
+        .await
+        .expect(200)
+        .id();
     let media = herd_media(&s, &a, &ta).await;
     let notes = s.get(&a, "/api/v1/notifications", Some(&tb_a)).await.expect(200);
     let note = notes.json[0]["id"].as_str().expect("bob has a notification").to_string();
@@ -69,6 +80,7 @@ async fn nothing_leaks_between_instances() {
         media.as_str(),
         note.as_str(),
         poll.as_str(),
+        scheduled.as_str(),
         "alice",
         "orgatag",
         "secret of org-a",
@@ -101,6 +113,10 @@ async fn nothing_leaks_between_instances() {
         (Method::DELETE, format!("/api/v1/statuses/{post}")),
         (Method::GET, format!("/api/v1/polls/{poll}")),
         (Method::POST, format!("/api/v1/polls/{poll}/votes?choices[]=0")),
+        (Method::GET, "/api/v1/scheduled_statuses".into()),
+        (Method::GET, format!("/api/v1/scheduled_statuses/{scheduled}")),
+        (Method::PUT, format!("/api/v1/scheduled_statuses/{scheduled}")),
+        (Method::DELETE, format!("/api/v1/scheduled_statuses/{scheduled}")),
         (Method::GET, "/api/v1/timelines/home".into()),
         (Method::GET, "/api/v1/timelines/public".into()),
         (Method::GET, "/api/v1/timelines/tag/orgatag".into()),

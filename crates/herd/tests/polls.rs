@@ -10,11 +10,7 @@ use serde_json::{Value, json};
 /// Ends a poll now, as if its time had run out: its end and its closing job are moved to the
 /// present (the shortest poll Mastodon allows lasts five minutes).
 async fn end_now(s: &Server, poll: &str) {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .expect("clock")
-        - 1;
+    let now = herd_core::Timestamp::now().0 - 1;
     let id: i64 = poll.parse().expect("poll id");
     let mut c = s.app().db.conn().await.expect("connection");
     c.q("UPDATE polls SET expires_at = ? WHERE id = ?")

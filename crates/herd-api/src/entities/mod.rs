@@ -6,6 +6,7 @@ mod filter;
 mod instance;
 mod notification;
 mod poll;
+mod scheduled;
 mod status;
 
 pub use account::{Account, CredentialAccount, Relationship, account, credential_account, relationship};
@@ -13,6 +14,7 @@ pub use filter::{Filter, FilterKeyword, FilterStatus, filter, filter_keyword, fi
 pub use instance::{Rule, VERSION_MASTODON, instance_v1, instance_v2, rule};
 pub use notification::{Notification, notification};
 pub use poll::{Poll, poll};
+pub use scheduled::{ScheduledStatus, scheduled_status};
 pub use status::{Attachment, Conversation, Status, StatusEdit, attachment, conversation, status, status_edit, write_status};
 
 use herd_core::Timestamp;

@@ -13,6 +13,7 @@ mod notifications;
 mod oauth;
 mod polls;
 mod reports;
+mod scheduled;
 mod search;
 mod statuses;
 mod streaming;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<State> {
         .merge(accounts::routes())
         .merge(statuses::routes())
         .merge(polls::routes())
+        .merge(scheduled::routes())
         .merge(timelines::routes())
         .merge(notifications::routes())
         .merge(media::routes())

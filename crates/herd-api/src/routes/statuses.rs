@@ -1,5 +1,6 @@
 use axum::extract::{OriginalUri, Path, State as S};
 use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use herd_app::statuses::{NewStatus, StatusEdit};
@@ -63,37 +64,34 @@ fn new_poll(p: &Params) -> ApiResult<Option<herd_app::polls::NewPoll>> {
     )?))
 }
 
-async fn create(S(s): S<State>, Ctx(t): Ctx, a: Auth, headers: HeaderMap, p: Params) -> ApiResult<Json<Status>> {
+async fn create(S(s): S<State>, Ctx(t): Ctx, a: Auth, headers: HeaderMap, p: Params) -> ApiResult<Response> {
     let (viewer, me) = a.user("write:statuses")?;
-    if p.str("scheduled_at").is_some_and(|s| !s.is_empty()) {
-        return Err(ApiError(AppError::Invalid(
-            "Validation failed: scheduled posts are not supported by this server yet".into(),
-        )));
-    }
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(|k| k.chars().take(128).collect::<String>())
         .filter(|k| !k.is_empty());
-    let id = herd_app::statuses::create(
-        &s.app,
-        &t,
-        me,
-        NewStatus {
-            text: p.str("status").unwrap_or_default(),
-            spoiler_text: p.str("spoiler_text").unwrap_or_default(),
-            visibility: visibility(&p)?,
-            sensitive: p.bool("sensitive")?,
-            language: p.str("language"),
-            in_reply_to_id: p.id("in_reply_to_id")?,
-            media_ids: p.ids("media_ids")?,
-            idempotency_key: key,
-            app_id: viewer.app_id,
-            poll: new_poll(&p)?,
-        },
-    )
-    .await?;
-    Ok(Json(render(&s, &t, Some(me), id).await?))
+    let post = NewStatus {
+        text: p.str("status").unwrap_or_default(),
+        spoiler_text: p.str("spoiler_text").unwrap_or_default(),
+        visibility: visibility(&p)?,
+        sensitive: p.bool("sensitive")?,
+        language: p.str("language"),
+        in_reply_to_id: p.id("in_reply_to_id")?,
+        media_ids: p.ids("media_ids")?,
+        idempotency_key: key,
+        app_id: viewer.app_id,
+        poll: new_poll(&p)?,
+        scheduled: None,
+    };
+    if let Some(at) = super::scheduled::scheduled_at(&p)? {
+        let row = herd_app::statuses::schedule(&s.app, &t, me, post, at).await?;
+        let mut c = s.app.db.conn().await?;
+        let out = super::scheduled::render(&mut c, &t, std::slice::from_ref(&row)).await?.pop();
+        return Ok(Json(out).into_response());
+    }
+    let id = herd_app::statuses::create(&s.app, &t, me, post).await?;
+    Ok(Json(render(&s, &t, Some(me), id).await?).into_response())
 }
 
 async fn many(S(s): S<State>, Ctx(t): Ctx, a: Auth, p: Params) -> ApiResult<Json<Vec<Status>>> {

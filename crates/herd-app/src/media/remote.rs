@@ -102,6 +102,7 @@ pub(crate) async fn record(c: &mut Conn, t: TenantId, account: i64, status: i64,
             error: None,
             created_at: Timestamp::now().0,
             remote_url: Some(url),
+            scheduled_status_id: None,
         };
         media::insert(c, t, &row).await?;
         if kind != "unknown" {

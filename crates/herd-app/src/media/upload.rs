@@ -55,6 +55,7 @@ pub async fn upload(
         error: None,
         created_at: Timestamp::now().0,
         remote_url: None,
+        scheduled_status_id: None,
     };
     let mut tx = app.db.begin().await?;
     media::insert(&mut tx, tenant.id, &row).await?;

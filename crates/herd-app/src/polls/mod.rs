@@ -21,8 +21,8 @@ pub const MAX_OPTION_CHARS: usize = 50;
 pub const MIN_EXPIRATION_SECS: i64 = 300;
 pub const MAX_EXPIRATION_SECS: i64 = 2_629_746;
 
-/// A poll as a client asks for it with a post.
-#[derive(Debug, Clone)]
+/// A poll as a client asks for it with a post (kept as such by a scheduled post).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct NewPoll {
     pub options: Vec<String>,
     pub expires_in: i64,

@@ -17,37 +17,15 @@ pub struct NewStatus {
     pub idempotency_key: Option<String>,
     pub app_id: Option<i64>,
     pub poll: Option<crate::polls::NewPoll>,
+    /// The scheduled post this publishes (its uploads are held for it).
+    pub scheduled: Option<i64>,
 }
 
 /// Posts a status: text rendered to HTML, mentions and tags linked, media attached,
 /// counters and notifications written, all in one transaction. With an idempotency key
 /// seen before, returns the post made then.
 pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Result<i64> {
-    let text = n.text.trim_end().to_string();
-    if text.trim().is_empty() && n.media_ids.is_empty() {
-        return Err(AppError::Invalid("Validation failed: Text can't be blank".into()));
-    }
-    if n.poll.is_some() && !n.media_ids.is_empty() {
-        return Err(AppError::Invalid(
-            "Validation failed: a post cannot have both media and a poll".into(),
-        ));
-    }
-    if n.poll.is_some() && text.trim().is_empty() {
-        return Err(AppError::Invalid("Validation failed: Text can't be blank".into()));
-    }
-    let len = content::length(&text) + n.spoiler_text.chars().count();
-    if len as i64 > tenant.row.max_post_chars {
-        return Err(AppError::Invalid(format!(
-            "Validation failed: Text character limit of {} exceeded",
-            tenant.row.max_post_chars
-        )));
-    }
-    let language = n.language.filter(|l| !l.trim().is_empty());
-    if let Some(l) = &language
-        && (l.len() > 16 || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-    {
-        return Err(AppError::Invalid("Validation failed: Language is not a valid language code".into()));
-    }
+    let (text, language) = check(tenant, &n)?;
     crate::federation::resolve::mentions(app, tenant, &text).await;
     let mut tx = app.db.begin().await?;
     if let Some(key) = &n.idempotency_key
@@ -73,7 +51,7 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
     });
     let language = language.or_else(|| defaults.and_then(|u| u.default_language));
     let id = Id::generate().0;
-    let media_rows = super::own_media(&mut tx, tenant, author, &n.media_ids, None).await?;
+    let media_rows = super::own_media(&mut tx, tenant, author, &n.media_ids, None, n.scheduled).await?;
     let (html, mentioned, tag_names) = crate::accounts::render_text(&mut tx, tenant, &text).await?;
     let now = Timestamp::now().0;
     let row = StatusRow {
@@ -140,4 +118,35 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
     tx.commit().await?;
     app.waker.wake();
     Ok(id)
+}
+
+/// The rules a post must meet however it is published (now or scheduled): its text (trimmed)
+/// and language.
+pub(super) fn check(tenant: &Tenant, n: &NewStatus) -> Result<(String, Option<String>)> {
+    let text = n.text.trim_end().to_string();
+    if text.trim().is_empty() && n.media_ids.is_empty() {
+        return Err(AppError::Invalid("Validation failed: Text can't be blank".into()));
+    }
+    if n.poll.is_some() && !n.media_ids.is_empty() {
+        return Err(AppError::Invalid(
+            "Validation failed: a post cannot have both media and a poll".into(),
+        ));
+    }
+    if n.poll.is_some() && text.trim().is_empty() {
+        return Err(AppError::Invalid("Validation failed: Text can't be blank".into()));
+    }
+    let len = content::length(&text) + n.spoiler_text.chars().count();
+    if len as i64 > tenant.row.max_post_chars {
+        return Err(AppError::Invalid(format!(
+            "Validation failed: Text character limit of {} exceeded",
+            tenant.row.max_post_chars
+        )));
+    }
+    let language = n.language.clone().filter(|l| !l.trim().is_empty());
+    if let Some(l) = &language
+        && (l.len() > 16 || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
+        return Err(AppError::Invalid("Validation failed: Language is not a valid language code".into()));
+    }
+    Ok((text, language))
 }

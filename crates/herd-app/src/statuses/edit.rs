@@ -44,7 +44,7 @@ pub async fn edit(app: &App, tenant: &Tenant, author: i64, id: i64, e: StatusEdi
     }
     let old_media: Vec<i64> = media::for_statuses(&mut tx, tenant.id, &[id]).await?.iter().map(|m| m.id).collect();
     let new_media = match &e.media_ids {
-        Some(ids) => super::own_media(&mut tx, tenant, author, ids, Some(id))
+        Some(ids) => super::own_media(&mut tx, tenant, author, ids, Some(id), None)
             .await?
             .iter()
             .map(|m| m.id)

@@ -5,6 +5,7 @@ mod delete;
 mod edit;
 mod mark;
 mod reblog;
+mod schedule;
 
 pub use create::{NewStatus, create};
 pub use delete::delete;
@@ -12,6 +13,7 @@ pub(crate) use edit::snapshot;
 pub use edit::{StatusEdit, edit};
 pub use mark::{mark, unmark};
 pub use reblog::{reblog, unreblog};
+pub use schedule::{PublishScheduled, ScheduledParams, cancel, publish, reschedule, schedule};
 
 use herd_core::{Id, Timestamp};
 use herd_store::accounts::AccountRow;
@@ -21,8 +23,16 @@ use herd_store::{Conn, tags};
 use crate::{AppError, Result, Tenant};
 
 /// Checks and orders the attachments named by a post: the author's own, processed, within
-/// the instance's limit.
-pub(crate) async fn own_media(c: &mut Conn, tenant: &Tenant, author: i64, ids: &[i64], status: Option<i64>) -> Result<Vec<MediaRow>> {
+/// the instance's limit, attached to no other post and held for no other scheduled post
+/// (`scheduled` is the scheduled post being published, if any).
+pub(crate) async fn own_media(
+    c: &mut Conn,
+    tenant: &Tenant,
+    author: i64,
+    ids: &[i64],
+    status: Option<i64>,
+    scheduled: Option<i64>,
+) -> Result<Vec<MediaRow>> {
     if ids.len() as i64 > tenant.row.max_media_attachments {
         return Err(AppError::Invalid(format!(
             "Validation failed: at most {} media attachments",
@@ -34,7 +44,12 @@ pub(crate) async fn own_media(c: &mut Conn, tenant: &Tenant, author: i64, ids: &
     for id in ids {
         let m = rows
             .iter()
-            .find(|m| m.id == *id && m.account_id == author && (m.status_id.is_none() || m.status_id == status))
+            .find(|m| {
+                m.id == *id
+                    && m.account_id == author
+                    && (m.status_id.is_none() || m.status_id == status)
+                    && (m.scheduled_status_id.is_none() || m.scheduled_status_id == scheduled)
+            })
             .ok_or(AppError::Invalid(
                 "Validation failed: media attachment not found or already attached".into(),
             ))?;

@@ -11,6 +11,7 @@ pub mod cache;
 mod context;
 pub mod conversations;
 mod error;
+pub mod featured;
 pub mod federation;
 pub mod files;
 pub mod filters;

@@ -373,6 +373,7 @@ pub async fn relationships(c: &mut Conn, t: TenantId, viewer: i64, targets: &[i6
         .collect());
     let mutes = relationships::among(c, t, Edge::Mute, viewer, targets, true).await?;
     let notes = herd_store::markers::notes(c, t, viewer, targets).await?;
+    let endorsed = set(herd_store::featured::endorsed_among(c, t, viewer, targets).await?);
     let target_rows = accounts::by_ids(c, t, targets).await?;
     let mut domains: Vec<String> = target_rows.iter().map(|a| a.domain.clone()).filter(|d| !d.is_empty()).collect();
     domains.sort();
@@ -398,8 +399,8 @@ pub async fn relationships(c: &mut Conn, t: TenantId, viewer: i64, targets: &[i6
                 requested: rq.is_some(),
                 requested_by: requested_by.contains(&id),
                 note: notes.iter().find(|(n, _)| *n == id).map(|(_, c)| c.clone()).unwrap_or_default(),
+                endorsed: endorsed.contains(&id),
                 domain_blocking: target_rows.iter().find(|a| a.id == id).is_some_and(|a| hidden.contains(&a.domain)),
-                ..Default::default()
             }
         })
         .collect())

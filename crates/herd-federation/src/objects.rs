@@ -94,6 +94,8 @@ pub struct Actor {
     pub outbox: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub featured: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub featured_tags: Option<String>,
     pub preferred_username: String,
     pub name: String,
     pub summary: String,

@@ -15,6 +15,7 @@ pub mod conversations;
 mod db;
 pub mod domain_blocks;
 pub mod events;
+pub mod featured;
 pub mod filters;
 pub mod hosts;
 pub mod interactions;

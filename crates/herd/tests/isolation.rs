@@ -69,6 +69,15 @@ async fn nothing_leaks_between_instances() {
         .await
         .expect(200)
         .id();
+    s.post(&a, "/api/v1/featured_tags", Some(&ta), json!({"name": "orgatag"}))
+        .await
+        .expect(200);
+    s.post(&a, &format!("/api/v1/accounts/{alice}/follow"), Some(&tb_a), Value::Null)
+        .await
+        .expect(200);
+    s.post(&a, &format!("/api/v1/accounts/{alice}/endorse"), Some(&tb_a), Value::Null)
+        .await
+        .expect(200);
     let media = herd_media(&s, &a, &ta).await;
     let notes = s.get(&a, "/api/v1/notifications", Some(&tb_a)).await.expect(200);
     let note = notes.json[0]["id"].as_str().expect("bob has a notification").to_string();
@@ -113,6 +122,12 @@ async fn nothing_leaks_between_instances() {
         (Method::DELETE, format!("/api/v1/statuses/{post}")),
         (Method::GET, format!("/api/v1/polls/{poll}")),
         (Method::POST, format!("/api/v1/polls/{poll}/votes?choices[]=0")),
+        (Method::GET, "/api/v1/featured_tags".into()),
+        (Method::GET, "/api/v1/featured_tags/suggestions".into()),
+        (Method::GET, format!("/api/v1/accounts/{alice}/featured_tags")),
+        (Method::POST, format!("/api/v1/accounts/{bob}/endorse")),
+        (Method::GET, "/api/v1/endorsements".into()),
+        (Method::GET, format!("/api/v1/accounts/{bob}/endorsements")),
         (Method::GET, "/api/v1/scheduled_statuses".into()),
         (Method::GET, format!("/api/v1/scheduled_statuses/{scheduled}")),
         (Method::PUT, format!("/api/v1/scheduled_statuses/{scheduled}")),

@@ -325,7 +325,7 @@ async fn follow_requests(
     account_list(&s, &t, &uri, &Edge::FollowRequest.join(false), me, &p).await
 }
 
-async fn relationship_with(s: &State, t: &Tenant, me: i64, target: i64) -> ApiResult<Json<Relationship>> {
+pub(super) async fn relationship_with(s: &State, t: &Tenant, me: i64, target: i64) -> ApiResult<Json<Relationship>> {
     let mut c = s.app.db.conn().await?;
     let rels = views::relationships(&mut c, t.id, me, &[target]).await?;
     let r = rels.first().ok_or(ApiError(AppError::NotFound("Record not found")))?;

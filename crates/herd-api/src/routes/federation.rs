@@ -35,6 +35,7 @@ pub fn routes() -> Router<State> {
         .route("/users/{username}/followers", get(followers))
         .route("/users/{username}/following", get(following))
         .route("/users/{username}/collections/featured", get(featured))
+        .route("/users/{username}/collections/tags", get(featured_tags))
         .route("/users/{username}/inbox", post(personal_inbox))
         .route("/inbox", post(shared_inbox))
 }
@@ -273,6 +274,24 @@ async fn featured(S(s): S<State>, Ctx(t): Ctx, Path(username): Path<String>) -> 
     let id = format!("{}/collections/featured", t.actor_uri(&a.username));
     let mut v = objects::collection(&id, notes.len() as i64, None);
     v["orderedItems"] = serde_json::to_value(&notes).unwrap_or(Value::Null);
+    Ok(activity_json(&v))
+}
+
+/// The hashtags an account features, as Mastodon's `featuredTags` collection.
+async fn featured_tags(S(s): S<State>, Ctx(t): Ctx, Path(username): Path<String>) -> ApiResult<Response> {
+    let a = read::local_account(&s.app, &t, &username).await?;
+    let mut c = s.app.db.conn().await?;
+    let tags = herd_store::featured::tags_of(&mut c, t.id, a.id).await?;
+    let id = format!("{}/collections/tags", t.actor_uri(&a.username));
+    let items: Vec<Value> = tags
+        .iter()
+        .map(|f| {
+            serde_json::json!({"type": "Hashtag", "href": format!("{}/tagged/{}", t.profile_url(&a.username), f.name.to_lowercase()),
+                               "name": format!("#{}", f.name)})
+        })
+        .collect();
+    let v = serde_json::json!({"@context": "https://www.w3.org/ns/activitystreams", "id": id, "type": "Collection",
+                               "totalItems": items.len(), "items": items});
     Ok(activity_json(&v))
 }
 

@@ -1,6 +1,7 @@
 mod accounts;
 mod apps;
 mod conversations;
+mod featured;
 mod federation;
 pub(crate) use federation::signed_fetch;
 mod files;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<State> {
         .merge(conversations::routes())
         .merge(streaming::routes())
         .merge(tags::routes())
+        .merge(featured::routes())
         .route("/health", get(|| async { "ok" }))
         .fallback(not_found)
         .route("/api/v1/custom_emojis", get(|| async { axum::Json(Vec::<()>::new()) }))

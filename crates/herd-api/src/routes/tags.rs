@@ -22,7 +22,7 @@ pub fn routes() -> Router<State> {
 }
 
 /// Mastodon's Tag entity (usage history is not kept yet: an empty list).
-fn tag(t: &Tenant, id: i64, name: &str, following: Option<bool>) -> Value {
+pub(super) fn tag(t: &Tenant, id: i64, name: &str, following: Option<bool>) -> Value {
     let mut v = json!({"id": id.to_string(), "name": name.to_lowercase(), "url": t.tag_url(name), "history": []});
     if let Some(f) = following {
         v["following"] = json!(f);

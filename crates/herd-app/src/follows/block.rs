@@ -13,6 +13,7 @@ pub async fn block(app: &App, tenant: &Tenant, actor: i64, target: i64) -> Resul
             super::follow::bump_counts(&mut tx, t, a, b, -1).await?;
         }
         relationships::remove(&mut tx, t, Edge::FollowRequest, a, b).await?;
+        herd_store::featured::unendorse(&mut tx, t, a, b).await?;
     }
     relationships::add(&mut tx, t, Edge::Block, actor, target, None, Timestamp::now().0).await?;
     federate(&mut tx, tenant, actor, target, false).await?;

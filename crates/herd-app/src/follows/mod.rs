@@ -16,6 +16,7 @@ pub(crate) use follow::bump_counts;
 pub use follow::follow;
 pub use mute::{mute, unmute};
 pub use requests::{authorize, reject};
+pub(crate) use tags::tag_name;
 pub use tags::{follow_tag, unfollow_tag};
 pub use unfollow::unfollow;
 

@@ -4,7 +4,7 @@ use herd_store::tags;
 use crate::{App, AppError, Result, Tenant};
 
 /// A hashtag's name as written after `#`.
-fn name(n: &str) -> Result<String> {
+pub(crate) fn tag_name(n: &str) -> Result<String> {
     let n = n.trim().trim_start_matches('#');
     if n.is_empty() || n.chars().count() > 100 || !n.chars().all(|c| c.is_alphanumeric() || c == '_') {
         return Err(AppError::NotFound("Record not found"));
@@ -15,7 +15,7 @@ fn name(n: &str) -> Result<String> {
 /// Follows a hashtag (created here if no post has used it yet); its public posts join the
 /// account's home timeline.
 pub async fn follow_tag(app: &App, tenant: &Tenant, actor: i64, tag: &str) -> Result<(i64, String)> {
-    let n = name(tag)?;
+    let n = tag_name(tag)?;
     let now = Timestamp::now().0;
     let mut tx = app.db.begin().await?;
     let id = tags::ensure(&mut tx, tenant.id, Id::generate().0, &n, now).await?;
@@ -26,7 +26,7 @@ pub async fn follow_tag(app: &App, tenant: &Tenant, actor: i64, tag: &str) -> Re
 }
 
 pub async fn unfollow_tag(app: &App, tenant: &Tenant, actor: i64, tag: &str) -> Result<(i64, String)> {
-    let n = name(tag)?;
+    let n = tag_name(tag)?;
     let mut tx = app.db.begin().await?;
     let found = tags::by_name(&mut tx, tenant.id, &n)
         .await?

@@ -10,6 +10,8 @@ pub async fn unfollow(app: &App, tenant: &Tenant, actor: i64, target: i64) -> Re
     if relationships::remove(&mut tx, t, Edge::Follow, actor, target).await? {
         super::follow::bump_counts(&mut tx, t, actor, target, -1).await?;
     }
+    // Only followed accounts are endorsed.
+    herd_store::featured::unendorse(&mut tx, t, actor, target).await?;
     let requested = relationships::remove(&mut tx, t, Edge::FollowRequest, actor, target).await?;
     if requested {
         herd_store::notifications::retract(&mut tx, t, target, actor, "follow_request", None).await?;

@@ -44,21 +44,26 @@ pub async fn get(c: &mut Conn, t: TenantId, viewer: i64, id: i64) -> Result<Noti
         .ok_or(crate::AppError::NotFound("Record not found"))
 }
 
-async fn render(c: &mut Conn, t: TenantId, viewer: i64, rows: Vec<NotificationRow>) -> Result<Vec<NotificationView>> {
-    let account_ids: Vec<i64> = rows.iter().map(|r| r.from_account_id).collect();
-    let accounts: HashMap<i64, AccountRow> = accounts::by_ids(c, t, &account_ids).await?.into_iter().map(|a| (a.id, a)).collect();
+/// The posts of these notifications that the viewer may still see, as the notification list
+/// shows them: a post the viewer may no longer see (they unfollowed, they were blocked) or
+/// that a `hide` filter matches takes its notification out of the list; others carry
+/// `filtered`.
+async fn shown_statuses(c: &mut Conn, t: TenantId, viewer: i64, rows: &[NotificationRow]) -> Result<HashMap<i64, StatusView>> {
     let status_ids: Vec<i64> = rows.iter().filter_map(|r| r.status_id).collect();
-    // A post the viewer may no longer see (they unfollowed, they were blocked) takes its
-    // notification out of the list with it.
     let status_rows = statuses::by_ids(c, t, &status_ids).await?;
     let status_rows = views::filter_visible(c, t, Some(viewer), status_rows).await?;
-    // A post a `hide` filter matches takes its notification out too; others carry `filtered`.
     let filters = crate::filters::Active::load(c, t, Some(viewer), "notifications").await?;
-    let status_views: HashMap<i64, StatusView> = filters
+    Ok(filters
         .apply(views::statuses(c, t, Some(viewer), status_rows).await?)
         .into_iter()
         .map(|v| (v.row.id, v))
-        .collect();
+        .collect())
+}
+
+async fn render(c: &mut Conn, t: TenantId, viewer: i64, rows: Vec<NotificationRow>) -> Result<Vec<NotificationView>> {
+    let account_ids: Vec<i64> = rows.iter().map(|r| r.from_account_id).collect();
+    let accounts: HashMap<i64, AccountRow> = accounts::by_ids(c, t, &account_ids).await?.into_iter().map(|a| (a.id, a)).collect();
+    let status_views = shown_statuses(c, t, viewer, &rows).await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {
@@ -70,6 +75,132 @@ async fn render(c: &mut Conn, t: TenantId, viewer: i64, rows: Vec<NotificationRo
             Some(NotificationView { row: r, account, status })
         })
         .collect())
+}
+
+/// One group of notifications on a page of `/api/v2/notifications`.
+#[derive(Debug, Clone)]
+pub struct GroupView {
+    pub key: String,
+    pub kind: String,
+    pub count: i64,
+    pub most_recent_id: i64,
+    pub page_min_id: i64,
+    pub page_max_id: i64,
+    pub latest_at: i64,
+    /// The newest distinct senders, at most [`SAMPLE_ACCOUNTS`].
+    pub sample_account_ids: Vec<i64>,
+    pub status_id: Option<i64>,
+}
+
+/// A page of grouped notifications with the accounts and posts its groups name.
+#[derive(Debug, Default)]
+pub struct Grouped {
+    pub groups: Vec<GroupView>,
+    pub accounts: Vec<AccountRow>,
+    pub statuses: Vec<StatusView>,
+    /// The first notification of each group, newest first: the page's cursor.
+    pub heads: Vec<i64>,
+}
+
+pub const SAMPLE_ACCOUNTS: usize = 8;
+
+/// A page of groups, as Mastodon pages them: the first `page.limit` groups met walking the
+/// notifications from the cursor; each group counts its notifications within the page's
+/// range of ids. Kinds not in `grouped` stand alone.
+pub async fn grouped(c: &mut Conn, t: TenantId, viewer: i64, f: &Filter, page: &Page, grouped: &[String]) -> Result<Grouped> {
+    let heads = notifications::group_heads(c, t, viewer, f, page, grouped).await?;
+    let (Some(first), Some(last)) = (heads.first(), heads.last()) else {
+        return Ok(Grouped::default());
+    };
+    let (mut from, mut to) = (last.id, first.id);
+    // A page that is not full is the last one that way: its range runs to the cursor.
+    if (heads.len() as i64) < page.limit {
+        if page.min_id.is_some() {
+            to = page.max_id.map_or(i64::MAX, |m| m - 1);
+        } else {
+            from = page.since_id.map_or(0, |s| s + 1);
+        }
+    }
+    let is_grouped = |r: &NotificationRow| r.group_key.is_some() && grouped.contains(&r.kind);
+    let keys: Vec<String> = heads.iter().filter(|r| is_grouped(r)).filter_map(|r| r.group_key.clone()).collect();
+    let members = notifications::in_groups(c, t, viewer, f, &keys, from, to).await?;
+    let shown = shown_statuses(c, t, viewer, &heads).await?;
+    let mut out = Grouped::default();
+    for head in &heads {
+        if head.status_id.is_some_and(|s| !shown.contains_key(&s)) {
+            continue;
+        }
+        let rows: Vec<&NotificationRow> = match (&head.group_key, is_grouped(head)) {
+            (Some(k), true) => members.iter().filter(|m| m.group_key.as_ref() == Some(k)).collect(),
+            _ => vec![head],
+        };
+        let rows = if rows.is_empty() { vec![head] } else { rows };
+        let mut sample: Vec<i64> = Vec::new();
+        for r in &rows {
+            if !sample.contains(&r.from_account_id) && sample.len() < SAMPLE_ACCOUNTS {
+                sample.push(r.from_account_id);
+            }
+        }
+        let newest = rows.iter().max_by_key(|r| r.id).copied().unwrap_or(head);
+        out.groups.push(GroupView {
+            key: match is_grouped(head) {
+                true => head.group_key.clone().unwrap_or_default(),
+                false => format!("ungrouped-{}", head.id),
+            },
+            kind: head.kind.clone(),
+            count: rows.len() as i64,
+            most_recent_id: newest.id,
+            page_min_id: rows.iter().map(|r| r.id).min().unwrap_or(head.id),
+            page_max_id: newest.id,
+            latest_at: newest.created_at,
+            sample_account_ids: sample,
+            status_id: head.status_id,
+        });
+    }
+    out.heads = heads.iter().map(|h| h.id).collect();
+    let mut ids: Vec<i64> = out.groups.iter().flat_map(|g| g.sample_account_ids.iter().copied()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    out.accounts = accounts::by_ids(c, t, &ids).await?;
+    let mut status_ids: Vec<i64> = out.groups.iter().filter_map(|g| g.status_id).collect();
+    status_ids.sort_unstable();
+    status_ids.dedup();
+    out.statuses = status_ids.iter().filter_map(|s| shown.get(s).cloned()).collect();
+    Ok(out)
+}
+
+/// One group by its key, or NotFound.
+pub async fn group(c: &mut Conn, t: TenantId, viewer: i64, key: &str) -> Result<Grouped> {
+    let rows = notifications::group(c, t, viewer, key, 1000).await?;
+    let Some(newest) = rows.first() else {
+        return Err(crate::AppError::NotFound("Record not found"));
+    };
+    let key = newest.group_key.clone().unwrap_or_else(|| format!("ungrouped-{}", newest.id));
+    let f = Filter::default();
+    let page = Page {
+        max_id: Some(newest.id + 1),
+        since_id: None,
+        min_id: None,
+        limit: 1,
+    };
+    let kinds: Vec<String> = notifications::GROUPED.iter().map(|k| k.to_string()).collect();
+    let mut g = grouped(c, t, viewer, &f, &page, &kinds).await?;
+    // The page's range is the group's newest notification alone; a group shows all of it.
+    if let Some(view) = g.groups.first_mut() {
+        view.key = key;
+        view.count = rows.len() as i64;
+        view.page_min_id = rows.last().map_or(newest.id, |r| r.id);
+        let mut sample: Vec<i64> = Vec::new();
+        for r in &rows {
+            if !sample.contains(&r.from_account_id) && sample.len() < SAMPLE_ACCOUNTS {
+                sample.push(r.from_account_id);
+            }
+        }
+        view.sample_account_ids = sample;
+    }
+    let ids: Vec<i64> = g.groups.iter().flat_map(|v| v.sample_account_ids.clone()).collect();
+    g.accounts = accounts::by_ids(c, t, &ids).await?;
+    Ok(g)
 }
 
 /// Creates a notification unless it is to oneself.
@@ -96,6 +227,7 @@ async fn insert(c: &mut Conn, t: TenantId, to: i64, from: i64, kind: &str, statu
             kind: kind.to_string(),
             status_id: status,
             created_at: Timestamp::now().0,
+            group_key: None,
         },
     )
     .await?;

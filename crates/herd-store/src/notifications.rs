@@ -13,12 +13,47 @@ pub struct NotificationRow {
     pub kind: String,
     pub status_id: Option<i64>,
     pub created_at: i64,
+    /// The group it belongs to (favourites, boosts and follows), if any.
+    pub group_key: Option<String>,
 }
 
+/// The kinds of notification that are grouped, as on Mastodon.
+pub const GROUPED: [&str; 3] = ["favourite", "reblog", "follow"];
+/// A group spans at most this many hours from its first notification.
+const GROUP_SPAN_HOURS: i64 = 12;
+const HOUR_MS: i64 = 3_600_000;
+
+/// Stores a notification; favourites and boosts of one post, and follows, join the group of
+/// the same kind begun less than twelve hours before (the row's `group_key` is ignored).
 pub async fn insert(c: &mut Conn, t: TenantId, n: &NotificationRow) -> Result<()> {
+    let group_key = match (n.kind.as_str(), n.status_id) {
+        ("favourite" | "reblog", Some(s)) => Some(format!("{}-{s}", n.kind)),
+        ("follow", _) => Some("follow".to_string()),
+        _ => None,
+    };
+    let group_key = match group_key {
+        Some(prefix) => {
+            let bucket = n.created_at.div_euclid(HOUR_MS);
+            let previous: Option<String> = c
+                .qs(
+                    "SELECT group_key FROM notifications WHERE tenant_id = ? AND account_id = ? AND group_key LIKE ? \
+                     ORDER BY id DESC LIMIT 1",
+                )
+                .bind(t.0)
+                .bind(n.account_id)
+                .bind(format!("{prefix}-%"))
+                .fetch_optional(c.ex())
+                .await?;
+            let previous = previous
+                .and_then(|k| k.rsplit('-').next().and_then(|b| b.parse::<i64>().ok()))
+                .filter(|p| bucket < p + GROUP_SPAN_HOURS);
+            Some(format!("{prefix}-{}", previous.unwrap_or(bucket)))
+        }
+        None => None,
+    };
     c.q(
-        "INSERT INTO notifications (id, tenant_id, account_id, from_account_id, type, status_id, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO notifications (id, tenant_id, account_id, from_account_id, type, status_id, created_at, group_key) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(n.id)
     .bind(t.0)
@@ -27,6 +62,7 @@ pub async fn insert(c: &mut Conn, t: TenantId, n: &NotificationRow) -> Result<()
     .bind(n.kind.clone())
     .bind(n.status_id)
     .bind(n.created_at)
+    .bind(group_key)
     .execute(c.ex())
     .await?;
     crate::events::publish(c, t, crate::events::EventKind::Notification, n.id, n.account_id).await?;
@@ -40,20 +76,29 @@ pub struct Filter {
     pub from_account: Option<i64>,
 }
 
-pub async fn list(c: &mut Conn, t: TenantId, account: i64, f: &Filter, page: &Page) -> Result<Vec<NotificationRow>> {
-    let (clause, args, asc) = page.clause("id");
-    let mut sql = String::from(
-        "SELECT id, account_id, from_account_id, type, status_id, created_at FROM notifications \
-         WHERE tenant_id = ? AND account_id = ?",
-    );
+const COLS: &str = "id, account_id, from_account_id, type, status_id, created_at, group_key";
+
+enum Bind {
+    I(i64),
+    S(String),
+}
+
+/// The conditions after `tenant_id = ? AND account_id = ?` that every listing applies: the
+/// filter's types and sender, and the hiding of muted, blocked and domain-hidden senders.
+fn browsable(t: TenantId, account: i64, f: &Filter) -> (String, Vec<Bind>) {
+    let mut sql = String::new();
+    let mut binds = Vec::new();
     if !f.types.is_empty() {
         sql.push_str(&format!(" AND type IN ({})", placeholders(f.types.len())));
+        binds.extend(f.types.iter().cloned().map(Bind::S));
     }
     if !f.exclude_types.is_empty() {
         sql.push_str(&format!(" AND type NOT IN ({})", placeholders(f.exclude_types.len())));
+        binds.extend(f.exclude_types.iter().cloned().map(Bind::S));
     }
-    if f.from_account.is_some() {
+    if let Some(a) = f.from_account {
         sql.push_str(" AND from_account_id = ?");
+        binds.push(Bind::I(a));
     }
     // Notifications from muted accounts (with notifications muted) stay hidden.
     sql.push_str(
@@ -63,26 +108,41 @@ pub async fn list(c: &mut Conn, t: TenantId, account: i64, f: &Filter, page: &Pa
                                       UNION SELECT account_id FROM blocks WHERE tenant_id = ? AND target_account_id = ?)",
     );
     sql.push_str(&format!(" AND from_account_id NOT IN ({})", crate::domain_blocks::BLOCKED_ACCOUNTS));
-    sql.push_str(&clause);
-    sql.push_str(&page.order("id", asc));
-    let mut q = c.qa::<NotificationRow>(&sql).bind(t.0).bind(account);
-    for ty in f.types.iter().chain(&f.exclude_types) {
-        q = q.bind(ty.clone());
+    for b in [
+        t.0,
+        account,
+        herd_core::Timestamp::now().0,
+        t.0,
+        account,
+        t.0,
+        account,
+        t.0,
+        t.0,
+        account,
+    ] {
+        binds.push(Bind::I(b));
     }
-    if let Some(a) = f.from_account {
-        q = q.bind(a);
+    (sql, binds)
+}
+
+fn bind_all<O>(mut q: crate::db::QueryAs<O>, binds: Vec<Bind>) -> crate::db::QueryAs<O> {
+    for b in binds {
+        q = match b {
+            Bind::I(i) => q.bind(i),
+            Bind::S(s) => q.bind(s),
+        };
     }
-    q = q
-        .bind(t.0)
-        .bind(account)
-        .bind(herd_core::Timestamp::now().0)
-        .bind(t.0)
-        .bind(account)
-        .bind(t.0)
-        .bind(account)
-        .bind(t.0)
-        .bind(t.0)
-        .bind(account);
+    q
+}
+
+pub async fn list(c: &mut Conn, t: TenantId, account: i64, f: &Filter, page: &Page) -> Result<Vec<NotificationRow>> {
+    let (clause, args, asc) = page.clause("id");
+    let (cond, binds) = browsable(t, account, f);
+    let sql = format!(
+        "SELECT {COLS} FROM notifications WHERE tenant_id = ? AND account_id = ?{cond}{clause}{}",
+        page.order("id", asc)
+    );
+    let mut q = bind_all(c.qa::<NotificationRow>(&sql).bind(t.0).bind(account), binds);
     for a in args {
         q = q.bind(a);
     }
@@ -93,11 +153,144 @@ pub async fn list(c: &mut Conn, t: TenantId, account: i64, f: &Filter, page: &Pa
     Ok(rows)
 }
 
+/// The SQL for a notification's group as a listing sees it: its `group_key` when its kind
+/// is among `grouped` (kinds of [`GROUPED`]), else a group of its own.
+fn group_expr(grouped: &[String]) -> String {
+    let kinds: Vec<&str> = GROUPED.iter().copied().filter(|k| grouped.iter().any(|g| g == k)).collect();
+    if kinds.is_empty() {
+        return "('ungrouped-' || id)".into();
+    }
+    let list = kinds.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ");
+    format!("COALESCE(CASE WHEN type IN ({list}) THEN group_key ELSE NULL END, 'ungrouped-' || id)")
+}
+
+/// The first notification of each of the page's groups (newest first), as Mastodon pages
+/// grouped notifications: walking the notifications in order, each group is seen once.
+pub async fn group_heads(
+    c: &mut Conn,
+    t: TenantId,
+    account: i64,
+    f: &Filter,
+    page: &Page,
+    grouped: &[String],
+) -> Result<Vec<NotificationRow>> {
+    let (clause, args, asc) = page.clause("id");
+    let (cond, binds) = browsable(t, account, f);
+    let gk = group_expr(grouped);
+    let pick = if asc { "MIN(id)" } else { "MAX(id)" };
+    let sql = format!(
+        "SELECT {COLS} FROM notifications WHERE tenant_id = ? AND account_id = ? AND id IN ( \
+           SELECT {pick} FROM notifications WHERE tenant_id = ? AND account_id = ?{cond}{clause} \
+           GROUP BY {gk} ORDER BY {pick} {} LIMIT {}) ORDER BY id DESC",
+        if asc { "ASC" } else { "DESC" },
+        page.limit.clamp(1, 200)
+    );
+    let q = c.qa::<NotificationRow>(&sql).bind(t.0).bind(account).bind(t.0).bind(account);
+    let mut q = bind_all(q, binds);
+    for a in args {
+        q = q.bind(a);
+    }
+    Ok(q.fetch_all(c.ex()).await?)
+}
+
+/// The notifications of these groups with ids from `from` to `to`, newest first.
+pub async fn in_groups(
+    c: &mut Conn,
+    t: TenantId,
+    account: i64,
+    f: &Filter,
+    keys: &[String],
+    from: i64,
+    to: i64,
+) -> Result<Vec<NotificationRow>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (cond, binds) = browsable(t, account, f);
+    let sql = format!(
+        "SELECT {COLS} FROM notifications WHERE tenant_id = ? AND account_id = ? AND group_key IN ({}) \
+         AND id >= ? AND id <= ?{cond} ORDER BY id DESC",
+        placeholders(keys.len())
+    );
+    let mut q = c.qa::<NotificationRow>(&sql).bind(t.0).bind(account);
+    for k in keys {
+        q = q.bind(k.clone());
+    }
+    q = q.bind(from).bind(to);
+    Ok(bind_all(q, binds).fetch_all(c.ex()).await?)
+}
+
+/// The notifications of one group (`ungrouped-<id>` for one alone), newest first.
+pub async fn group(c: &mut Conn, t: TenantId, account: i64, key: &str, limit: i64) -> Result<Vec<NotificationRow>> {
+    if let Some(id) = key.strip_prefix("ungrouped-") {
+        let Ok(id) = id.parse::<i64>() else { return Ok(Vec::new()) };
+        return Ok(get(c, t, account, id).await?.into_iter().collect());
+    }
+    let (cond, binds) = browsable(t, account, &Filter::default());
+    let sql = format!(
+        "SELECT {COLS} FROM notifications WHERE tenant_id = ? AND account_id = ? AND group_key = ?{cond} \
+         ORDER BY id DESC LIMIT {}",
+        limit.clamp(1, 1000)
+    );
+    let q = c.qa::<NotificationRow>(&sql).bind(t.0).bind(account).bind(key.to_string());
+    Ok(bind_all(q, binds).fetch_all(c.ex()).await?)
+}
+
+/// Dismisses every notification of a group.
+pub async fn dismiss_group(c: &mut Conn, t: TenantId, account: i64, key: &str) -> Result<()> {
+    if let Some(id) = key.strip_prefix("ungrouped-") {
+        if let Ok(id) = id.parse::<i64>() {
+            dismiss(c, t, account, id).await?;
+        }
+        return Ok(());
+    }
+    c.q("DELETE FROM notifications WHERE tenant_id = ? AND account_id = ? AND group_key = ?")
+        .bind(t.0)
+        .bind(account)
+        .bind(key)
+        .execute(c.ex())
+        .await?;
+    Ok(())
+}
+
+/// How many notifications (or, with `grouped`, groups) came after `after`, up to `limit`.
+pub async fn unread(
+    c: &mut Conn,
+    t: TenantId,
+    account: i64,
+    f: &Filter,
+    after: i64,
+    limit: i64,
+    grouped: Option<&[String]>,
+) -> Result<i64> {
+    let (cond, binds) = browsable(t, account, f);
+    let inner = match grouped {
+        Some(g) => format!(
+            "SELECT {} AS k FROM notifications WHERE tenant_id = ? AND account_id = ? AND id > ?{cond} GROUP BY {} LIMIT {}",
+            group_expr(g),
+            group_expr(g),
+            limit.clamp(1, 1000)
+        ),
+        None => format!(
+            "SELECT id AS k FROM notifications WHERE tenant_id = ? AND account_id = ? AND id > ?{cond} LIMIT {}",
+            limit.clamp(1, 1000)
+        ),
+    };
+    let sql = format!("SELECT COUNT(*) FROM ({inner}) u");
+    let mut q = c.qs::<i64>(&sql).bind(t.0).bind(account).bind(after);
+    for b in binds {
+        q = match b {
+            Bind::I(i) => q.bind(i),
+            Bind::S(s) => q.bind(s),
+        };
+    }
+    Ok(q.fetch_one(c.ex()).await?)
+}
+
 pub async fn get(c: &mut Conn, t: TenantId, account: i64, id: i64) -> Result<Option<NotificationRow>> {
-    Ok(c.qa(
-        "SELECT id, account_id, from_account_id, type, status_id, created_at FROM notifications \
-             WHERE tenant_id = ? AND account_id = ? AND id = ?",
-    )
+    Ok(c.qa(&format!(
+        "SELECT {COLS} FROM notifications WHERE tenant_id = ? AND account_id = ? AND id = ?"
+    ))
     .bind(t.0)
     .bind(account)
     .bind(id)

@@ -14,7 +14,7 @@ pub use account::{Account, CredentialAccount, Relationship, account, credential_
 pub use featured::{FeaturedTag, featured_tag};
 pub use filter::{Filter, FilterKeyword, FilterStatus, filter, filter_keyword, filter_status};
 pub use instance::{Rule, VERSION_MASTODON, instance_v1, instance_v2, rule};
-pub use notification::{Notification, notification};
+pub use notification::{GroupedNotifications, Notification, grouped_notifications, notification};
 pub use poll::{Poll, poll};
 pub use scheduled::{ScheduledStatus, scheduled_status};
 pub use status::{Attachment, Conversation, Status, StatusEdit, attachment, conversation, status, status_edit, write_status};

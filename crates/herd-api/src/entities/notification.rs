@@ -20,9 +20,56 @@ pub fn notification(tenant: &Tenant, n: &NotificationView) -> Notification {
     Notification {
         id: n.row.id.to_string(),
         kind: n.row.kind.clone(),
-        group_key: format!("ungrouped-{}", n.row.id),
+        group_key: n.row.group_key.clone().unwrap_or_else(|| format!("ungrouped-{}", n.row.id)),
         created_at: time(n.row.created_at),
         account: account(tenant, &n.account),
         status: n.status.as_ref().map(|s| status(tenant, s)),
+    }
+}
+
+/// Mastodon's NotificationGroup, with its accounts and post named by id (the page carries
+/// them once each).
+#[derive(Serialize)]
+pub struct NotificationGroup {
+    pub group_key: String,
+    pub notifications_count: i64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub most_recent_notification_id: String,
+    pub page_min_id: String,
+    pub page_max_id: String,
+    pub latest_page_notification_at: String,
+    pub sample_account_ids: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_id: Option<String>,
+}
+
+/// Mastodon's GroupedNotificationsResults.
+#[derive(Serialize)]
+pub struct GroupedNotifications {
+    pub accounts: Vec<Account>,
+    pub statuses: Vec<Status>,
+    pub notification_groups: Vec<NotificationGroup>,
+}
+
+pub fn grouped_notifications(tenant: &Tenant, g: &herd_app::notifications::Grouped) -> GroupedNotifications {
+    GroupedNotifications {
+        accounts: g.accounts.iter().map(|a| account(tenant, a)).collect(),
+        statuses: g.statuses.iter().map(|s| status(tenant, s)).collect(),
+        notification_groups: g
+            .groups
+            .iter()
+            .map(|v| NotificationGroup {
+                group_key: v.key.clone(),
+                notifications_count: v.count,
+                kind: v.kind.clone(),
+                most_recent_notification_id: v.most_recent_id.to_string(),
+                page_min_id: v.page_min_id.to_string(),
+                page_max_id: v.page_max_id.to_string(),
+                latest_page_notification_at: time(v.latest_at),
+                sample_account_ids: v.sample_account_ids.iter().map(i64::to_string).collect(),
+                status_id: v.status_id.map(|s| s.to_string()),
+            })
+            .collect(),
     }
 }

@@ -1,5 +1,6 @@
 //! Housekeeping that keeps an instance's data from growing without need: uploads never
-//! attached to a post, mutes whose time ran out. Runs per instance (every query carries its
+//! attached to a post, mutes whose time ran out; and posts written before the full-text
+//! index existed, indexed. Runs per instance (every query carries its
 //! tenant id); files go through the durable `DeleteFiles` job written in the same transaction.
 
 use herd_core::Timestamp;
@@ -15,6 +16,8 @@ pub const ORPHAN_AFTER_SECS: i64 = 24 * 3600;
 pub struct Swept {
     pub orphaned_media: usize,
     pub expired_mutes: u64,
+    /// Posts written before the full-text index existed, indexed now.
+    pub indexed_posts: usize,
 }
 
 /// One sweep of one instance, as of `now`.
@@ -50,6 +53,16 @@ pub async fn sweep(app: &App, t: TenantId, now: Timestamp) -> Result<Swept> {
     let mut tx = app.db.begin().await?;
     swept.expired_mutes = relationships::delete_expired_mutes(&mut tx, t, now.0).await?;
     tx.commit().await?;
+    loop {
+        let mut tx = app.db.begin().await?;
+        let batch = herd_store::search::unindexed(&mut tx, t, 500).await?;
+        if batch.is_empty() {
+            break;
+        }
+        herd_store::search::index(&mut tx, t, &batch.iter().collect::<Vec<_>>()).await?;
+        tx.commit().await?;
+        swept.indexed_posts += batch.len();
+    }
     if swept.orphaned_media > 0 {
         app.waker.wake();
     }
@@ -72,7 +85,8 @@ pub async fn sweep_all(app: &App) -> Result<()> {
     for t in tenants {
         match sweep(app, t.tenant_id(), Timestamp::now()).await {
             Ok(s) if s != Swept::default() => {
-                tracing::info!(tenant = %t.domain, orphaned_media = s.orphaned_media, expired_mutes = s.expired_mutes, "maintenance")
+                tracing::info!(tenant = %t.domain, orphaned_media = s.orphaned_media, expired_mutes = s.expired_mutes,
+                               indexed_posts = s.indexed_posts, "maintenance")
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(tenant = %t.domain, error = %e, "maintenance of this instance failed; will try again"),

@@ -121,6 +121,77 @@ pub fn extract(text: &str) -> Extracted {
     ex
 }
 
+/// The words of a post's (sanitised) HTML as plain text, for search: tags dropped, line and
+/// paragraph breaks as spaces, character references decoded.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&decode_entities(&rest[..start]));
+        match rest[start..].find('>') {
+            Some(end) => {
+                let tag = &rest[start + 1..start + end];
+                let name = tag
+                    .trim_start_matches('/')
+                    .split([' ', '/'])
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                if matches!(name.as_str(), "br" | "p" | "li" | "div" | "blockquote") {
+                    out.push(' ');
+                }
+                rest = &rest[start + end + 1..];
+            }
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(&decode_entities(rest));
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let Some(end) = after.find(';').filter(|e| *e <= 10) else {
+            out.push('&');
+            rest = after;
+            continue;
+        };
+        let name = &after[..end];
+        let ch = match name {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "nbsp" => Some(' '),
+            n if n.starts_with("#x") || n.starts_with("#X") => u32::from_str_radix(&n[2..], 16).ok().and_then(char::from_u32),
+            n if n.starts_with('#') => n[1..].parse::<u32>().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match ch {
+            Some(c) => {
+                out.push(c);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 8);
@@ -202,6 +273,21 @@ fn link(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_of_html() {
+        let cases = [
+            ("<p>Hello <b>world</b></p><p>again</p>", "Hello world again"),
+            ("a<br>b<br />c", "a b c"),
+            ("Fish &amp; chips &#39;n&#x27; &lt;peas&gt;", "Fish & chips 'n' <peas>"),
+            ("<a href=\"https://x\" class=\"u-url\">@<span>bob</span></a> hi", "@bob hi"),
+            ("AT&T &bogus; &", "AT&T &bogus; &"),
+            ("unclosed <tag", "unclosed"),
+        ];
+        for (html, want) in cases {
+            assert_eq!(plain_text(html), want, "{html}");
+        }
+    }
 
     fn check(text: &str, expected: &str) {
         let html = render(

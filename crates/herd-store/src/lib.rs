@@ -31,6 +31,7 @@ pub mod relationships;
 pub mod remote;
 pub mod reports;
 pub mod scheduled;
+pub mod search;
 pub mod statuses;
 pub mod tags;
 pub mod tenants;

@@ -73,6 +73,8 @@ pub async fn insert_new(c: &mut Conn, t: TenantId, rows: &[StatusRow]) -> Result
             .bind(s.created_at);
     }
     let inserted: Vec<i64> = q.fetch_all(c.ex()).await?;
+    let fresh: Vec<&StatusRow> = rows.iter().filter(|r| inserted.contains(&r.id)).collect();
+    crate::search::index(c, t, &fresh).await?;
     let mut authors: Vec<i64> = rows.iter().filter(|r| inserted.contains(&r.id)).map(|r| r.account_id).collect();
     authors.sort_unstable();
     authors.dedup();
@@ -135,6 +137,7 @@ pub async fn update_content(c: &mut Conn, t: TenantId, s: &StatusRow) -> Result<
         .bind(s.id)
         .execute(c.ex())
         .await?;
+    crate::search::index(c, t, &[s]).await?;
     crate::changes::record(c, t, crate::changes::Change::Status(s.id)).await?;
     crate::events::publish(c, t, EventKind::StatusUpdate, s.id, s.account_id).await?;
     Ok(())
@@ -161,6 +164,8 @@ pub async fn delete(c: &mut Conn, t: TenantId, id: i64) -> Result<()> {
         .bind(id)
         .execute(c.ex())
         .await?;
+    // SQLite's full-text table has no foreign keys to cascade.
+    crate::search::unindex(c, t, &[id]).await?;
     let mut posters: Vec<i64> = boosts.iter().map(|b| b.1).chain(author).collect();
     posters.sort_unstable();
     posters.dedup();
@@ -632,4 +637,84 @@ pub async fn id_by_uri(c: &mut Conn, t: TenantId, uri: &str) -> Result<Option<i6
         .bind(uri)
         .fetch_optional(c.ex())
         .await?)
+}
+
+/// A full-text search of posts: its words, and Mastodon's operators beside them.
+#[derive(Debug, Clone, Default)]
+pub struct TextSearch {
+    pub terms: crate::search::Terms,
+    /// `from:` (or the `account_id` parameter).
+    pub from_account: Option<i64>,
+    /// `has:media`, `has:poll`, `is:reply`, `is:sensitive`.
+    pub has_media: bool,
+    pub has_poll: bool,
+    pub is_reply: bool,
+    pub is_sensitive: bool,
+    /// `language:`.
+    pub language: Option<String>,
+    /// `before:` and `after:` (epoch milliseconds), and `during:` as both.
+    pub before: Option<i64>,
+    pub after: Option<i64>,
+}
+
+/// Posts matching a full-text search, newest first, in Mastodon's scope: public posts of
+/// accounts that let themselves be indexed, and posts the viewer wrote, favourited,
+/// bookmarked or was mentioned in; never boosts, nor posts of accounts the viewer does not
+/// want to see. Visibility is checked again by the caller.
+pub async fn search(c: &mut Conn, t: TenantId, viewer: i64, q: &TextSearch, page: &Page, offset: i64) -> Result<Vec<StatusRow>> {
+    if q.terms.all.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (matching, words, tenant) = crate::search::matching(c.dialect(), t, &q.terms);
+    let mut sql = Sql::new(format!(
+        "SELECT {COLS} FROM statuses s WHERE s.tenant_id = ? AND s.reblog_of_id IS NULL AND s.id IN ({matching})"
+    ));
+    sql.args.push(Arg::I(t.0));
+    sql.args.extend(words.into_iter().map(Arg::S));
+    sql.args.push(Arg::I(tenant));
+    sql.push(
+        " AND ((s.visibility = 'public' AND EXISTS (SELECT 1 FROM accounts a WHERE a.tenant_id = s.tenant_id \
+              AND a.id = s.account_id AND a.indexable = 1)) \
+           OR s.account_id = ? \
+           OR EXISTS (SELECT 1 FROM favourites f WHERE f.tenant_id = s.tenant_id AND f.status_id = s.id AND f.account_id = ?) \
+           OR EXISTS (SELECT 1 FROM bookmarks b WHERE b.tenant_id = s.tenant_id AND b.status_id = s.id AND b.account_id = ?) \
+           OR EXISTS (SELECT 1 FROM mentions m WHERE m.tenant_id = s.tenant_id AND m.status_id = s.id AND m.account_id = ?))",
+        [Arg::I(viewer), Arg::I(viewer), Arg::I(viewer), Arg::I(viewer)],
+    );
+    if let Some(a) = q.from_account {
+        sql.push(" AND s.account_id = ?", [Arg::I(a)]);
+    }
+    if q.has_media {
+        sql.push(
+            " AND EXISTS (SELECT 1 FROM media md WHERE md.tenant_id = s.tenant_id AND md.status_id = s.id)",
+            [],
+        );
+    }
+    if q.has_poll {
+        sql.push(
+            " AND EXISTS (SELECT 1 FROM polls p WHERE p.tenant_id = s.tenant_id AND p.status_id = s.id)",
+            [],
+        );
+    }
+    if q.is_reply {
+        sql.push(" AND s.in_reply_to_id IS NOT NULL", []);
+    }
+    if q.is_sensitive {
+        sql.push(" AND s.sensitive = 1", []);
+    }
+    if let Some(l) = &q.language {
+        sql.push(" AND s.language = ?", [Arg::S(l.clone())]);
+    }
+    if let Some(b) = q.before {
+        sql.push(" AND s.created_at < ?", [Arg::I(b)]);
+    }
+    if let Some(a) = q.after {
+        sql.push(" AND s.created_at >= ?", [Arg::I(a)]);
+    }
+    exclude_unwanted(&mut sql, t, Some(viewer));
+    let asc = sql.page(page);
+    if offset > 0 {
+        sql.push(" OFFSET ?", [Arg::I(offset)]);
+    }
+    sql.fetch(c, asc).await
 }

@@ -39,6 +39,9 @@ async fn search_v2(S(s): S<State>, Ctx(t): Ctx, a: Auth, p: Params) -> ApiResult
             resolve: p.flag("resolve")?,
             limit: p.int("limit")?.unwrap_or(20).clamp(1, 40),
             offset: p.int("offset")?.unwrap_or(0).max(0),
+            max_id: p.id("max_id")?,
+            min_id: p.id("min_id")?,
+            account_id: p.id("account_id")?,
         },
     )
     .await?;

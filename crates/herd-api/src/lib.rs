@@ -20,6 +20,7 @@ use herd_app::App;
 
 pub use entities::instance_v2;
 pub use error::ApiError;
+pub use extract::Ctx;
 pub use limits::Limits;
 
 /// What every handler can reach.
@@ -40,8 +41,9 @@ pub struct Options {
     pub trust_forwarded_for: bool,
 }
 
-/// The whole HTTP surface of Herd.
-pub fn router(app: App, options: Options, hub: Arc<streaming::Hub>) -> Router {
+/// The whole HTTP surface of Herd: the API, federation and files, and `pages` (the public
+/// web pages, from `herd-web`, which builds on this crate's state and extractors).
+pub fn router(app: App, options: Options, hub: Arc<streaming::Hub>, pages: Router<State>) -> Router {
     let state = State {
         app: Arc::new(app),
         limits: Arc::new(Limits::new()),
@@ -49,6 +51,7 @@ pub fn router(app: App, options: Options, hub: Arc<streaming::Hub>) -> Router {
         hub,
     };
     routes::routes()
+        .merge(pages)
         .layer(axum::middleware::from_fn_with_state(state.clone(), extract::check_token))
         .layer(axum::middleware::from_fn_with_state(state.clone(), routes::signed_fetch))
         .layer(cors())

@@ -130,6 +130,13 @@ impl App {
             })
             .on({
                 let app = self.clone();
+                move |t, job: accounts::VerifyLinks| {
+                    let app = app.clone();
+                    async move { accounts::verify_links(&app, t, job).await.map_err(|e| e.to_string()) }
+                }
+            })
+            .on({
+                let app = self.clone();
                 move |t, job: statuses::PublishScheduled| {
                     let app = app.clone();
                     async move { statuses::publish(&app, t, job).await.map_err(|e| e.to_string()) }

@@ -31,12 +31,14 @@ pub struct AccountRow {
     pub updated_at: i64,
     /// A remote account's profile page.
     pub url: Option<String>,
+    /// Profile links verified with `rel="me"`: a JSON object from URL to epoch milliseconds.
+    pub verified_links: String,
 }
 
 pub const COLS: &str = "a.id, a.tenant_id, a.username, a.domain, a.uri, a.display_name, a.note, \
     a.note_html, a.fields, a.avatar_key, a.header_key, a.locked, a.bot, a.discoverable, \
     a.indexable, a.followers_count, a.following_count, a.statuses_count, a.last_status_at, \
-    a.suspended_at, a.created_at, a.updated_at, a.url";
+    a.suspended_at, a.created_at, a.updated_at, a.url, a.verified_links";
 
 pub async fn insert_local(c: &mut Conn, t: TenantId, id: i64, username: &str, now: i64) -> Result<()> {
     c.q(
@@ -258,4 +260,16 @@ pub async fn local_usage(c: &mut Conn, t: TenantId, now: i64) -> Result<(i64, i6
         .fetch_one(c.ex())
         .await?;
     Ok(row)
+}
+
+/// Records which of a local account's profile links are verified (a JSON object from URL to
+/// when), as a job found them.
+pub async fn set_verified_links(c: &mut Conn, t: TenantId, id: i64, links: &str) -> Result<()> {
+    c.q("UPDATE accounts SET verified_links = ? WHERE tenant_id = ? AND id = ?")
+        .bind(links)
+        .bind(t.0)
+        .bind(id)
+        .execute(c.ex())
+        .await?;
+    crate::changes::record(c, t, crate::changes::Change::Account(id)).await
 }

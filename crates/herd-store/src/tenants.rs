@@ -26,6 +26,10 @@ pub struct TenantRow {
     pub authorized_fetch: i64,
     /// The largest remote video or audio file copied here; larger ones stay remote.
     pub max_video_bytes: i64,
+    /// The instance's privacy policy and legal notice, as plain text.
+    pub privacy_policy: String,
+    pub imprint: String,
+    pub policies_updated_at: Option<i64>,
 }
 
 impl TenantRow {
@@ -36,7 +40,7 @@ impl TenantRow {
 
 const COLS: &str = "id, domain, local_domain, title, description, contact_email, languages, \
     registrations, max_post_chars, max_media_attachments, max_image_bytes, max_image_pixels, \
-    state, created_at, updated_at, authorized_fetch, max_video_bytes";
+    state, created_at, updated_at, authorized_fetch, max_video_bytes, privacy_policy, imprint, policies_updated_at";
 
 pub struct NewTenant<'a> {
     pub id: i64,
@@ -96,6 +100,8 @@ pub struct SettingsChange {
     /// `Some(None)` clears it (handles are then on the instance's own domain).
     pub local_domain: Option<Option<String>>,
     pub authorized_fetch: Option<bool>,
+    pub privacy_policy: Option<String>,
+    pub imprint: Option<String>,
 }
 
 pub async fn update_settings(c: &mut Conn, t: TenantId, s: &SettingsChange, now: i64) -> Result<()> {
@@ -126,6 +132,18 @@ pub async fn update_settings(c: &mut Conn, t: TenantId, s: &SettingsChange, now:
             .bind(t.0)
             .execute(c.ex())
             .await?;
+    }
+    if s.privacy_policy.is_some() || s.imprint.is_some() {
+        c.q(
+            "UPDATE tenants SET privacy_policy = COALESCE(?, privacy_policy), imprint = COALESCE(?, imprint), \
+             policies_updated_at = ? WHERE id = ?",
+        )
+        .bind(s.privacy_policy.clone())
+        .bind(s.imprint.clone())
+        .bind(now)
+        .bind(t.0)
+        .execute(c.ex())
+        .await?;
     }
     if let Some(on) = s.authorized_fetch {
         c.q("UPDATE tenants SET authorized_fetch = ? WHERE id = ?")

@@ -51,6 +51,8 @@ enum Command {
     },
 }
 
+// Parsed once per run: the size of its largest variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum TenantCommand {
     /// Create an instance on its own domain (a port is allowed for local testing).
@@ -94,6 +96,13 @@ enum TenantCommand {
         /// Serve ActivityPub documents only to signed requests (Mastodon's secure mode).
         #[arg(long)]
         authorized_fetch: Option<bool>,
+        /// A text file with the privacy policy the public pages show (blank lines between
+        /// paragraphs; an empty file removes it).
+        #[arg(long)]
+        privacy_policy_file: Option<PathBuf>,
+        /// A text file with the legal notice (imprint) the public pages show.
+        #[arg(long)]
+        imprint_file: Option<PathBuf>,
     },
     /// Add a rule to an instance (shown in order of adding).
     Rule {
@@ -254,7 +263,14 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                     max_video_bytes,
                     local_domain,
                     authorized_fetch,
+                    privacy_policy_file,
+                    imprint_file,
                 } => {
+                    let read = |p: Option<PathBuf>| {
+                        p.map(|p| std::fs::read_to_string(&p).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display())))
+                            .transpose()
+                    };
+                    let (privacy_policy, imprint) = (read(privacy_policy_file)?, read(imprint_file)?);
                     let t = herd_app::tenants::by_domain(&app, &domain).await?;
                     let settings = herd_app::tenants::TenantSettings {
                         title: name,
@@ -276,6 +292,8 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                             })
                             .transpose()?,
                         authorized_fetch,
+                        privacy_policy,
+                        imprint,
                     };
                     let t = herd_app::tenants::configure(&app, &herd_app::Actor::Operator, &t, settings).await?;
                     eprintln!("Settings of {} saved (running servers pick them up within seconds).", t.domain);

@@ -115,6 +115,7 @@ pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
             trust_forwarded_for: cfg.trust_forwarded_for,
         },
         hub,
+        herd_web::routes(),
     )
     .layer(tower_http::trace::TraceLayer::new_for_http());
     // Mastodon answers `/api/v1/instance/` like `/api/v1/instance`; clients rely on it.

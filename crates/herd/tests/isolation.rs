@@ -188,6 +188,23 @@ async fn nothing_leaks_between_instances() {
         }
     }
 
+    // Public pages of org-b show nothing of org-a, whatever paths name.
+    for path in [
+        "/about".to_string(),
+        "/@alice".to_string(),
+        "/@alice.rss".to_string(),
+        format!("/@alice/{post}"),
+        "/@alice/tagged/orgatag".to_string(),
+        "/tags/orgatag".to_string(),
+        "/tags/orgatag.rss".to_string(),
+    ] {
+        let r = s.get(&b, &path, None).await;
+        assert!(r.status.as_u16() < 500, "{path} on org-b: server error {}", r.text);
+        for secret in secrets {
+            assert!(!r.text.contains(secret), "page {path} on org-b leaked {secret:?}: {}", r.text);
+        }
+    }
+
     // Files are served only under their own instance's host.
     let m = s.wait_media(&a, &media, &ta).await;
     let url = m["url"].as_str().expect("media url").to_string();

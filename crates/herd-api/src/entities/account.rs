@@ -79,15 +79,21 @@ pub fn account(tenant: &Tenant, a: &AccountRow) -> Account {
         noindex: false,
         emojis: Vec::new(),
         roles: Vec::new(),
-        fields: herd_core::content::profile_fields(&a.fields)
-            .into_iter()
-            .map(|(name, value)| Field {
-                name: escape(&name),
-                value: herd_core::content::field_html(&value),
-                verified_at: None,
-            })
-            .collect(),
+        fields: fields(a),
     }
+}
+
+/// Profile fields as HTML, with when each link was verified (`rel="me"`).
+pub(crate) fn fields(a: &AccountRow) -> Vec<Field> {
+    let verified: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&a.verified_links).unwrap_or_default();
+    herd_core::content::profile_fields(&a.fields)
+        .into_iter()
+        .map(|(name, value)| Field {
+            name: escape(&name),
+            verified_at: verified.get(value.trim()).and_then(serde_json::Value::as_i64).map(time),
+            value: herd_core::content::field_html(&value),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]

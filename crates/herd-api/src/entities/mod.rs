@@ -21,7 +21,7 @@ pub use status::{Attachment, Conversation, Status, StatusEdit, attachment, conve
 
 use herd_core::Timestamp;
 
-pub(crate) fn time(ms: i64) -> String {
+pub fn time(ms: i64) -> String {
     Timestamp(ms).to_rfc3339()
 }
 

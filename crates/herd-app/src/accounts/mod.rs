@@ -4,11 +4,13 @@ mod create;
 mod manage;
 mod note;
 mod update;
+mod verify_links;
 
 pub use create::{NewLocalAccount, create};
 pub use manage::{approve, reject, reset_password, set_role};
 pub use note::note;
 pub use update::{ProfileUpdate, update_profile};
+pub use verify_links::{VerifyLinks, verify_links};
 
 use herd_store::accounts::{self, AccountRow};
 

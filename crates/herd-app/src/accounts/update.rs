@@ -128,6 +128,21 @@ pub async fn update_profile(app: &App, tenant: &Tenant, account: i64, u: Profile
     }
     let after = accounts::by_id(&mut tx, tenant.id, account).await?;
     herd_jobs::enqueue(&mut tx, tenant.id, &crate::federation::outgoing::ProfileChanged { account }).await?;
+    if after.fields != before.fields {
+        // Links taken off the profile lose their mark at once; new ones are checked.
+        let kept: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&before.verified_links)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(url, _)| {
+                    herd_core::content::profile_fields(&after.fields)
+                        .iter()
+                        .any(|(_, v)| v.trim() == url)
+                })
+                .collect();
+        accounts::set_verified_links(&mut tx, tenant.id, account, &serde_json::Value::Object(kept).to_string()).await?;
+        herd_jobs::enqueue(&mut tx, tenant.id, &super::VerifyLinks { account }).await?;
+    }
     tx.commit().await?;
     app.waker.wake();
     // The replaced images are no longer referenced.

@@ -23,6 +23,10 @@ pub struct TenantSettings {
     pub local_domain: Option<Option<herd_core::Domain>>,
     /// Serve ActivityPub documents only to signed requests.
     pub authorized_fetch: Option<bool>,
+    /// The privacy policy and the legal notice (imprint) the public pages show, as plain
+    /// text with blank lines between paragraphs.
+    pub privacy_policy: Option<String>,
+    pub imprint: Option<String>,
 }
 
 fn within(name: &str, v: Option<i64>, lo: i64, hi: i64) -> Result<Option<i64>> {
@@ -41,6 +45,11 @@ pub async fn configure(app: &App, actor: &Actor, tenant: &Tenant, s: TenantSetti
     }
     if s.description.as_ref().is_some_and(|d| d.chars().count() > 5000) {
         return Err(AppError::Invalid("description must be at most 5000 characters".into()));
+    }
+    for (name, text) in [("privacy_policy", &s.privacy_policy), ("imprint", &s.imprint)] {
+        if text.as_ref().is_some_and(|t| t.chars().count() > 100_000) {
+            return Err(AppError::Invalid(format!("{name} must be at most 100000 characters")));
+        }
     }
     let languages = match &s.languages {
         Some(l) => {
@@ -66,6 +75,8 @@ pub async fn configure(app: &App, actor: &Actor, tenant: &Tenant, s: TenantSetti
         max_video_bytes: within("max_video_bytes", s.max_video_bytes, 0, 1 << 30)?,
         local_domain: s.local_domain.map(|d| d.map(|d| d.as_str().to_string())),
         authorized_fetch: s.authorized_fetch,
+        privacy_policy: s.privacy_policy,
+        imprint: s.imprint,
     };
     let mut tx = app.db.begin().await?;
     tenants::update_settings(&mut tx, tenant.id, &change, Timestamp::now().0).await?;

@@ -164,6 +164,27 @@ impl Server {
         Resp::from(r).await.expect(202).id()
     }
 
+    /// Posts a status (`body` as the API takes it); its id.
+    pub async fn status(&self, domain: &str, token: &str, body: Value) -> String {
+        self.post(domain, "/api/v1/statuses", Some(token), body).await.expect(200).id()
+    }
+
+    /// Uploads a small image with a description and waits until it is processed; its id.
+    pub async fn image(&self, domain: &str, token: &str, description: &str) -> String {
+        let id = self.upload(domain, token, png(64, 48), "image.png").await;
+        self.call(
+            Method::PUT,
+            domain,
+            &format!("/api/v1/media/{id}"),
+            Some(token),
+            json!({"description": description}),
+        )
+        .await
+        .expect(200);
+        self.wait_media(domain, &id, token).await;
+        id
+    }
+
     pub async fn stop(mut self) {
         if let Some(r) = self.running.take() {
             r.shutdown().await;

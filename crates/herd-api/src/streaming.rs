@@ -324,6 +324,45 @@ async fn dispatch(app: &App, subs: &[Arc<Sub>], e: Event) -> herd_app::Result<()
             }
             Ok(())
         }
+        EventKind::Announcement | EventKind::AnnouncementReaction => {
+            let users: Vec<&Arc<Sub>> = subs
+                .iter()
+                .filter(|s| s.account.is_some() && s.streams().contains(&Stream::User))
+                .collect();
+            if users.is_empty() {
+                return Ok(());
+            }
+            let mut c = app.db.conn().await?;
+            if e.kind == EventKind::AnnouncementReaction {
+                let Some(v) = herd_app::announcements::get(&mut c, e.tenant, None, e.subject).await? else {
+                    return Ok(());
+                };
+                for r in &v.reactions {
+                    let text: Arc<str> = serde_json::json!({"name": r.name, "count": r.count, "announcement_id": e.subject.to_string()})
+                        .to_string()
+                        .into();
+                    for s in &users {
+                        s.send(&mut frames, &Stream::User, "announcement.reaction", Some(text.clone()));
+                    }
+                }
+            }
+            // The whole announcement as each member sees it: after a reaction too, since the
+            // reaction events cannot tell of a name whose last reaction was taken back.
+            for s in users {
+                if let Some(v) = herd_app::announcements::get(&mut c, e.tenant, s.account, e.subject).await? {
+                    let text: Arc<str> = serde_json::to_string(&entities::announcement(&v, true)).unwrap_or_default().into();
+                    s.send(&mut frames, &Stream::User, "announcement", Some(text));
+                }
+            }
+            Ok(())
+        }
+        EventKind::AnnouncementDelete => {
+            let id: Arc<str> = e.subject.to_string().into();
+            for s in subs.iter().filter(|s| s.account.is_some() && s.streams().contains(&Stream::User)) {
+                s.send(&mut frames, &Stream::User, "announcement.delete", Some(id.clone()));
+            }
+            Ok(())
+        }
         EventKind::FiltersChanged => {
             for s in subs.iter().filter(|s| s.account == Some(e.account)) {
                 if s.streams().contains(&Stream::User) {

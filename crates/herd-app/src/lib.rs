@@ -6,6 +6,7 @@
 //! `herd-api` turns those into Mastodon JSON.
 
 pub mod accounts;
+pub mod announcements;
 pub mod auth;
 pub mod cache;
 mod context;

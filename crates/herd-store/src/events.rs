@@ -24,6 +24,12 @@ pub enum EventKind {
     FiltersChanged,
     /// `account`'s conversation `subject` got a direct post.
     Conversation,
+    /// Announcement `subject` was published or changed (`account` is 0: everyone's).
+    Announcement,
+    /// `account` reacted to announcement `subject`, or took a reaction back.
+    AnnouncementReaction,
+    /// Announcement `subject` was deleted.
+    AnnouncementDelete,
 }
 
 impl EventKind {
@@ -35,6 +41,9 @@ impl EventKind {
             EventKind::Notification => 4,
             EventKind::FiltersChanged => 5,
             EventKind::Conversation => 6,
+            EventKind::Announcement => 7,
+            EventKind::AnnouncementReaction => 8,
+            EventKind::AnnouncementDelete => 9,
         }
     }
 
@@ -46,6 +55,9 @@ impl EventKind {
             4 => EventKind::Notification,
             5 => EventKind::FiltersChanged,
             6 => EventKind::Conversation,
+            7 => EventKind::Announcement,
+            8 => EventKind::AnnouncementReaction,
+            9 => EventKind::AnnouncementDelete,
             _ => return None,
         })
     }

@@ -9,6 +9,7 @@
 //! databases read back the same values through sqlx's `Any` driver.
 
 pub mod accounts;
+pub mod announcements;
 pub mod audit;
 pub mod changes;
 pub mod conversations;

@@ -39,6 +39,11 @@ enum Command {
         #[command(subcommand)]
         command: AccountCommand,
     },
+    /// Announcements to an instance's members (shown in their apps).
+    Announcement {
+        #[command(subcommand)]
+        command: AnnouncementCommand,
+    },
     /// Make access tokens.
     Token {
         #[command(subcommand)]
@@ -165,6 +170,62 @@ enum AccountCommand {
         #[arg(long)]
         password: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum AnnouncementCommand {
+    /// Publish an announcement; prints its id.
+    Create {
+        #[arg(long)]
+        tenant: String,
+        text: String,
+        /// When the event it announces starts (ISO 8601, e.g. 2026-12-24T18:00:00Z).
+        #[arg(long)]
+        starts_at: Option<String>,
+        /// When it ends; the announcement is shown until then.
+        #[arg(long)]
+        ends_at: Option<String>,
+        #[arg(long)]
+        all_day: bool,
+    },
+    /// Change an announcement (members see it as unread again).
+    Update {
+        #[arg(long)]
+        tenant: String,
+        id: String,
+        text: String,
+        #[arg(long)]
+        starts_at: Option<String>,
+        #[arg(long)]
+        ends_at: Option<String>,
+        #[arg(long)]
+        all_day: bool,
+    },
+    /// List an instance's announcements (id, ends, text).
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Delete an announcement.
+    Delete {
+        #[arg(long)]
+        tenant: String,
+        id: String,
+    },
+}
+
+/// An ISO 8601 time from the command line, or an error naming the option.
+fn cli_time(name: &str, v: Option<String>) -> anyhow::Result<Option<i64>> {
+    v.map(|s| {
+        herd_core::Timestamp::parse_iso8601(&s)
+            .map(|t| t.0)
+            .ok_or_else(|| anyhow::anyhow!("--{name}: {s:?} is not an ISO 8601 date and time"))
+    })
+    .transpose()
+}
+
+fn cli_id(s: &str) -> anyhow::Result<i64> {
+    s.parse().map_err(|_| anyhow::anyhow!("{s:?} is not an announcement id"))
 }
 
 #[derive(Subcommand)]
@@ -384,6 +445,63 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                         eprintln!("Generated password (shown once): {p}");
                     }
                     eprintln!("Password of @{username} changed; every token it held is revoked.");
+                }
+            }
+            Ok(())
+        }
+        Command::Announcement { command } => {
+            let app = herd::server::open(&cfg).await?;
+            let op = herd_app::Actor::Operator;
+            match command {
+                AnnouncementCommand::Create {
+                    tenant,
+                    text,
+                    starts_at,
+                    ends_at,
+                    all_day,
+                } => {
+                    let t = herd_app::tenants::by_domain(&app, &tenant).await?;
+                    let a = herd_app::announcements::NewAnnouncement {
+                        text,
+                        starts_at: cli_time("starts-at", starts_at)?,
+                        ends_at: cli_time("ends-at", ends_at)?,
+                        all_day,
+                    };
+                    println!("{}", herd_app::announcements::publish(&app, &op, &t, a).await?);
+                }
+                AnnouncementCommand::Update {
+                    tenant,
+                    id,
+                    text,
+                    starts_at,
+                    ends_at,
+                    all_day,
+                } => {
+                    let t = herd_app::tenants::by_domain(&app, &tenant).await?;
+                    let a = herd_app::announcements::NewAnnouncement {
+                        text,
+                        starts_at: cli_time("starts-at", starts_at)?,
+                        ends_at: cli_time("ends-at", ends_at)?,
+                        all_day,
+                    };
+                    herd_app::announcements::update(&app, &op, &t, cli_id(&id)?, a).await?;
+                    eprintln!("Announcement {id} changed.");
+                }
+                AnnouncementCommand::List { tenant } => {
+                    let t = herd_app::tenants::by_domain(&app, &tenant).await?;
+                    let mut c = app.db.conn().await?;
+                    for a in herd_store::announcements::list(&mut c, t.id, 0, true).await? {
+                        let ends = a
+                            .ends_at
+                            .map(|e| herd_core::Timestamp(e).to_rfc3339())
+                            .unwrap_or_else(|| "-".into());
+                        println!("{}\t{ends}\t{}", a.id, a.text.replace('\n', " "));
+                    }
+                }
+                AnnouncementCommand::Delete { tenant, id } => {
+                    let t = herd_app::tenants::by_domain(&app, &tenant).await?;
+                    herd_app::announcements::delete(&app, &op, &t, cli_id(&id)?).await?;
+                    eprintln!("Announcement {id} deleted.");
                 }
             }
             Ok(())

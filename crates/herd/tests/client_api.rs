@@ -717,3 +717,103 @@ async fn followed_hashtags_bring_their_posts_home() {
     assert_eq!(list.as_array().map(Vec::len), Some(1));
     s.stop().await;
 }
+
+#[tokio::test]
+async fn announcements_are_read_dismissed_and_reacted_to() {
+    let s = Server::start().await;
+    let d = s.tenant("org-a.test", "open").await;
+    let (_, at) = s.account(&d, "alice", "member").await;
+    let (_, bt) = s.account(&d, "bob", "member").await;
+    let t = herd_app::tenants::by_domain(s.app(), &d).await.expect("tenant");
+    let op = herd_app::Actor::Operator;
+    let publish = |text: &str, ends_at: Option<i64>| {
+        let a = herd_app::announcements::NewAnnouncement {
+            text: text.into(),
+            ends_at,
+            ..Default::default()
+        };
+        herd_app::announcements::publish(s.app(), &op, &t, a)
+    };
+    let bad = herd_app::announcements::NewAnnouncement {
+        text: "  ".into(),
+        ..Default::default()
+    };
+    assert!(
+        herd_app::announcements::publish(s.app(), &op, &t, bad).await.is_err(),
+        "an empty one is refused"
+    );
+    let past = publish("Yesterday's news", Some(1_000)).await.expect("published");
+    let id = publish("Welcome to #OrgA, see https://org-a.example", None)
+        .await
+        .expect("published")
+        .to_string();
+
+    let list = s.get(&d, "/api/v1/announcements", Some(&at)).await.expect(200).json;
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "ended ones are not shown: {list}");
+    let a = &list[0];
+    assert_eq!(a["id"], id.as_str());
+    assert!(
+        a["content"].as_str().is_some_and(|c| c.contains("<a href=") && c.contains("OrgA")),
+        "{a}"
+    );
+    assert_eq!(a["read"], false);
+    let anon = s.get(&d, "/api/v1/announcements", None).await.expect(200).json;
+    assert!(anon[0].get("read").is_none(), "no `read` without a viewer");
+    let _ = past;
+
+    // Reactions: one emoji each, counted, `me` for the viewer.
+    let react = |token: &str, name: &str, m: Method| {
+        let path = format!("/api/v1/announcements/{id}/reactions/{name}");
+        let (s, d, token) = (&s, &d, token.to_string());
+        async move { s.call(m, d, &path, Some(&token), Value::Null).await }
+    };
+    react(&at, "%F0%9F%8E%89", Method::PUT).await.expect(200);
+    react(&bt, "%F0%9F%8E%89", Method::PUT).await.expect(200);
+    react(&bt, "%F0%9F%8E%89", Method::PUT).await.expect(200);
+    react(&bt, "notanemoji", Method::PUT).await.expect(422);
+    s.call(
+        Method::PUT,
+        &d,
+        "/api/v1/announcements/999/reactions/%F0%9F%8E%89",
+        Some(&bt),
+        Value::Null,
+    )
+    .await
+    .expect(404);
+    let a = s.get(&d, "/api/v1/announcements", Some(&at)).await.json;
+    assert_eq!(a[0]["reactions"], json!([{"name": "🎉", "count": 2, "me": true}]));
+    react(&at, "%F0%9F%8E%89", Method::DELETE).await.expect(200);
+    let a = s.get(&d, "/api/v1/announcements", Some(&at)).await.json;
+    assert_eq!(a[0]["reactions"], json!([{"name": "🎉", "count": 1, "me": false}]));
+
+    // Dismissed: read, and left out on request; a change makes it unread again.
+    s.post(&d, &format!("/api/v1/announcements/{id}/dismiss"), Some(&at), json!({}))
+        .await
+        .expect(200);
+    assert_eq!(s.get(&d, "/api/v1/announcements", Some(&at)).await.json[0]["read"], true);
+    assert_eq!(
+        s.get(&d, "/api/v1/announcements?with_dismissed=false", Some(&at)).await.json,
+        json!([])
+    );
+    assert_eq!(
+        s.get(&d, "/api/v1/announcements", Some(&bt)).await.json[0]["read"],
+        false,
+        "bob's own"
+    );
+    let change = herd_app::announcements::NewAnnouncement {
+        text: "Welcome, again".into(),
+        ..Default::default()
+    };
+    herd_app::announcements::update(s.app(), &op, &t, id.parse().expect("id"), change)
+        .await
+        .expect("updated");
+    let a = s.get(&d, "/api/v1/announcements", Some(&at)).await.json;
+    assert_eq!(
+        (a[0]["read"].clone(), a[0]["content"].clone()),
+        (json!(false), json!("<p>Welcome, again</p>"))
+    );
+    s.post(&d, "/api/v1/announcements/12345/dismiss", Some(&at), json!({}))
+        .await
+        .expect(404);
+    s.stop().await;
+}

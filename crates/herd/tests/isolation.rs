@@ -78,6 +78,15 @@ async fn nothing_leaks_between_instances() {
     s.post(&a, &format!("/api/v1/accounts/{alice}/endorse"), Some(&tb_a), Value::Null)
         .await
         .expect(200);
+    let ta_tenant = herd_app::tenants::by_domain(s.app(), &a).await.expect("tenant");
+    let news = herd_app::announcements::NewAnnouncement {
+        text: "secret of org-a, announced".into(),
+        ..Default::default()
+    };
+    let announced = herd_app::announcements::publish(s.app(), &herd_app::Actor::Operator, &ta_tenant, news)
+        .await
+        .expect("announced")
+        .to_string();
     let media = herd_media(&s, &a, &ta).await;
     let notes = s.get(&a, "/api/v1/notifications", Some(&tb_a)).await.expect(200);
     let note = notes.json[0]["id"].as_str().expect("bob has a notification").to_string();
@@ -128,6 +137,9 @@ async fn nothing_leaks_between_instances() {
         (Method::POST, format!("/api/v1/accounts/{bob}/endorse")),
         (Method::GET, "/api/v1/endorsements".into()),
         (Method::GET, format!("/api/v1/accounts/{bob}/endorsements")),
+        (Method::GET, "/api/v1/announcements".into()),
+        (Method::POST, format!("/api/v1/announcements/{announced}/dismiss")),
+        (Method::PUT, format!("/api/v1/announcements/{announced}/reactions/%F0%9F%8E%89")),
         (Method::GET, "/api/v1/scheduled_statuses".into()),
         (Method::GET, format!("/api/v1/scheduled_statuses/{scheduled}")),
         (Method::PUT, format!("/api/v1/scheduled_statuses/{scheduled}")),

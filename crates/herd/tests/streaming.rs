@@ -272,3 +272,47 @@ async fn events_reach_clients_on_another_node() {
     other.stop().await;
     s.stop().await;
 }
+
+#[tokio::test]
+async fn members_hear_announcements_their_reactions_and_deletions() {
+    let s = Server::start().await;
+    let d = s.tenant("org-a.test", "open").await;
+    let (_, at) = s.account(&d, "alice", "member").await;
+    let (_, bt) = s.account(&d, "bob", "member").await;
+    let mut ws = connect(s.addr, &d, &format!("stream=user&access_token={at}"))
+        .await
+        .expect("connected");
+    let t = herd_app::tenants::by_domain(s.app(), &d).await.expect("tenant");
+    let new = herd_app::announcements::NewAnnouncement {
+        text: "Office closed on Friday".into(),
+        ..Default::default()
+    };
+    let id = herd_app::announcements::publish(s.app(), &herd_app::Actor::Operator, &t, new)
+        .await
+        .expect("published")
+        .to_string();
+    let m = next_event(&mut ws, "announcement", WAIT).await.expect("the announcement arrives");
+    assert_eq!(payload(&m)["id"], id.as_str());
+    assert_eq!(payload(&m)["read"], false);
+    s.call(
+        Method::PUT,
+        &d,
+        &format!("/api/v1/announcements/{id}/reactions/%F0%9F%91%8D"),
+        Some(&bt),
+        Value::Null,
+    )
+    .await
+    .expect(200);
+    let m = next_event(&mut ws, "announcement.reaction", WAIT)
+        .await
+        .expect("the reaction arrives");
+    assert_eq!(payload(&m), json!({"name": "👍", "count": 1, "announcement_id": id}));
+    herd_app::announcements::delete(s.app(), &herd_app::Actor::Operator, &t, id.parse().expect("id"))
+        .await
+        .expect("deleted");
+    let m = next_event(&mut ws, "announcement.delete", WAIT)
+        .await
+        .expect("the deletion arrives");
+    assert_eq!(m["payload"], id.as_str());
+    s.stop().await;
+}

@@ -2,6 +2,7 @@
 //! Herd's views into each. Nothing else serializes data for clients.
 
 mod account;
+mod announcement;
 mod featured;
 mod filter;
 mod instance;
@@ -11,6 +12,7 @@ mod scheduled;
 mod status;
 
 pub use account::{Account, CredentialAccount, Relationship, account, credential_account, relationship};
+pub use announcement::{Announcement, announcement};
 pub use featured::{FeaturedTag, featured_tag};
 pub use filter::{Filter, FilterKeyword, FilterStatus, filter, filter_keyword, filter_status};
 pub use instance::{Rule, VERSION_MASTODON, instance_v1, instance_v2, rule};

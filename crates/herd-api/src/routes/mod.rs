@@ -1,4 +1,5 @@
 mod accounts;
+mod announcements;
 mod apps;
 mod conversations;
 mod featured;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<State> {
         .merge(apps::routes())
         .merge(oauth::routes())
         .merge(accounts::routes())
+        .merge(announcements::routes())
         .merge(statuses::routes())
         .merge(polls::routes())
         .merge(scheduled::routes())

@@ -47,6 +47,8 @@ pub struct StatusParts {
     pub tags: Vec<String>,
     /// Its poll, with the tallies as they were read (a vote records `Change::Status`).
     pub poll: Option<Arc<herd_store::polls::Poll>>,
+    /// The custom emoji its text uses.
+    pub emojis: Vec<herd_store::emojis::EmojiRow>,
     /// The API layer's rendering of what depends only on these parts, made once. It goes
     /// with the parts, so it can never outlive what it renders.
     pub fixed: Slot,
@@ -532,6 +534,7 @@ mod tests {
             mentions: vec![],
             tags: vec![],
             poll: None,
+            emojis: vec![],
             fixed: Slot::default(),
         }
     }

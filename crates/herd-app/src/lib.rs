@@ -11,6 +11,7 @@ pub mod auth;
 pub mod cache;
 mod context;
 pub mod conversations;
+pub mod emojis;
 mod error;
 pub mod featured;
 pub mod federation;
@@ -127,6 +128,13 @@ impl App {
                 move |t, job: federation::thread::FetchParent| {
                     let app = app.clone();
                     async move { federation::thread::fetch_parent(&app, t, job).await.map_err(|e| e.to_string()) }
+                }
+            })
+            .on({
+                let app = self.clone();
+                move |t, job: emojis::FetchEmoji| {
+                    let app = app.clone();
+                    async move { emojis::fetch(&app, t, job).await.map_err(|e| e.to_string()) }
                 }
             })
             .on({

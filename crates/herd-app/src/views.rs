@@ -35,6 +35,8 @@ pub struct StatusView {
     pub filtered: Vec<crate::filters::Match>,
     /// Its poll, if it has one.
     pub poll: Option<Arc<Poll>>,
+    /// The custom emoji its text uses.
+    pub emojis: Vec<herd_store::emojis::EmojiRow>,
     /// The viewer's choices in that poll (`None` without a viewer).
     pub own_votes: Option<Vec<i64>>,
     /// Who the view is for.
@@ -185,6 +187,10 @@ async fn load_parts(c: &mut Conn, t: TenantId, rows: Vec<StatusRow>) -> Result<V
     for (s, name) in tags::for_statuses(c, t, &ids).await? {
         tags_by.entry(s).or_default().push(name);
     }
+    let mut emojis_by: HashMap<i64, Vec<herd_store::emojis::EmojiRow>> = HashMap::new();
+    for (s, e) in herd_store::emojis::for_statuses(c, t, &ids).await? {
+        emojis_by.entry(s).or_default().push(e);
+    }
     let mut poll_by: HashMap<i64, Arc<Poll>> = HashMap::new();
     for p in polls::for_statuses(c, t, &ids).await? {
         poll_by.insert(p.row.status_id, Arc::new(p));
@@ -196,6 +202,7 @@ async fn load_parts(c: &mut Conn, t: TenantId, rows: Vec<StatusRow>) -> Result<V
             mentions: mentions_by.remove(&row.id).unwrap_or_default(),
             tags: tags_by.remove(&row.id).unwrap_or_default(),
             poll: poll_by.remove(&row.id),
+            emojis: emojis_by.remove(&row.id).unwrap_or_default(),
             row: Arc::new(row),
             fixed: Slot::default(),
         })
@@ -247,6 +254,7 @@ fn assemble(
                 (_, None) => None,
             },
             poll: p.poll.clone(),
+            emojis: p.emojis.clone(),
             viewer,
         })
     };

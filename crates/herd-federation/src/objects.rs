@@ -132,6 +132,26 @@ pub struct Document {
     pub height: Option<i64>,
 }
 
+/// What a note's `tag` lists: mentions and hashtags, and the custom emoji its text uses.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum NoteTag {
+    Link(Tag),
+    Emoji(Emoji),
+}
+
+/// A custom emoji, as Mastodon writes it in a note's `tag`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Emoji {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// `:shortcode:`.
+    pub name: String,
+    pub updated: String,
+    pub icon: Image,
+}
+
 /// A Mention or Hashtag in a note's `tag`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Tag {
@@ -165,7 +185,7 @@ pub struct Note {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated: Option<String>,
     pub attachment: Vec<Document>,
-    pub tag: Vec<Tag>,
+    pub tag: Vec<NoteTag>,
     /// A Question's options when one may be chosen (each a named note with its tally).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub one_of: Option<Vec<PollOption>>,

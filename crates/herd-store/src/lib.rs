@@ -15,6 +15,7 @@ pub mod changes;
 pub mod conversations;
 mod db;
 pub mod domain_blocks;
+pub mod emojis;
 pub mod events;
 pub mod featured;
 pub mod filters;

@@ -39,6 +39,11 @@ enum Command {
         #[command(subcommand)]
         command: AccountCommand,
     },
+    /// An instance's own custom emoji.
+    Emoji {
+        #[command(subcommand)]
+        command: EmojiCommand,
+    },
     /// Announcements to an instance's members (shown in their apps).
     Announcement {
         #[command(subcommand)]
@@ -169,6 +174,30 @@ enum AccountCommand {
         /// Omit to have a strong password generated and printed.
         #[arg(long)]
         password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum EmojiCommand {
+    /// Add an emoji from a PNG, GIF or WebP file (at most 256 KiB).
+    Add {
+        #[arg(long)]
+        tenant: String,
+        shortcode: String,
+        file: PathBuf,
+        #[arg(long)]
+        category: Option<String>,
+    },
+    /// List the instance's emoji (shortcode, category, URL).
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Remove an emoji (posts that used it show its shortcode as text).
+    Remove {
+        #[arg(long)]
+        tenant: String,
+        shortcode: String,
     },
 }
 
@@ -445,6 +474,37 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                         eprintln!("Generated password (shown once): {p}");
                     }
                     eprintln!("Password of @{username} changed; every token it held is revoked.");
+                }
+            }
+            Ok(())
+        }
+        Command::Emoji { command } => {
+            let app = herd::server::open(&cfg).await?;
+            let op = herd_app::Actor::Operator;
+            match command {
+                EmojiCommand::Add {
+                    tenant,
+                    shortcode,
+                    file,
+                    category,
+                } => {
+                    let t = herd_app::tenants::by_domain(&app, &tenant).await?;
+                    let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+                    let e = herd_app::emojis::add(&app, &op, &t, &shortcode, bytes, category).await?;
+                    eprintln!(":{}: added to {tenant}.", e.shortcode);
+                }
+                EmojiCommand::List { tenant } => {
+                    let t = herd_app::tenants::by_domain(&app, &tenant).await?;
+                    let mut c = app.db.conn().await?;
+                    for e in herd_store::emojis::local(&mut c, t.id).await? {
+                        let url = e.file_key.as_deref().map(|k| t.file_url(k)).unwrap_or_default();
+                        println!("{}\t{}\t{url}", e.shortcode, e.category.unwrap_or_default());
+                    }
+                }
+                EmojiCommand::Remove { tenant, shortcode } => {
+                    let t = herd_app::tenants::by_domain(&app, &tenant).await?;
+                    herd_app::emojis::remove(&app, &op, &t, &shortcode).await?;
+                    eprintln!(":{shortcode}: removed from {tenant}.");
                 }
             }
             Ok(())

@@ -817,3 +817,90 @@ async fn announcements_are_read_dismissed_and_reacted_to() {
         .expect(404);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn custom_emoji_are_listed_and_carried_by_the_posts_that_use_them() {
+    let s = Server::start().await;
+    let d = s.tenant("org-a.test", "open").await;
+    let (_, at) = s.account(&d, "alice", "member").await;
+    let t = herd_app::tenants::by_domain(s.app(), &d).await.expect("tenant");
+    let op = herd_app::Actor::Operator;
+    let png = common::png(32, 32);
+    for (code, bytes) in [
+        ("a b", png.clone()),
+        ("x", png.clone()),
+        ("blob", b"not an image".to_vec()),
+        ("big", vec![0u8; 300_000]),
+    ] {
+        assert!(
+            herd_app::emojis::add(s.app(), &op, &t, code, bytes, None).await.is_err(),
+            "{code} is refused"
+        );
+    }
+    herd_app::emojis::add(s.app(), &op, &t, "blobcat", png.clone(), Some("Cats".into()))
+        .await
+        .expect("added");
+    assert!(
+        herd_app::emojis::add(s.app(), &op, &t, "blobcat", png, None).await.is_err(),
+        "twice is refused"
+    );
+
+    let list = s.get(&d, "/api/v1/custom_emojis", None).await.expect(200).json;
+    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    assert_eq!(list[0]["shortcode"], "blobcat");
+    assert_eq!(list[0]["category"], "Cats");
+    assert_eq!(list[0]["visible_in_picker"], true);
+    for k in ["url", "static_url"] {
+        let url = list[0][k].as_str().expect("url").to_string();
+        let path = url.split_once(&d).expect("on the instance").1.to_string();
+        let r = s.http.get(s.url(&d, &path)).send().await.expect("sent");
+        assert_eq!(r.status().as_u16(), 200, "{k} is served");
+    }
+
+    let post = s
+        .status(&d, &at, json!({"status": "Hello :blobcat: and :unknown:", "spoiler_text": "cats"}))
+        .await;
+    let v = s.get(&d, &format!("/api/v1/statuses/{post}"), Some(&at)).await.expect(200).json;
+    assert_eq!(v["emojis"].as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(v["emojis"][0]["shortcode"], "blobcat");
+    let plain = s.status(&d, &at, json!({"status": "No emoji here: 10:30"})).await;
+    let v = s.get(&d, &format!("/api/v1/statuses/{plain}"), Some(&at)).await.json;
+    assert_eq!(v["emojis"], json!([]));
+    // Other servers read the emoji in the note's tags.
+    let note = s
+        .http
+        .get(s.url(&d, &format!("/users/alice/statuses/{post}")))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .expect("sent")
+        .json::<Value>()
+        .await
+        .expect("json");
+    let emoji = note["tag"]
+        .as_array()
+        .and_then(|t| t.iter().find(|x| x["type"] == "Emoji"))
+        .cloned()
+        .expect("an Emoji tag");
+    assert_eq!(emoji["name"], ":blobcat:");
+    assert_eq!(emoji["icon"]["mediaType"], "image/png");
+
+    // An edit without it, and a removed emoji, leave the posts without it.
+    s.call(
+        Method::PUT,
+        &d,
+        &format!("/api/v1/statuses/{post}"),
+        Some(&at),
+        json!({"status": "Hello"}),
+    )
+    .await
+    .expect(200);
+    let v = s.get(&d, &format!("/api/v1/statuses/{post}"), Some(&at)).await.json;
+    assert_eq!(v["emojis"], json!([]));
+    let again = s.status(&d, &at, json!({"status": ":blobcat:"})).await;
+    herd_app::emojis::remove(s.app(), &op, &t, "blobcat").await.expect("removed");
+    assert_eq!(s.get(&d, "/api/v1/custom_emojis", None).await.json, json!([]));
+    let v = s.get(&d, &format!("/api/v1/statuses/{again}"), Some(&at)).await.json;
+    assert_eq!(v["emojis"], json!([]), "the post's cached rendering changed too");
+    s.stop().await;
+}

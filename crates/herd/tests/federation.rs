@@ -1492,3 +1492,41 @@ async fn a_user_hides_a_whole_server() {
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test]
+async fn custom_emoji_of_remote_posts_are_copied_here() {
+    let (a, da, b, db) = pair().await;
+    let (_, at) = a.account(&da, "alice", "member").await;
+    let (_, bt) = b.account(&db, "bob", "member").await;
+    followed(&a, &da, &at, &format!("bob@{db}")).await;
+    let tb = herd_app::tenants::by_domain(b.app(), &db).await.expect("tenant");
+    herd_app::emojis::add(b.app(), &herd_app::Actor::Operator, &tb, "orgb", common::png(24, 24), None)
+        .await
+        .expect("added");
+    let post = b
+        .post(&db, "/api/v1/statuses", Some(&bt), json!({"status": "Greetings :orgb:"}))
+        .await
+        .expect(200)
+        .json;
+    let copied = || async {
+        let home = a.get(&da, "/api/v1/timelines/home", Some(&at)).await.json;
+        let e = &home[0]["emojis"][0];
+        home[0]["uri"] == post["uri"] && e["shortcode"] == "orgb" && e["url"].as_str().is_some_and(|u| u.contains(&da))
+    };
+    assert!(
+        common::eventually(copied).await,
+        "the emoji arrived and its image was copied to alice's server"
+    );
+    let home = a.get(&da, "/api/v1/timelines/home", Some(&at)).await.json;
+    let url = home[0]["emojis"][0]["url"].as_str().expect("url").to_string();
+    let path = url.split_once(&da).expect("on alice's instance").1.to_string();
+    let r = a.http.get(a.url(&da, &path)).send().await.expect("sent");
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(
+        a.get(&da, "/api/v1/custom_emojis", None).await.json,
+        json!([]),
+        "not offered in pickers here"
+    );
+    a.stop().await;
+    b.stop().await;
+}

@@ -3,6 +3,7 @@
 
 mod account;
 mod announcement;
+mod emoji;
 mod featured;
 mod filter;
 mod instance;
@@ -13,6 +14,7 @@ mod status;
 
 pub use account::{Account, CredentialAccount, Relationship, account, credential_account, relationship};
 pub use announcement::{Announcement, announcement};
+pub use emoji::{CustomEmoji, custom_emoji};
 pub use featured::{FeaturedTag, featured_tag};
 pub use filter::{Filter, FilterKeyword, FilterStatus, filter, filter_keyword, filter_status};
 pub use instance::{Rule, VERSION_MASTODON, instance_v1, instance_v2, rule};

@@ -79,7 +79,7 @@ pub struct Status {
     pub application: Option<serde_json::Value>,
     pub mentions: Vec<Mention>,
     pub tags: Vec<Tag>,
-    pub emojis: Vec<serde_json::Value>,
+    pub emojis: Vec<super::CustomEmoji>,
     pub reblogs_count: i64,
     pub favourites_count: i64,
     pub replies_count: i64,
@@ -147,7 +147,7 @@ pub fn status(tenant: &Tenant, v: &StatusView) -> Status {
                 url: tenant.tag_url(t),
             })
             .collect(),
-        emojis: Vec::new(),
+        emojis: v.emojis.iter().map(|e| super::custom_emoji(tenant, e)).collect(),
         reblogs_count: r.reblogs_count,
         favourites_count: r.favourites_count,
         replies_count: r.replies_count,

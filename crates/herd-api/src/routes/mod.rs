@@ -53,7 +53,22 @@ pub fn routes() -> Router<State> {
         .merge(featured::routes())
         .route("/health", get(|| async { "ok" }))
         .fallback(not_found)
-        .route("/api/v1/custom_emojis", get(|| async { axum::Json(Vec::<()>::new()) }))
+        .route("/api/v1/custom_emojis", get(custom_emojis))
+}
+
+/// The instance's own emoji that apps offer in their pickers.
+async fn custom_emojis(
+    axum::extract::State(s): axum::extract::State<State>,
+    crate::extract::Ctx(t): crate::extract::Ctx,
+) -> crate::error::ApiResult<axum::Json<Vec<crate::entities::CustomEmoji>>> {
+    let mut c = s.app.db.conn().await?;
+    let list = herd_store::emojis::local(&mut c, t.id).await?;
+    Ok(axum::Json(
+        list.iter()
+            .filter(|e| e.visible_in_picker != 0)
+            .map(|e| crate::entities::custom_emoji(&t, e))
+            .collect(),
+    ))
 }
 
 async fn not_found() -> crate::error::ApiError {

@@ -2,7 +2,9 @@
 
 use herd_core::{Timestamp, Visibility};
 use herd_federation::PUBLIC;
-use herd_federation::objects::{self, Activity, Actor, Document, Endpoints, Image, Note, PollOption, PropertyValue, PublicKey, Tag};
+use herd_federation::objects::{
+    self, Activity, Actor, Document, Emoji, Endpoints, Image, Note, NoteTag, PollOption, PropertyValue, PublicKey, Tag,
+};
 use herd_store::accounts::AccountRow;
 use herd_store::keys::KeyRow;
 use serde_json::Value;
@@ -158,6 +160,18 @@ pub fn note(tenant: &Tenant, v: &StatusView, in_reply_to: Option<String>) -> Not
         kind: "Hashtag",
         href: tenant.tag_url(t),
         name: format!("#{}", t.to_lowercase()),
+    }));
+    let mut tag: Vec<NoteTag> = tag.into_iter().map(NoteTag::Link).collect();
+    // The instance's own emoji (a remote post is never rendered as this instance's note).
+    tag.extend(v.emojis.iter().filter(|e| e.domain.is_empty()).filter_map(|e| {
+        let key = e.file_key.as_deref()?;
+        Some(NoteTag::Emoji(Emoji {
+            id: format!("{}/emojis/{}", tenant.base_url(), e.id),
+            kind: "Emoji",
+            name: format!(":{}:", e.shortcode),
+            updated: Timestamp(e.created_at).to_rfc3339(),
+            icon: image(tenant, Some(key))?,
+        }))
     }));
     let now = Timestamp::now().0;
     // A poll makes the note a Question; hidden tallies go out as zero until it ends.

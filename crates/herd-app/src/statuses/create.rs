@@ -77,6 +77,9 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
     };
     statuses::insert(&mut tx, tenant.id, &row).await?;
     super::link_text(&mut tx, tenant, id, &mentioned, &tag_names).await?;
+    let poll_titles: Vec<&str> = n.poll.iter().flat_map(|p| p.options.iter().map(String::as_str)).collect();
+    let texts: Vec<&str> = [text.as_str(), n.spoiler_text.as_str()].into_iter().chain(poll_titles).collect();
+    crate::emojis::link_local(&mut tx, tenant.id, id, &texts).await?;
     let me = accounts::by_id(&mut tx, tenant.id, author).await?;
     crate::conversations::record(&mut tx, tenant.id, &row, &me, &mentioned).await?;
     for (i, m) in media_rows.iter().enumerate() {

@@ -101,6 +101,12 @@ pub async fn edit(app: &App, tenant: &Tenant, author: i64, id: i64, e: StatusEdi
     }
     super::link_text(&mut tx, tenant, id, &mentioned, &tag_names).await?;
     crate::polls::edit(&mut tx, tenant, id, author, e.poll.as_ref()).await?;
+    let poll_titles: Vec<&str> = e.poll.iter().flat_map(|p| p.options.iter().map(String::as_str)).collect();
+    let texts: Vec<&str> = [row.text.as_str(), row.spoiler_text.as_str()]
+        .into_iter()
+        .chain(poll_titles)
+        .collect();
+    crate::emojis::link_local(&mut tx, tenant.id, id, &texts).await?;
     let new_poll = crate::polls::titles_json(herd_store::polls::for_statuses(&mut tx, tenant.id, &[id]).await?.first());
     statuses::insert_edit(&mut tx, tenant.id, &snapshot(&row, &new_media, new_poll, now)).await?;
     for m in mentioned.iter().filter(|m| !before_mentions.contains(&m.id)) {

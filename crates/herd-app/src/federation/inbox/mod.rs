@@ -376,6 +376,7 @@ async fn updated(app: &App, tenant: &Tenant, sender: &AccountRow, object: &Value
             let old_poll = crate::polls::titles_json(herd_store::polls::for_statuses(&mut tx, t, &[sid]).await?.first());
             let question = crate::polls::remote::parse(object);
             let poll_edited = crate::polls::remote::refresh(&mut tx, t, sid, sender.id, question.as_ref()).await?;
+            crate::emojis::link_remote(&mut tx, t, sid, &sender.domain, object).await?;
             let text = create::text_of(object);
             if !poll_edited
                 && text.content_html == row.content_html

@@ -49,6 +49,8 @@ pub struct StatusParts {
     pub poll: Option<Arc<herd_store::polls::Poll>>,
     /// The custom emoji its text uses.
     pub emojis: Vec<herd_store::emojis::EmojiRow>,
+    /// The preview of its first link.
+    pub card: Option<herd_store::cards::CardRow>,
     /// The API layer's rendering of what depends only on these parts, made once. It goes
     /// with the parts, so it can never outlive what it renders.
     pub fixed: Slot,
@@ -535,6 +537,7 @@ mod tests {
             tags: vec![],
             poll: None,
             emojis: vec![],
+            card: None,
             fixed: Slot::default(),
         }
     }

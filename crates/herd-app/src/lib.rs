@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod announcements;
 pub mod auth;
 pub mod cache;
+pub mod cards;
 mod context;
 pub mod conversations;
 pub mod emojis;
@@ -29,6 +30,7 @@ pub mod search;
 pub mod statuses;
 pub mod tenants;
 pub mod timelines;
+pub mod trends;
 pub mod views;
 
 pub use context::{Tenant, Viewer};
@@ -128,6 +130,13 @@ impl App {
                 move |t, job: federation::thread::FetchParent| {
                     let app = app.clone();
                     async move { federation::thread::fetch_parent(&app, t, job).await.map_err(|e| e.to_string()) }
+                }
+            })
+            .on({
+                let app = self.clone();
+                move |t, job: cards::FetchCard| {
+                    let app = app.clone();
+                    async move { cards::fetch(&app, t, job).await.map_err(|e| e.to_string()) }
                 }
             })
             .on({

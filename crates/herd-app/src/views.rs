@@ -39,6 +39,8 @@ pub struct StatusView {
     pub emojis: Vec<herd_store::emojis::EmojiRow>,
     /// The viewer's choices in that poll (`None` without a viewer).
     pub own_votes: Option<Vec<i64>>,
+    /// The preview of its first link.
+    pub card: Option<herd_store::cards::CardRow>,
     /// Who the view is for.
     pub viewer: Option<i64>,
 }
@@ -191,6 +193,7 @@ async fn load_parts(c: &mut Conn, t: TenantId, rows: Vec<StatusRow>) -> Result<V
     for (s, e) in herd_store::emojis::for_statuses(c, t, &ids).await? {
         emojis_by.entry(s).or_default().push(e);
     }
+    let mut card_by: HashMap<i64, herd_store::cards::CardRow> = herd_store::cards::for_statuses(c, t, &ids).await?.into_iter().collect();
     let mut poll_by: HashMap<i64, Arc<Poll>> = HashMap::new();
     for p in polls::for_statuses(c, t, &ids).await? {
         poll_by.insert(p.row.status_id, Arc::new(p));
@@ -203,6 +206,7 @@ async fn load_parts(c: &mut Conn, t: TenantId, rows: Vec<StatusRow>) -> Result<V
             tags: tags_by.remove(&row.id).unwrap_or_default(),
             poll: poll_by.remove(&row.id),
             emojis: emojis_by.remove(&row.id).unwrap_or_default(),
+            card: card_by.remove(&row.id),
             row: Arc::new(row),
             fixed: Slot::default(),
         })
@@ -255,6 +259,7 @@ fn assemble(
             },
             poll: p.poll.clone(),
             emojis: p.emojis.clone(),
+            card: p.card.clone(),
             viewer,
         })
     };

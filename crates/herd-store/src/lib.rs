@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod announcements;
 pub mod audit;
+pub mod cards;
 pub mod changes;
 pub mod conversations;
 mod db;
@@ -37,6 +38,7 @@ pub mod search;
 pub mod statuses;
 pub mod tags;
 pub mod tenants;
+pub mod trends;
 pub mod users;
 
 pub use db::{Conn, Db, Dialect, StoreError, TenantId, placeholders, value_rows};

@@ -217,33 +217,16 @@ async fn profiles_and_posts_show_what_is_public_and_nothing_else() {
     s.stop().await;
 }
 
-/// A page elsewhere that links back to a profile: a tiny web server on loopback.
-async fn linking_page(body: String) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let app = axum::Router::new().route(
-        "/about-me",
-        axum::routing::get(move || {
-            let body = body.clone();
-            async move { axum::response::Html(body) }
-        }),
-    );
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    format!("http://{addr}/about-me")
-}
-
 #[tokio::test]
 async fn a_profile_link_that_links_back_is_verified() {
     let s = Server::start().await;
     let d = s.tenant("org-a.test", "open").await;
     let (alice, at) = s.account(&d, "alice", "member").await;
-    let good = linking_page(format!(
+    let good = common::web_page(format!(
         r#"<html><body><a rel="me" href="http://{d}/@alice">Our fediverse account</a></body></html>"#
     ))
     .await;
-    let bad = linking_page("<html><body><a href=\"http://elsewhere.example/\">nothing</a></body></html>".into()).await;
+    let bad = common::web_page("<html><body><a href=\"http://elsewhere.example/\">nothing</a></body></html>".into()).await;
     s.call(
         Method::PATCH,
         &d,

@@ -3,6 +3,7 @@
 
 mod account;
 mod announcement;
+mod card;
 mod emoji;
 mod featured;
 mod filter;
@@ -14,6 +15,7 @@ mod status;
 
 pub use account::{Account, CredentialAccount, Relationship, account, credential_account, relationship};
 pub use announcement::{Announcement, announcement};
+pub use card::{PreviewCard, card};
 pub use emoji::{CustomEmoji, custom_emoji};
 pub use featured::{FeaturedTag, featured_tag};
 pub use filter::{Filter, FilterKeyword, FilterStatus, filter, filter_keyword, filter_status};

@@ -87,7 +87,7 @@ pub struct Status {
     pub in_reply_to_account_id: Option<String>,
     pub reblog: Option<Box<Status>>,
     pub poll: Option<super::Poll>,
-    pub card: Option<serde_json::Value>,
+    pub card: Option<super::PreviewCard>,
     pub language: Option<String>,
     /// The source text; only in the answer to a delete (for "delete and redraft").
     pub text: Option<String>,
@@ -155,7 +155,7 @@ pub fn status(tenant: &Tenant, v: &StatusView) -> Status {
         in_reply_to_account_id: r.in_reply_to_account_id.map(|i| i.to_string()),
         reblog: v.reblog.as_ref().map(|rv| Box::new(status(tenant, rv))),
         poll: status_poll(v),
-        card: None,
+        card: v.card.as_ref().map(super::card),
         language: r.language.clone(),
         text: None,
         edited_at: r.edited_at.map(time),

@@ -66,7 +66,8 @@ async fn suggestions(S(s): S<State>, Ctx(t): Ctx, a: Auth) -> ApiResult<Json<Vec
     let (_, me) = a.user("read:accounts")?;
     let mut c = s.app.db.conn().await?;
     let rows = featured::suggested_tags(&mut c, t.id, me, 10).await?;
-    Ok(Json(rows.iter().map(|(id, name)| super::tags::tag(&t, *id, name, None)).collect()))
+    drop(c);
+    Ok(Json(super::tags::tags(&s, &t, &rows, None).await?))
 }
 
 async fn endorse(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> ApiResult<Json<Relationship>> {

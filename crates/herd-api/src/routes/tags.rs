@@ -19,15 +19,36 @@ pub fn routes() -> Router<State> {
         .route("/api/v1/tags/{name}/follow", post(follow))
         .route("/api/v1/tags/{name}/unfollow", post(unfollow))
         .route("/api/v1/followed_tags", get(followed))
+        .route("/api/v1/trends", get(trending_tags))
+        .route("/api/v1/trends/tags", get(trending_tags))
+        .route("/api/v1/trends/statuses", get(trending_statuses))
+        .route("/api/v1/trends/links", get(trending_links))
 }
 
-/// Mastodon's Tag entity (usage history is not kept yet: an empty list).
-pub(super) fn tag(t: &Tenant, id: i64, name: &str, following: Option<bool>) -> Value {
-    let mut v = json!({"id": id.to_string(), "name": name.to_lowercase(), "url": t.tag_url(name), "history": []});
+/// Mastodon's Tag entity: its use on each of the last seven days (public posts, newest day
+/// first), and whether the viewer follows it.
+pub(super) fn tag(t: &Tenant, id: i64, name: &str, following: Option<bool>, history: Option<&Vec<herd_store::trends::Day>>) -> Value {
+    let history: Vec<Value> = history
+        .into_iter()
+        .flatten()
+        .map(|d| json!({"day": (d.day * 86_400).to_string(), "uses": d.uses.to_string(), "accounts": d.accounts.to_string()}))
+        .collect();
+    let mut v = json!({"id": id.to_string(), "name": name.to_lowercase(), "url": t.tag_url(name), "history": history});
     if let Some(f) = following {
         v["following"] = json!(f);
     }
     v
+}
+
+/// Tag entities for these (id, name) pairs, with their history.
+pub(super) async fn tags(s: &State, t: &Tenant, list: &[(i64, String)], following: Option<bool>) -> ApiResult<Vec<Value>> {
+    let mut c = s.app.db.conn().await?;
+    let ids: Vec<i64> = list.iter().map(|(id, _)| *id).collect();
+    let history = herd_app::trends::tag_history(&mut c, t.id, &ids).await?;
+    Ok(list
+        .iter()
+        .map(|(id, name)| tag(t, *id, name, following, history.get(id)))
+        .collect())
 }
 
 async fn show(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(name): Path<String>) -> ApiResult<Json<Value>> {
@@ -40,19 +61,20 @@ async fn show(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(name): Path<String>) ->
         Some(v) => Some(herd_store::tags::is_followed(&mut c, t.id, v, id).await?),
         None => None,
     };
-    Ok(Json(tag(&t, id, &name, following)))
+    let history = herd_app::trends::tag_history(&mut c, t.id, &[id]).await?;
+    Ok(Json(tag(&t, id, &name, following, history.get(&id))))
 }
 
 async fn follow(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(name): Path<String>) -> ApiResult<Json<Value>> {
     let (_, me) = a.user("write:follows")?;
     let (id, name) = herd_app::follows::follow_tag(&s.app, &t, me, &name).await?;
-    Ok(Json(tag(&t, id, &name, Some(true))))
+    Ok(Json(tags(&s, &t, &[(id, name)], Some(true)).await?.remove(0)))
 }
 
 async fn unfollow(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(name): Path<String>) -> ApiResult<Json<Value>> {
     let (_, me) = a.user("write:follows")?;
     let (id, name) = herd_app::follows::unfollow_tag(&s.app, &t, me, &name).await?;
-    Ok(Json(tag(&t, id, &name, Some(false))))
+    Ok(Json(tags(&s, &t, &[(id, name)], Some(false)).await?.remove(0)))
 }
 
 async fn followed(
@@ -67,6 +89,51 @@ async fn followed(
     let mut c = s.app.db.conn().await?;
     let rows = herd_store::tags::followed(&mut c, t.id, me, &page).await?;
     let ids: Vec<i64> = rows.iter().map(|(id, _, _)| *id).collect();
-    let out = rows.iter().map(|(_, id, name)| tag(&t, *id, name, Some(true))).collect();
-    Ok((paging::link(&t, &uri, &ids), Json(out)))
+    drop(c);
+    let list: Vec<(i64, String)> = rows.iter().map(|(_, id, name)| (*id, name.clone())).collect();
+    Ok((paging::link(&t, &uri, &ids), Json(tags(&s, &t, &list, Some(true)).await?)))
+}
+
+/// `limit` and `offset`, as the trends endpoints take them.
+fn window(p: &Params, default: i64, max: i64) -> ApiResult<(i64, i64)> {
+    Ok((
+        p.int("limit")?.unwrap_or(default).clamp(1, max),
+        p.int("offset")?.unwrap_or(0).max(0),
+    ))
+}
+
+async fn trending_tags(S(s): S<State>, Ctx(t): Ctx, p: Params) -> ApiResult<Json<Vec<Value>>> {
+    let (limit, offset) = window(&p, 10, 20)?;
+    let list = {
+        let mut c = s.app.db.conn().await?;
+        herd_app::trends::tags(&mut c, t.id, limit, offset).await?
+    };
+    Ok(Json(tags(&s, &t, &list, None).await?))
+}
+
+async fn trending_statuses(S(s): S<State>, Ctx(t): Ctx, a: Auth, p: Params) -> ApiResult<Json<Vec<crate::entities::Status>>> {
+    let me = a.optional("read:statuses")?;
+    let (limit, offset) = window(&p, 20, 40)?;
+    let mut c = s.app.db.conn().await?;
+    let list = herd_app::trends::statuses(&mut c, t.id, me, limit, offset).await?;
+    Ok(Json(list.iter().map(|v| crate::entities::status(&t, v)).collect()))
+}
+
+/// Links shared lately by several accounts, as their preview cards with a week of history.
+async fn trending_links(S(s): S<State>, Ctx(t): Ctx, p: Params) -> ApiResult<Json<Vec<Value>>> {
+    let (limit, offset) = window(&p, 10, 20)?;
+    let mut c = s.app.db.conn().await?;
+    let list = herd_app::trends::links(&mut c, t.id, limit, offset).await?;
+    Ok(Json(
+        list.iter()
+            .map(|(card, days)| {
+                let mut v = serde_json::to_value(crate::entities::card(card)).unwrap_or(Value::Null);
+                v["history"] = days
+                    .iter()
+                    .map(|d| json!({"day": (d.day * 86_400).to_string(), "uses": d.uses.to_string(), "accounts": d.accounts.to_string()}))
+                    .collect();
+                v
+            })
+            .collect(),
+    ))
 }

@@ -344,3 +344,20 @@ pub async fn followed(a: &Server, da: &str, at: &str, handle: &str) -> String {
     assert!(eventually(following).await, "{handle}'s server accepted the follow");
     id
 }
+
+/// A web page elsewhere (a tiny server on loopback serving `body` as HTML); its address.
+pub async fn web_page(body: String) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = axum::Router::new().route(
+        "/about-me",
+        axum::routing::get(move || {
+            let body = body.clone();
+            async move { axum::response::Html(body) }
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}/about-me")
+}

@@ -23,6 +23,7 @@ pub mod lists;
 pub mod maintenance;
 pub mod markers;
 pub mod media;
+pub mod notification_policy;
 pub mod notifications;
 pub mod polls;
 pub mod reports;

@@ -203,12 +203,31 @@ pub async fn group(c: &mut Conn, t: TenantId, viewer: i64, key: &str) -> Result<
     Ok(g)
 }
 
-/// Creates a notification unless it is to oneself.
+/// Creates a notification unless it is to oneself, as the recipient's notification policy
+/// says: into the list, filtered into the sender's request, or not at all.
 pub(crate) async fn notify(c: &mut Conn, t: TenantId, to: i64, from: i64, kind: &str, status: Option<i64>) -> Result<()> {
     if to == from {
         return Ok(());
     }
-    insert(c, t, to, from, kind, status).await
+    match crate::notification_policy::decide(c, t, to, from, kind, status).await? {
+        crate::notification_policy::Decision::Accept => insert(c, t, to, from, kind, status).await,
+        crate::notification_policy::Decision::Drop => Ok(()),
+        crate::notification_policy::Decision::Filter => {
+            let now = Timestamp::now().0;
+            let row = NotificationRow {
+                id: Id::generate().0,
+                account_id: to,
+                from_account_id: from,
+                kind: kind.to_string(),
+                status_id: status,
+                created_at: now,
+                group_key: None,
+            };
+            notifications::insert_as(c, t, &row, true).await?;
+            herd_store::notification_requests::file(c, t, Id::generate().0, to, from, status, now).await?;
+            Ok(())
+        }
+    }
 }
 
 /// A notification about one's own doing (the end of one's own poll).

@@ -27,6 +27,7 @@ pub mod keys;
 pub mod lists;
 pub mod markers;
 pub mod media;
+pub mod notification_requests;
 pub mod notifications;
 pub mod oauth;
 pub mod polls;

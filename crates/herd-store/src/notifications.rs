@@ -26,7 +26,14 @@ const HOUR_MS: i64 = 3_600_000;
 /// Stores a notification; favourites and boosts of one post, and follows, join the group of
 /// the same kind begun less than twelve hours before (the row's `group_key` is ignored).
 pub async fn insert(c: &mut Conn, t: TenantId, n: &NotificationRow) -> Result<()> {
+    insert_as(c, t, n, false).await
+}
+
+/// [`insert`], or with `filtered` kept out of the lists (and streams) in a request for the
+/// recipient to review; a filtered notification joins no group.
+pub async fn insert_as(c: &mut Conn, t: TenantId, n: &NotificationRow, filtered: bool) -> Result<()> {
     let group_key = match (n.kind.as_str(), n.status_id) {
+        _ if filtered => None,
         ("favourite" | "reblog", Some(s)) => Some(format!("{}-{s}", n.kind)),
         ("follow", _) => Some("follow".to_string()),
         _ => None,
@@ -52,8 +59,8 @@ pub async fn insert(c: &mut Conn, t: TenantId, n: &NotificationRow) -> Result<()
         None => None,
     };
     c.q(
-        "INSERT INTO notifications (id, tenant_id, account_id, from_account_id, type, status_id, created_at, group_key) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO notifications (id, tenant_id, account_id, from_account_id, type, status_id, created_at, group_key, filtered) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(n.id)
     .bind(t.0)
@@ -63,9 +70,12 @@ pub async fn insert(c: &mut Conn, t: TenantId, n: &NotificationRow) -> Result<()
     .bind(n.status_id)
     .bind(n.created_at)
     .bind(group_key)
+    .bind(i64::from(filtered))
     .execute(c.ex())
     .await?;
-    crate::events::publish(c, t, crate::events::EventKind::Notification, n.id, n.account_id).await?;
+    if !filtered {
+        crate::events::publish(c, t, crate::events::EventKind::Notification, n.id, n.account_id).await?;
+    }
     Ok(())
 }
 
@@ -74,6 +84,8 @@ pub struct Filter {
     pub types: Vec<String>,
     pub exclude_types: Vec<String>,
     pub from_account: Option<i64>,
+    /// Also notifications the recipient's policy filtered into requests.
+    pub include_filtered: bool,
 }
 
 const COLS: &str = "id, account_id, from_account_id, type, status_id, created_at, group_key";
@@ -88,6 +100,9 @@ enum Bind {
 fn browsable(t: TenantId, account: i64, f: &Filter) -> (String, Vec<Bind>) {
     let mut sql = String::new();
     let mut binds = Vec::new();
+    if !f.include_filtered && f.from_account.is_none() {
+        sql.push_str(" AND filtered = 0");
+    }
     if !f.types.is_empty() {
         sql.push_str(&format!(" AND type IN ({})", placeholders(f.types.len())));
         binds.extend(f.types.iter().cloned().map(Bind::S));

@@ -149,6 +149,8 @@ async fn nothing_leaks_between_instances() {
         (Method::PUT, format!("/api/v1/scheduled_statuses/{scheduled}")),
         (Method::DELETE, format!("/api/v1/scheduled_statuses/{scheduled}")),
         (Method::GET, "/api/v2/notifications".into()),
+        (Method::GET, "/api/v2/notifications/policy".into()),
+        (Method::GET, "/api/v1/notifications/requests".into()),
         (Method::GET, format!("/api/v2/notifications/ungrouped-{note}")),
         (Method::GET, format!("/api/v2/notifications/ungrouped-{note}/accounts")),
         (Method::POST, format!("/api/v2/notifications/ungrouped-{note}/dismiss")),

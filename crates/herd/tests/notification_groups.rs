@@ -176,3 +176,113 @@ async fn favourites_boosts_and_follows_come_in_groups() {
     assert_eq!(groups(&s.get(&d, "/api/v2/notifications", Some(&at)).await.json).len(), 0);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn policies_filter_notifications_into_requests_the_member_answers() {
+    let s = Server::start().await;
+    let d = s.tenant("org-a.test", "open").await;
+    let (alice, at) = s.account(&d, "alice", "member").await;
+    let (bob, bt) = s.account(&d, "bob", "member").await;
+    let (carol, ct) = s.account(&d, "carol", "member").await;
+
+    // Mastodon's defaults: private mentions from strangers are filtered, the rest accepted.
+    let p = s.get(&d, "/api/v2/notifications/policy", Some(&at)).await.expect(200).json;
+    assert_eq!(p["for_private_mentions"], "filter");
+    assert_eq!(p["for_not_following"], "accept");
+    assert_eq!(p["summary"]["pending_requests_count"], 0);
+    let dm = s.status(&d, &bt, json!({"status": "@alice psst", "visibility": "direct"})).await;
+    s.status(&d, &bt, json!({"status": "@alice in public"})).await;
+    let list = s.get(&d, "/api/v1/notifications", Some(&at)).await.json;
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "the private mention waits: {list}");
+    let requests = s.get(&d, "/api/v1/notifications/requests", Some(&at)).await.expect(200).json;
+    assert_eq!(requests[0]["account"]["id"], bob.as_str());
+    assert_eq!(requests[0]["notifications_count"], "1");
+    assert_eq!(requests[0]["last_status"]["id"], dm.as_str());
+    let with = s.get(&d, "/api/v1/notifications?include_filtered=true", Some(&at)).await.json;
+    assert_eq!(with.as_array().map(Vec::len), Some(2));
+    let p = s.get(&d, "/api/v2/notifications/policy", Some(&at)).await.json;
+    assert_eq!(p["summary"], json!({"pending_requests_count": 1, "pending_notifications_count": 1}));
+
+    // Accepting lets the held notification in, and later ones from bob pass.
+    let rid = requests[0]["id"].as_str().expect("id").to_string();
+    s.get(&d, &format!("/api/v1/notifications/requests/{rid}"), Some(&bt))
+        .await
+        .expect(404);
+    s.post(&d, &format!("/api/v1/notifications/requests/{rid}/accept"), Some(&at), json!({}))
+        .await
+        .expect(200);
+    assert_eq!(
+        s.get(&d, "/api/v1/notifications", Some(&at)).await.json.as_array().map(Vec::len),
+        Some(2)
+    );
+    s.status(&d, &bt, json!({"status": "@alice again", "visibility": "direct"})).await;
+    assert_eq!(
+        s.get(&d, "/api/v1/notifications", Some(&at)).await.json.as_array().map(Vec::len),
+        Some(3)
+    );
+
+    // A stricter policy: strangers' favourites are dropped, their follows filtered.
+    let r = s
+        .call(
+            Method::PATCH,
+            &d,
+            "/api/v2/notifications/policy",
+            Some(&at),
+            json!({"for_not_following": "nope"}),
+        )
+        .await
+        .expect(422);
+    assert!(r.text.contains("accept, filter or drop"), "{}", r.text);
+    s.call(
+        Method::PATCH,
+        &d,
+        "/api/v2/notifications/policy",
+        Some(&at),
+        json!({"for_not_following": "drop"}),
+    )
+    .await
+    .expect(200);
+    let mine = s.status(&d, &at, json!({"status": "Hello"})).await;
+    s.post(&d, &format!("/api/v1/statuses/{mine}/favourite"), Some(&ct), json!({}))
+        .await
+        .expect(200);
+    assert!(
+        s.get(&d, "/api/v1/notifications?types[]=favourite", Some(&at)).await.json == json!([]),
+        "dropped"
+    );
+    s.call(
+        Method::PATCH,
+        &d,
+        "/api/v2/notifications/policy",
+        Some(&at),
+        json!({"for_not_following": "filter"}),
+    )
+    .await
+    .expect(200);
+    s.post(&d, &format!("/api/v1/accounts/{alice}/follow"), Some(&ct), json!({}))
+        .await
+        .expect(200);
+    assert_eq!(s.get(&d, "/api/v1/notifications?types[]=follow", Some(&at)).await.json, json!([]));
+    let requests = s.get(&d, "/api/v1/notifications/requests", Some(&at)).await.json;
+    assert_eq!(requests[0]["account"]["id"], carol.as_str());
+    // Dismissing drops what it held; the v1 policy speaks booleans.
+    let rid = requests[0]["id"].as_str().expect("id").to_string();
+    s.post(&d, "/api/v1/notifications/requests/dismiss", Some(&at), json!({"id": [rid]}))
+        .await
+        .expect(200);
+    assert_eq!(s.get(&d, "/api/v1/notifications/requests", Some(&at)).await.json, json!([]));
+    assert_eq!(
+        s.get(&d, "/api/v1/notifications?include_filtered=true&types[]=follow", Some(&at))
+            .await
+            .json,
+        json!([])
+    );
+    let v1 = s.get(&d, "/api/v1/notifications/policy", Some(&at)).await.expect(200).json;
+    assert_eq!(v1["filter_not_following"], true);
+    assert_eq!(v1["filter_not_followers"], false);
+    assert_eq!(
+        s.get(&d, "/api/v1/notifications/requests/merged", Some(&at)).await.expect(200).json,
+        json!({"merged": true})
+    );
+    s.stop().await;
+}

@@ -11,6 +11,7 @@ mod instance;
 mod lists;
 mod markers;
 mod media;
+mod notification_requests;
 mod notifications;
 mod oauth;
 mod polls;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<State> {
         .merge(scheduled::routes())
         .merge(timelines::routes())
         .merge(notifications::routes())
+        .merge(notification_requests::routes())
         .merge(media::routes())
         .merge(files::routes())
         .merge(federation::routes())

@@ -45,6 +45,7 @@ fn filter(p: &Params) -> ApiResult<Filter> {
         },
         exclude_types: p.list("exclude_types"),
         from_account: p.id("account_id")?,
+        include_filtered: p.flag("include_filtered")?,
     })
 }
 

@@ -1,0 +1,35 @@
+-- What a member lets through as notifications (Mastodon's notification policy): for each
+-- kind of sender, accept, filter (into a request the member reviews) or drop.
+CREATE TABLE notification_policies (
+    tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    for_not_following TEXT NOT NULL DEFAULT 'accept',
+    for_not_followers TEXT NOT NULL DEFAULT 'accept',
+    for_new_accounts TEXT NOT NULL DEFAULT 'accept',
+    for_private_mentions TEXT NOT NULL DEFAULT 'filter',
+    for_limited_accounts TEXT NOT NULL DEFAULT 'filter',
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, account_id)
+);
+
+-- Filtered notifications wait in one request per sender.
+ALTER TABLE notifications ADD COLUMN filtered INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE notification_requests (
+    id BIGINT PRIMARY KEY,
+    tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    from_account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    last_status_id BIGINT REFERENCES statuses(id) ON DELETE SET NULL,
+    notifications_count BIGINT NOT NULL DEFAULT 0,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    UNIQUE (tenant_id, account_id, from_account_id)
+);
+
+-- Senders a member accepted: their notifications are never filtered again.
+CREATE TABLE notification_permissions (
+    tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    from_account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    PRIMARY KEY (tenant_id, account_id, from_account_id)
+);

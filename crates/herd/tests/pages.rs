@@ -371,3 +371,35 @@ async fn pages_work_in_a_real_browser_and_pass_an_accessibility_check() {
     assert_eq!(serious, 0, "{report}");
     s.stop().await;
 }
+
+#[tokio::test]
+async fn remote_posts_on_pages_are_sanitised() {
+    let (a, da, b, db) = common::pair().await;
+    let (alice, _) = a.account(&da, "alice", "member").await;
+    let (_, bt) = b.account(&db, "bob", "member").await;
+    common::followed(&b, &db, &bt, &format!("alice@{da}")).await;
+    // alice's server sends a post whose HTML tries scripts, handlers and styles.
+    let actor = format!("http://{da}/users/alice");
+    let note = json!({
+        "id": format!("{actor}/statuses/1"), "type": "Note", "attributedTo": actor,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": [format!("{actor}/followers")],
+        "published": "2026-01-01T00:00:00Z",
+        "content": "<p onclick=\"steal()\">Hello <script>alert(1)</script><a href=\"javascript:alert(2)\">x</a> <a href=\"http://b.test/tags/mix\" class=\"mention hashtag\" rel=\"tag\">#<span>mix</span></a><style>body{display:none}</style><img src=x onerror=alert(3)></p>",
+        "tag": [{"type": "Hashtag", "name": "#mix", "href": "http://b.test/tags/mix"}]
+    });
+    let create = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{actor}/statuses/1/activity"),
+                        "type": "Create", "actor": actor, "to": note["to"], "cc": note["cc"], "object": note})
+    .to_string();
+    assert_eq!(common::post_signed(&a, &da, &alice, &b, &db, "/inbox", create).await, 202);
+    let stored = || async {
+        let (status, _, body) = page(&b, &db, "/tags/mix").await;
+        status == 200 && body.contains("Hello")
+    };
+    assert!(eventually(stored).await, "the remote post is on the hashtag page");
+    let (_, _, body) = page(&b, &db, "/tags/mix").await;
+    for bad in ["<script", "onclick", "javascript:", "onerror", "<style", "alert(1)"] {
+        assert!(!body.contains(bad), "{bad} reached the page: {body}");
+    }
+    a.stop().await;
+    b.stop().await;
+}

@@ -361,3 +361,21 @@ pub async fn web_page(body: String) -> String {
     });
     format!("http://{addr}/about-me")
 }
+
+/// POSTs `body` to `path` on server `b` (instance `db`), signed by alice (`alice`, the
+/// account's id) of server `a` (instance `da`), as her server would; the answer's status.
+pub async fn post_signed(a: &Server, da: &str, alice: &str, b: &Server, db: &str, path: &str, body: String) -> u16 {
+    let t = herd_app::tenants::by_domain(a.app(), da).await.expect("tenant");
+    let key = herd_app::federation::key(a.app(), t.id, alice.parse().expect("id"))
+        .await
+        .expect("key");
+    let key_id = format!("http://{da}/users/alice#main-key");
+    let now = std::time::SystemTime::now();
+    let headers =
+        herd_federation::signatures::sign("POST", path, db, Some(body.as_bytes()), &key_id, &key.private_pem, now).expect("signed");
+    let mut rb = b.http.post(format!("http://{db}{path}")).body(body);
+    for (k, v) in headers {
+        rb = rb.header(k, v);
+    }
+    rb.send().await.expect("sent").status().as_u16()
+}

@@ -3,6 +3,8 @@
 //! tags (or its title) becomes the post's card. One card per address and instance, fetched
 //! again after two weeks.
 
+use std::sync::LazyLock;
+
 use herd_core::{Id, Timestamp};
 use herd_store::cards::{self, CardRow};
 use herd_store::{Conn, TenantId};
@@ -25,15 +27,32 @@ impl herd_jobs::JobKind for FetchCard {
     const MAX_ATTEMPTS: i64 = 3;
 }
 
+static ANCHOR: LazyLock<Option<regex::Regex>> = LazyLock::new(|| regex::Regex::new(r#"(?is)<a\s([^>]*)>"#).ok());
+static ATTRIBUTE: LazyLock<Option<regex::Regex>> =
+    LazyLock::new(|| regex::Regex::new(r#"(?is)(?:^|\s)([a-z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')"#).ok());
+
+/// The attributes of a tag's attribute text, names lowercased.
+fn attributes(attrs: &str) -> Vec<(String, String)> {
+    let Some(re) = ATTRIBUTE.as_ref() else { return Vec::new() };
+    re.captures_iter(attrs)
+        .filter_map(|c| {
+            let value = c.get(2).or_else(|| c.get(3))?.as_str();
+            Some((c.get(1)?.as_str().to_ascii_lowercase(), value.to_string()))
+        })
+        .collect()
+}
+
 /// The address of the first link in a post's HTML that is neither a mention nor a hashtag.
 pub(crate) fn first_link(html: &str) -> Option<String> {
-    let tag = regex::Regex::new(r#"(?is)<a\s([^>]*)>"#).ok()?;
-    let attr = |attrs: &str, name: &str| -> Option<String> {
-        let re = regex::Regex::new(&format!(r#"(?is)(?:^|\s){name}\s*=\s*"([^"]*)""#)).ok()?;
-        re.captures(attrs).and_then(|c| c.get(1)).map(|m| m.as_str().replace("&amp;", "&"))
+    if !html.contains("<a") && !html.contains("<A") {
+        return None;
+    }
+    let attr = |list: &[(String, String)], name: &str| -> Option<String> {
+        list.iter().find(|(k, _)| k == name).map(|(_, v)| v.replace("&amp;", "&"))
     };
-    tag.captures_iter(html).find_map(|c| {
-        let attrs = c.get(1)?.as_str();
+    ANCHOR.as_ref()?.captures_iter(html).find_map(|c| {
+        let attrs = attributes(c.get(1)?.as_str());
+        let attrs = attrs.as_slice();
         let class = attr(attrs, "class").unwrap_or_default();
         let rel = attr(attrs, "rel").unwrap_or_default();
         if class.split_whitespace().any(|k| k == "mention" || k == "hashtag") || rel.split_whitespace().any(|r| r == "tag") {
@@ -44,11 +63,13 @@ pub(crate) fn first_link(html: &str) -> Option<String> {
 }
 
 /// Gives a post the card of its first link, in the post's transaction: at once when this
-/// instance has a fresh one for the address, else through a `FetchCard` job. A post without a
-/// link loses any card. Returns whether a job was written.
-pub(crate) async fn link(c: &mut Conn, t: TenantId, status: i64, html: &str) -> Result<bool> {
+/// instance has a fresh one for the address, else through a `FetchCard` job. An edited post
+/// (`edited`) without a link loses any card. Returns whether a job was written.
+pub(crate) async fn link(c: &mut Conn, t: TenantId, status: i64, html: &str, edited: bool) -> Result<bool> {
     let Some(url) = first_link(html) else {
-        cards::detach(c, t, status).await?;
+        if edited {
+            cards::detach(c, t, status).await?;
+        }
         return Ok(false);
     };
     if let Some(card) = cards::by_url(c, t, &url).await?

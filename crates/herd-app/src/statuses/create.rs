@@ -80,7 +80,7 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
     let poll_titles: Vec<&str> = n.poll.iter().flat_map(|p| p.options.iter().map(String::as_str)).collect();
     let texts: Vec<&str> = [text.as_str(), n.spoiler_text.as_str()].into_iter().chain(poll_titles).collect();
     crate::emojis::link_local(&mut tx, tenant.id, id, &texts).await?;
-    crate::cards::link(&mut tx, tenant.id, id, &row.content_html).await?;
+    crate::cards::link(&mut tx, tenant.id, id, &row.content_html, false).await?;
     let me = accounts::by_id(&mut tx, tenant.id, author).await?;
     crate::conversations::record(&mut tx, tenant.id, &row, &me, &mentioned).await?;
     for (i, m) in media_rows.iter().enumerate() {

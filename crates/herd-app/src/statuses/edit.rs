@@ -107,7 +107,7 @@ pub async fn edit(app: &App, tenant: &Tenant, author: i64, id: i64, e: StatusEdi
         .chain(poll_titles)
         .collect();
     crate::emojis::link_local(&mut tx, tenant.id, id, &texts).await?;
-    crate::cards::link(&mut tx, tenant.id, id, &row.content_html).await?;
+    crate::cards::link(&mut tx, tenant.id, id, &row.content_html, true).await?;
     let new_poll = crate::polls::titles_json(herd_store::polls::for_statuses(&mut tx, tenant.id, &[id]).await?.first());
     statuses::insert_edit(&mut tx, tenant.id, &snapshot(&row, &new_media, new_poll, now)).await?;
     for m in mentioned.iter().filter(|m| !before_mentions.contains(&m.id)) {

@@ -111,7 +111,7 @@ pub async fn store(c: &mut Conn, tenant: &Tenant, posts: &[Post<'_>]) -> Result<
             crate::polls::remote::store(c, t, row.id, sender.id, &q).await?;
         }
         queued |= crate::emojis::link_remote(c, t, row.id, &sender.domain, note).await?;
-        queued |= crate::cards::link(c, t, row.id, &row.content_html).await?;
+        queued |= crate::cards::link(c, t, row.id, &row.content_html, false).await?;
         mention_rows.extend(k.mentioned.iter().map(|a| (Id::generate().0, row.id, a.id)));
         crate::conversations::record(c, t, row, sender, &k.mentioned).await?;
         for name in hashtags(note) {

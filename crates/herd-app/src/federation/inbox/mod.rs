@@ -407,7 +407,7 @@ async fn updated(app: &App, tenant: &Tenant, sender: &AccountRow, object: &Value
                 .unwrap_or(now);
             row.edited_at = Some(edited.0);
             statuses::update_content(&mut tx, t, &row).await?;
-            crate::cards::link(&mut tx, t, sid, &row.content_html).await?;
+            crate::cards::link(&mut tx, t, sid, &row.content_html, true).await?;
             let new_poll =
                 question.map(|q| serde_json::to_string(&q.options.iter().map(|(o, _)| o).collect::<Vec<_>>()).unwrap_or_default());
             statuses::insert_edit(&mut tx, t, &crate::statuses::snapshot(&row, &media, new_poll, edited.0)).await?;

@@ -59,7 +59,7 @@ pub async fn sweep(app: &App, t: TenantId, now: Timestamp) -> Result<Swept> {
         if batch.is_empty() {
             break;
         }
-        herd_store::search::index(&mut tx, t, &batch.iter().collect::<Vec<_>>()).await?;
+        herd_store::search::index_new(&mut tx, t, &batch.iter().collect::<Vec<_>>()).await?;
         tx.commit().await?;
         swept.indexed_posts += batch.len();
     }

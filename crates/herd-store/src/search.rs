@@ -21,14 +21,19 @@ pub fn body(s: &StatusRow) -> String {
     }
 }
 
-/// (Re)indexes these posts (boosts are not indexed).
+/// Reindexes these posts (boosts are not indexed).
 pub async fn index(c: &mut Conn, t: TenantId, rows: &[&StatusRow]) -> Result<()> {
+    let ids: Vec<i64> = rows.iter().filter(|r| r.reblog_of_id.is_none()).map(|r| r.id).collect();
+    unindex(c, t, &ids).await?;
+    index_new(c, t, rows).await
+}
+
+/// Indexes posts just inserted (nothing of theirs is in the index yet).
+pub async fn index_new(c: &mut Conn, t: TenantId, rows: &[&StatusRow]) -> Result<()> {
     let rows: Vec<&&StatusRow> = rows.iter().filter(|r| r.reblog_of_id.is_none()).collect();
     if rows.is_empty() {
         return Ok(());
     }
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    unindex(c, t, &ids).await?;
     let sql = match c.dialect() {
         Dialect::Sqlite => format!(
             "INSERT INTO status_search (rowid, tenant_id, body) VALUES {}",

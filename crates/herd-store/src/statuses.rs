@@ -74,7 +74,7 @@ pub async fn insert_new(c: &mut Conn, t: TenantId, rows: &[StatusRow]) -> Result
     }
     let inserted: Vec<i64> = q.fetch_all(c.ex()).await?;
     let fresh: Vec<&StatusRow> = rows.iter().filter(|r| inserted.contains(&r.id)).collect();
-    crate::search::index(c, t, &fresh).await?;
+    crate::search::index_new(c, t, &fresh).await?;
     let mut authors: Vec<i64> = rows.iter().filter(|r| inserted.contains(&r.id)).map(|r| r.account_id).collect();
     authors.sort_unstable();
     authors.dedup();

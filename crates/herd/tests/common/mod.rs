@@ -300,12 +300,23 @@ pub fn png(w: u32, h: u32) -> Vec<u8> {
     out.into_inner()
 }
 
-/// A loopback port free at the moment of asking.
+/// A loopback port free at the moment of asking, for a server that must know its port
+/// before it starts. It is taken below the ephemeral range the kernel hands out for port 0
+/// (32768 and up on Linux), so no other test's socket can be given it between this check and
+/// the server's bind; within one test binary, each call gets a port of its own.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FIRST: u32 = 20_000;
+    const SPAN: u32 = 12_000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let offset = std::process::id() % SPAN;
+    for _ in 0..SPAN {
+        let port = (FIRST + (offset + NEXT.fetch_add(1, Ordering::Relaxed)) % SPAN) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free loopback port from {FIRST} to {}", FIRST + SPAN)
 }
 
 /// Two servers, each with its own database, that reach each other over HTTP on loopback.

@@ -3,8 +3,7 @@
 //! tags (or its title) becomes the post's card. One card per address and instance, fetched
 //! again after two weeks.
 
-use std::sync::LazyLock;
-
+use herd_core::content::{attribute, start_tags};
 use herd_core::{Id, Timestamp};
 use herd_store::cards::{self, CardRow};
 use herd_store::{Conn, TenantId};
@@ -27,38 +26,20 @@ impl herd_jobs::JobKind for FetchCard {
     const MAX_ATTEMPTS: i64 = 3;
 }
 
-static ANCHOR: LazyLock<Option<regex::Regex>> = LazyLock::new(|| regex::Regex::new(r#"(?is)<a\s([^>]*)>"#).ok());
-static ATTRIBUTE: LazyLock<Option<regex::Regex>> =
-    LazyLock::new(|| regex::Regex::new(r#"(?is)(?:^|\s)([a-z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')"#).ok());
-
-/// The attributes of a tag's attribute text, names lowercased.
-fn attributes(attrs: &str) -> Vec<(String, String)> {
-    let Some(re) = ATTRIBUTE.as_ref() else { return Vec::new() };
-    re.captures_iter(attrs)
-        .filter_map(|c| {
-            let value = c.get(2).or_else(|| c.get(3))?.as_str();
-            Some((c.get(1)?.as_str().to_ascii_lowercase(), value.to_string()))
-        })
-        .collect()
-}
-
 /// The address of the first link in a post's HTML that is neither a mention nor a hashtag.
 pub(crate) fn first_link(html: &str) -> Option<String> {
     if !html.contains("<a") && !html.contains("<A") {
         return None;
     }
-    let attr = |list: &[(String, String)], name: &str| -> Option<String> {
-        list.iter().find(|(k, _)| k == name).map(|(_, v)| v.replace("&amp;", "&"))
-    };
-    ANCHOR.as_ref()?.captures_iter(html).find_map(|c| {
-        let attrs = attributes(c.get(1)?.as_str());
-        let attrs = attrs.as_slice();
-        let class = attr(attrs, "class").unwrap_or_default();
-        let rel = attr(attrs, "rel").unwrap_or_default();
+    start_tags(html, &["a"]).into_iter().find_map(|(_, attrs)| {
+        let class = attribute(&attrs, "class").unwrap_or_default();
+        let rel = attribute(&attrs, "rel").unwrap_or_default();
         if class.split_whitespace().any(|k| k == "mention" || k == "hashtag") || rel.split_whitespace().any(|r| r == "tag") {
             return None;
         }
-        attr(attrs, "href").filter(|h| (h.starts_with("https://") || h.starts_with("http://")) && h.len() <= 2000)
+        attribute(&attrs, "href")
+            .filter(|h| (h.starts_with("https://") || h.starts_with("http://")) && h.len() <= 2000)
+            .map(str::to_string)
     })
 }
 
@@ -86,21 +67,14 @@ pub(crate) async fn link(c: &mut Conn, t: TenantId, status: i64, html: &str, edi
 
 /// What a page says of itself.
 pub(crate) fn parse(url: &str, html: &str) -> CardRow {
-    let meta = regex::Regex::new(r#"(?is)<meta\s([^>]*)>"#).ok();
-    let attr = |attrs: &str, name: &str| -> Option<String> {
-        let re = regex::Regex::new(&format!(r#"(?is)(?:^|\s){name}\s*=\s*(?:"([^"]*)"|'([^']*)')"#)).ok()?;
-        let c = re.captures(attrs)?;
-        c.get(1).or_else(|| c.get(2)).map(|m| herd_core::content::plain_text(m.as_str()))
-    };
     let mut og = std::collections::HashMap::new();
-    for c in meta.iter().flat_map(|m| m.captures_iter(html)) {
-        let attrs = c.get(1).map_or("", |m| m.as_str());
-        let key = attr(attrs, "property")
-            .or_else(|| attr(attrs, "name"))
+    for (_, attrs) in start_tags(html, &["meta"]) {
+        let key = attribute(&attrs, "property")
+            .or_else(|| attribute(&attrs, "name"))
             .unwrap_or_default()
             .to_ascii_lowercase();
-        if let Some(content) = attr(attrs, "content") {
-            og.entry(key).or_insert(content);
+        if let Some(content) = attribute(&attrs, "content") {
+            og.entry(key).or_insert_with(|| content.trim().to_string());
         }
     }
     let title = og.get("og:title").cloned().or_else(|| {

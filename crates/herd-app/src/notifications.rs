@@ -135,27 +135,11 @@ pub async fn grouped(c: &mut Conn, t: TenantId, viewer: i64, f: &Filter, page: &
             _ => vec![head],
         };
         let rows = if rows.is_empty() { vec![head] } else { rows };
-        let mut sample: Vec<i64> = Vec::new();
-        for r in &rows {
-            if !sample.contains(&r.from_account_id) && sample.len() < SAMPLE_ACCOUNTS {
-                sample.push(r.from_account_id);
-            }
-        }
-        let newest = rows.iter().max_by_key(|r| r.id).copied().unwrap_or(head);
-        out.groups.push(GroupView {
-            key: match is_grouped(head) {
-                true => head.group_key.clone().unwrap_or_default(),
-                false => format!("ungrouped-{}", head.id),
-            },
-            kind: head.kind.clone(),
-            count: rows.len() as i64,
-            most_recent_id: newest.id,
-            page_min_id: rows.iter().map(|r| r.id).min().unwrap_or(head.id),
-            page_max_id: newest.id,
-            latest_at: newest.created_at,
-            sample_account_ids: sample,
-            status_id: head.status_id,
-        });
+        let key = match is_grouped(head) {
+            true => head.group_key.clone().unwrap_or_default(),
+            false => format!("ungrouped-{}", head.id),
+        };
+        out.groups.push(view_of(key, head, &rows));
     }
     out.heads = heads.iter().map(|h| h.id).collect();
     let mut ids: Vec<i64> = out.groups.iter().flat_map(|g| g.sample_account_ids.iter().copied()).collect();
@@ -169,38 +153,47 @@ pub async fn grouped(c: &mut Conn, t: TenantId, viewer: i64, f: &Filter, page: &
     Ok(out)
 }
 
-/// One group by its key, or NotFound.
+/// A group of `rows` (newest first; never empty) led by `head`.
+fn view_of(key: String, head: &NotificationRow, rows: &[&NotificationRow]) -> GroupView {
+    let mut sample: Vec<i64> = Vec::new();
+    for r in rows {
+        if !sample.contains(&r.from_account_id) && sample.len() < SAMPLE_ACCOUNTS {
+            sample.push(r.from_account_id);
+        }
+    }
+    let newest = rows.iter().max_by_key(|r| r.id).copied().unwrap_or(head);
+    GroupView {
+        key,
+        kind: head.kind.clone(),
+        count: rows.len() as i64,
+        most_recent_id: newest.id,
+        page_min_id: rows.iter().map(|r| r.id).min().unwrap_or(head.id),
+        page_max_id: newest.id,
+        latest_at: newest.created_at,
+        sample_account_ids: sample,
+        status_id: head.status_id,
+    }
+}
+
+/// One group by its key, whole, or NotFound.
 pub async fn group(c: &mut Conn, t: TenantId, viewer: i64, key: &str) -> Result<Grouped> {
     let rows = notifications::group(c, t, viewer, key, 1000).await?;
     let Some(newest) = rows.first() else {
         return Err(crate::AppError::NotFound("Record not found"));
     };
-    let key = newest.group_key.clone().unwrap_or_else(|| format!("ungrouped-{}", newest.id));
-    let f = Filter::default();
-    let page = Page {
-        max_id: Some(newest.id + 1),
-        since_id: None,
-        min_id: None,
-        limit: 1,
-    };
-    let kinds: Vec<String> = notifications::GROUPED.iter().map(|k| k.to_string()).collect();
-    let mut g = grouped(c, t, viewer, &f, &page, &kinds).await?;
-    // The page's range is the group's newest notification alone; a group shows all of it.
-    if let Some(view) = g.groups.first_mut() {
-        view.key = key;
-        view.count = rows.len() as i64;
-        view.page_min_id = rows.last().map_or(newest.id, |r| r.id);
-        let mut sample: Vec<i64> = Vec::new();
-        for r in &rows {
-            if !sample.contains(&r.from_account_id) && sample.len() < SAMPLE_ACCOUNTS {
-                sample.push(r.from_account_id);
-            }
-        }
-        view.sample_account_ids = sample;
+    let shown = shown_statuses(c, t, viewer, std::slice::from_ref(newest)).await?;
+    if newest.status_id.is_some_and(|s| !shown.contains_key(&s)) {
+        // About a post the viewer may no longer see: shown as no group, as in the list.
+        return Ok(Grouped::default());
     }
-    let ids: Vec<i64> = g.groups.iter().flat_map(|v| v.sample_account_ids.clone()).collect();
-    g.accounts = accounts::by_ids(c, t, &ids).await?;
-    Ok(g)
+    let key = newest.group_key.clone().unwrap_or_else(|| format!("ungrouped-{}", newest.id));
+    let view = view_of(key, newest, &rows.iter().collect::<Vec<_>>());
+    Ok(Grouped {
+        accounts: accounts::by_ids(c, t, &view.sample_account_ids).await?,
+        statuses: shown.into_values().collect(),
+        heads: vec![newest.id],
+        groups: vec![view],
+    })
 }
 
 /// Creates a notification unless it is to oneself, as the recipient's notification policy

@@ -19,7 +19,7 @@ const WINDOW_MS: i64 = 2 * DAY_MS;
 /// The last seven days of each hashtag's use, newest first, days without use included.
 pub async fn tag_history(c: &mut Conn, t: TenantId, tag_ids: &[i64]) -> Result<HashMap<i64, Vec<Day>>> {
     let today = Timestamp::now().0.div_euclid(DAY_MS);
-    let found = trends::tag_history(c, t, tag_ids, (today - 6) * DAY_MS).await?;
+    let found = trends::history(c, t, trends::Used::Tags, tag_ids, (today - 6) * DAY_MS).await?;
     Ok(week(tag_ids, &found, today))
 }
 
@@ -49,7 +49,7 @@ pub async fn links(c: &mut Conn, t: TenantId, limit: i64, offset: i64) -> Result
     let cards = herd_store::cards::trending(c, t, now - WINDOW_MS, limit, offset).await?;
     let ids: Vec<i64> = cards.iter().map(|c| c.id).collect();
     let today = now.div_euclid(DAY_MS);
-    let found = trends::link_history(c, t, &ids, (today - 6) * DAY_MS).await?;
+    let found = trends::history(c, t, trends::Used::Links, &ids, (today - 6) * DAY_MS).await?;
     let mut weeks = week(&ids, &found, today);
     Ok(cards
         .into_iter()

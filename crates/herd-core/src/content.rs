@@ -121,6 +121,39 @@ pub fn extract(text: &str) -> Extracted {
     ex
 }
 
+static START_TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?is)<([a-z]+)\b([^>]*)>").expect("tag pattern"));
+static ATTRIBUTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)(?:^|\s)([a-z][a-z0-9:_-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#).expect("attribute pattern")
+});
+
+/// The start tags named `names` in an HTML page, in order, each with its attributes (names
+/// lowercased, values with character references decoded). For reading what another site's
+/// page says of itself (link previews, `rel="me"` links), not for sanitising.
+pub fn start_tags(html: &str, names: &[&str]) -> Vec<(String, Vec<(String, String)>)> {
+    START_TAG
+        .captures_iter(html)
+        .filter_map(|c| {
+            let name = c.get(1)?.as_str().to_ascii_lowercase();
+            if !names.contains(&name.as_str()) {
+                return None;
+            }
+            let attrs = ATTRIBUTE
+                .captures_iter(c.get(2).map_or("", |m| m.as_str()))
+                .filter_map(|a| {
+                    let value = a.get(2).or_else(|| a.get(3)).or_else(|| a.get(4))?.as_str();
+                    Some((a.get(1)?.as_str().to_ascii_lowercase(), decode_entities(value)))
+                })
+                .collect();
+            Some((name, attrs))
+        })
+        .collect()
+}
+
+/// One attribute of a tag from [`start_tags`].
+pub fn attribute<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
 /// The words of a post's (sanitised) HTML as plain text, for search: tags dropped, line and
 /// paragraph breaks as spaces, character references decoded.
 pub fn plain_text(html: &str) -> String {

@@ -18,20 +18,32 @@ pub struct Day {
     pub accounts: i64,
 }
 
-/// The use of these hashtags on each day since `since` (epoch milliseconds), by public posts.
-pub async fn tag_history(c: &mut Conn, t: TenantId, tag_ids: &[i64], since: i64) -> Result<Vec<Day>> {
-    if tag_ids.is_empty() {
+/// What a day's use is counted of: hashtags, or links (preview cards).
+#[derive(Debug, Clone, Copy)]
+pub enum Used {
+    Tags,
+    Links,
+}
+
+/// The use of these hashtags (or links) on each day since `since` (epoch milliseconds), by
+/// public posts.
+pub async fn history(c: &mut Conn, t: TenantId, used: Used, ids: &[i64], since: i64) -> Result<Vec<Day>> {
+    if ids.is_empty() {
         return Ok(Vec::new());
     }
+    let (table, column) = match used {
+        Used::Tags => ("status_tags", "tag_id"),
+        Used::Links => ("status_cards", "card_id"),
+    };
     let sql = format!(
-        "SELECT st.tag_id AS id, s.created_at / {DAY_MS} AS day, COUNT(*) AS uses, COUNT(DISTINCT s.account_id) AS accounts \
-         FROM status_tags st JOIN statuses s ON s.tenant_id = st.tenant_id AND s.id = st.status_id \
-         WHERE st.tenant_id = ? AND st.tag_id IN ({}) AND s.created_at >= ? AND s.visibility = 'public' \
-         GROUP BY st.tag_id, s.created_at / {DAY_MS}",
-        placeholders(tag_ids.len())
+        "SELECT x.{column} AS id, s.created_at / {DAY_MS} AS day, COUNT(*) AS uses, COUNT(DISTINCT s.account_id) AS accounts \
+         FROM {table} x JOIN statuses s ON s.tenant_id = x.tenant_id AND s.id = x.status_id \
+         WHERE x.tenant_id = ? AND x.{column} IN ({}) AND s.created_at >= ? AND s.visibility = 'public' \
+         GROUP BY x.{column}, s.created_at / {DAY_MS}",
+        placeholders(ids.len())
     );
     let mut q = c.qa::<Day>(&sql).bind(t.0);
-    for id in tag_ids {
+    for id in ids {
         q = q.bind(*id);
     }
     Ok(q.bind(since).fetch_all(c.ex()).await?)
@@ -75,23 +87,4 @@ pub async fn statuses(c: &mut Conn, t: TenantId, since: i64, limit: i64, offset:
         .await?;
     let rows = crate::statuses::by_ids(c, t, &ids).await?;
     Ok(ids.iter().filter_map(|id| rows.iter().find(|r| r.id == *id).cloned()).collect())
-}
-
-/// The use of these links (preview cards) on each day since `since`, by public posts.
-pub async fn link_history(c: &mut Conn, t: TenantId, card_ids: &[i64], since: i64) -> Result<Vec<Day>> {
-    if card_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT sc.card_id AS id, s.created_at / {DAY_MS} AS day, COUNT(*) AS uses, COUNT(DISTINCT s.account_id) AS accounts \
-         FROM status_cards sc JOIN statuses s ON s.tenant_id = sc.tenant_id AND s.id = sc.status_id \
-         WHERE sc.tenant_id = ? AND sc.card_id IN ({}) AND s.created_at >= ? AND s.visibility = 'public' \
-         GROUP BY sc.card_id, s.created_at / {DAY_MS}",
-        placeholders(card_ids.len())
-    );
-    let mut q = c.qa::<Day>(&sql).bind(t.0);
-    for id in card_ids {
-        q = q.bind(*id);
-    }
-    Ok(q.bind(since).fetch_all(c.ex()).await?)
 }

@@ -201,34 +201,47 @@ enum EmojiCommand {
     },
 }
 
+/// What an announcement says, and when the event it announces takes place.
+#[derive(clap::Args)]
+struct AnnouncementText {
+    text: String,
+    /// When the event it announces starts (ISO 8601, e.g. 2026-12-24T18:00:00Z).
+    #[arg(long)]
+    starts_at: Option<String>,
+    /// When it ends; the announcement is shown until then.
+    #[arg(long)]
+    ends_at: Option<String>,
+    #[arg(long)]
+    all_day: bool,
+}
+
+impl AnnouncementText {
+    fn parse(self) -> anyhow::Result<herd_app::announcements::NewAnnouncement> {
+        Ok(herd_app::announcements::NewAnnouncement {
+            text: self.text,
+            starts_at: cli_time("starts-at", self.starts_at)?,
+            ends_at: cli_time("ends-at", self.ends_at)?,
+            all_day: self.all_day,
+        })
+    }
+}
+
 #[derive(Subcommand)]
 enum AnnouncementCommand {
     /// Publish an announcement; prints its id.
     Create {
         #[arg(long)]
         tenant: String,
-        text: String,
-        /// When the event it announces starts (ISO 8601, e.g. 2026-12-24T18:00:00Z).
-        #[arg(long)]
-        starts_at: Option<String>,
-        /// When it ends; the announcement is shown until then.
-        #[arg(long)]
-        ends_at: Option<String>,
-        #[arg(long)]
-        all_day: bool,
+        #[command(flatten)]
+        announcement: AnnouncementText,
     },
     /// Change an announcement (members see it as unread again).
     Update {
         #[arg(long)]
         tenant: String,
         id: String,
-        text: String,
-        #[arg(long)]
-        starts_at: Option<String>,
-        #[arg(long)]
-        ends_at: Option<String>,
-        #[arg(long)]
-        all_day: bool,
+        #[command(flatten)]
+        announcement: AnnouncementText,
     },
     /// List an instance's announcements (id, ends, text).
     List {
@@ -513,38 +526,13 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             let app = herd::server::open(&cfg).await?;
             let op = herd_app::Actor::Operator;
             match command {
-                AnnouncementCommand::Create {
-                    tenant,
-                    text,
-                    starts_at,
-                    ends_at,
-                    all_day,
-                } => {
+                AnnouncementCommand::Create { tenant, announcement } => {
                     let t = herd_app::tenants::by_domain(&app, &tenant).await?;
-                    let a = herd_app::announcements::NewAnnouncement {
-                        text,
-                        starts_at: cli_time("starts-at", starts_at)?,
-                        ends_at: cli_time("ends-at", ends_at)?,
-                        all_day,
-                    };
-                    println!("{}", herd_app::announcements::publish(&app, &op, &t, a).await?);
+                    println!("{}", herd_app::announcements::publish(&app, &op, &t, announcement.parse()?).await?);
                 }
-                AnnouncementCommand::Update {
-                    tenant,
-                    id,
-                    text,
-                    starts_at,
-                    ends_at,
-                    all_day,
-                } => {
+                AnnouncementCommand::Update { tenant, id, announcement } => {
                     let t = herd_app::tenants::by_domain(&app, &tenant).await?;
-                    let a = herd_app::announcements::NewAnnouncement {
-                        text,
-                        starts_at: cli_time("starts-at", starts_at)?,
-                        ends_at: cli_time("ends-at", ends_at)?,
-                        all_day,
-                    };
-                    herd_app::announcements::update(&app, &op, &t, cli_id(&id)?, a).await?;
+                    herd_app::announcements::update(&app, &op, &t, cli_id(&id)?, announcement.parse()?).await?;
                     eprintln!("Announcement {id} changed.");
                 }
                 AnnouncementCommand::List { tenant } => {

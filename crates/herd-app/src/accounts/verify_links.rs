@@ -63,23 +63,13 @@ pub async fn verify_links(app: &App, t: TenantId, job: VerifyLinks) -> Result<()
 /// Whether an HTML page has an `<a>` or `<link>` with `rel` naming `me` whose `href` is one of
 /// `targets` (a trailing slash aside).
 pub(crate) fn links_back(html: &str, targets: &[String]) -> bool {
+    use herd_core::content::{attribute, start_tags};
     let norm = |u: &str| u.trim().trim_end_matches('/').to_string();
     let targets: Vec<String> = targets.iter().map(|t| norm(t)).collect();
-    let tag = regex::Regex::new(r"(?is)<(?:a|link)\b([^>]*)>").ok();
-    let Some(tag) = tag else { return false };
-    tag.captures_iter(html).any(|c| {
-        let attrs = c.get(1).map_or("", |m| m.as_str());
-        let rel = attribute(attrs, "rel").unwrap_or_default();
-        let me = rel.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("me"));
-        me && attribute(attrs, "href").is_some_and(|h| targets.contains(&norm(&h.replace("&amp;", "&"))))
+    start_tags(html, &["a", "link"]).iter().any(|(_, attrs)| {
+        let me = attribute(attrs, "rel").is_some_and(|rel| rel.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("me")));
+        me && attribute(attrs, "href").is_some_and(|h| targets.contains(&norm(h)))
     })
-}
-
-/// One attribute's value in a tag's attribute text.
-fn attribute(attrs: &str, name: &str) -> Option<String> {
-    let re = regex::Regex::new(&format!(r#"(?i)(?:^|\s){name}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#)).ok()?;
-    let c = re.captures(attrs)?;
-    c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3)).map(|m| m.as_str().to_string())
 }
 
 #[cfg(test)]

@@ -108,7 +108,11 @@ pub async fn edit(app: &App, tenant: &Tenant, author: i64, id: i64, e: StatusEdi
         .collect();
     crate::emojis::link_local(&mut tx, tenant.id, id, &texts).await?;
     crate::cards::link(&mut tx, tenant.id, id, &row.content_html, true).await?;
-    let new_poll = crate::polls::titles_json(herd_store::polls::for_statuses(&mut tx, tenant.id, &[id]).await?.first());
+    // The poll after the edit is the one the edit asked for.
+    let new_poll = e
+        .poll
+        .as_ref()
+        .map(|p| serde_json::to_string(&p.options).unwrap_or_else(|_| "[]".into()));
     statuses::insert_edit(&mut tx, tenant.id, &snapshot(&row, &new_media, new_poll, now)).await?;
     for m in mentioned.iter().filter(|m| !before_mentions.contains(&m.id)) {
         notify(&mut tx, tenant.id, m.id, author, "mention", Some(id)).await?;

@@ -50,7 +50,7 @@ pub async fn profile(
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     if let Some(name) = handle.strip_suffix(".rss") {
-        return feed(&s, &t, name, None).await;
+        return feed(&s, &t, name).await;
     }
     let a = account(&s, &t, &handle).await?;
     if wants_activity(&h) {
@@ -111,7 +111,7 @@ async fn page_of(
 }
 
 /// RSS of an account's public posts (not replies), newest first.
-async fn feed(s: &State, t: &Tenant, handle: &str, _tag: Option<&str>) -> PageResult {
+async fn feed(s: &State, t: &Tenant, handle: &str) -> PageResult {
     let a = account(s, t, handle).await?;
     let mut c = s.app.db.conn().await?;
     let filter = AccountFilter {

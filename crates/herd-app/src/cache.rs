@@ -181,6 +181,10 @@ pub struct Caches {
     pub(crate) signers: Cache<Key, Arc<crate::federation::deliver::Signer>>,
     /// Remote actors' keys and inboxes, by account (dropped with [`Change::Account`]).
     pub(crate) remotes: Cache<Key, Arc<RemoteRow>>,
+    /// Remote accounts as the inboxes know their senders: identity, not counters, so an
+    /// account that posts a lot stays cached while it does (dropped with
+    /// [`Change::Account`], not [`Change::Counters`]).
+    pub(crate) senders: Cache<Key, Arc<AccountRow>>,
     /// Which account a key id names. Never stale in a harmful way: a key found through it is
     /// used only when the account's current row still has that key id.
     pub(crate) key_owners: Cache<(i64, String), i64>,
@@ -199,6 +203,7 @@ impl Caches {
             filters: Cache::new(l.marks),
             signers: Cache::new(l.signers),
             remotes: Cache::new(l.remotes),
+            senders: Cache::new(l.remotes),
             key_owners: Cache::new(l.remotes),
             rendered: Cache::with_weighter(l.rendered_bytes as usize / 1024, l.rendered_bytes, TextBytes),
         }
@@ -248,6 +253,7 @@ impl Caches {
         self.marks.clear();
         self.signers.clear();
         self.remotes.clear();
+        self.senders.clear();
         self.key_owners.clear();
         self.rendered.clear();
     }
@@ -263,6 +269,11 @@ impl Caches {
                 Change::Account(id) => {
                     self.accounts.remove(&(t.0, id));
                     self.remotes.remove(&(t.0, id));
+                    self.senders.remove(&(t.0, id));
+                    self.rendered.remove(&(Rendered::Account, t.0, id));
+                }
+                Change::Counters(id) => {
+                    self.accounts.remove(&(t.0, id));
                     self.rendered.remove(&(Rendered::Account, t.0, id));
                 }
                 Change::User(id) => {

@@ -178,7 +178,7 @@ pub async fn bump(c: &mut Conn, t: TenantId, id: i64, counter: Counter, delta: i
     .bind(id)
     .execute(c.ex())
     .await?;
-    crate::changes::record(c, t, crate::changes::Change::Account(id)).await?;
+    crate::changes::record(c, t, crate::changes::Change::Counters(id)).await?;
     Ok(())
 }
 
@@ -195,7 +195,7 @@ pub async fn posted(c: &mut Conn, t: TenantId, id: i64, n: i64, at: i64) -> Resu
         .bind(id)
         .execute(c.ex())
         .await?;
-    crate::changes::record(c, t, crate::changes::Change::Account(id)).await?;
+    crate::changes::record(c, t, crate::changes::Change::Counters(id)).await?;
     Ok(())
 }
 

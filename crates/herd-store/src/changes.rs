@@ -15,8 +15,11 @@ use crate::{Conn, Result, TenantId};
 /// What a write made stale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Change {
-    /// An account's row (profile, counters).
+    /// An account's row: profile, keys, counters.
     Account(i64),
+    /// Only an account's counters (posts, followers, following) and last post time: what
+    /// every post and follow changes, and nothing a signature check or a mention reads.
+    Counters(i64),
     /// What an account's sessions depend on: its user (role, approval, password), all its
     /// tokens, its suspension or deletion.
     User(i64),
@@ -46,6 +49,7 @@ impl Change {
             Change::Marks(id) => (6, id),
             Change::User(id) => (7, id),
             Change::Filters(id) => (8, id),
+            Change::Counters(id) => (9, id),
         }
     }
 
@@ -59,6 +63,7 @@ impl Change {
             6 => Change::Marks(subject),
             7 => Change::User(subject),
             8 => Change::Filters(subject),
+            9 => Change::Counters(subject),
             _ => return None,
         })
     }

@@ -132,16 +132,17 @@ async fn known_key(app: &App, t: TenantId, key_id: &str) -> Result<Option<Arc<Re
     Ok(Some(row))
 }
 
-/// An account by id, from this node's cache when it has it.
+/// The account that sent an activity, from this node's cache of senders when it has it:
+/// its counters may be behind (they are not what an activity is checked or stored with).
 async fn account(app: &App, t: TenantId, id: i64) -> Result<Arc<AccountRow>> {
     let caches = &app.caches;
-    if let Some(a) = caches.accounts.get(&(t.0, id)) {
+    if let Some(a) = caches.senders.get(&(t.0, id)) {
         return Ok(a);
     }
     let epoch = caches.epoch();
     let mut c = app.db.conn().await?;
     let a = Arc::new(accounts::by_id(&mut c, t, id).await?);
-    caches.put(&caches.accounts, epoch, (t.0, id), a.clone());
+    caches.put(&caches.senders, epoch, (t.0, id), a.clone());
     Ok(a)
 }
 

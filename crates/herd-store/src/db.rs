@@ -117,6 +117,10 @@ impl Db {
             .max_connections(max_connections)
             .min_connections(0)
             .acquire_timeout(Duration::from_secs(30))
+            // A ping before every acquire is a round trip to the connection's thread for
+            // each use on SQLite, where a connection is a file handle that cannot drop; on
+            // PostgreSQL it finds connections the server or network closed.
+            .test_before_acquire(dialect == Dialect::Postgres)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if dialect == Dialect::Sqlite {

@@ -187,16 +187,42 @@ pub async fn first_sightings(c: &mut Conn, t: TenantId, digests: &[&str], expire
         return Ok(Vec::new());
     }
     // One statement whatever the count: the digests go as one JSON array.
-    let list = match c.dialect() {
-        crate::Dialect::Sqlite => "SELECT ?, value, ? FROM json_each(?) WHERE true",
-        crate::Dialect::Postgres => "SELECT ?, value, ? FROM json_array_elements_text(CAST(? AS json))",
-    };
-    let sql = format!(
-        "INSERT INTO seen_signatures (tenant_id, digest, expires_at) {list} \
-         ON CONFLICT (tenant_id, digest) DO NOTHING RETURNING digest"
-    );
     let json = serde_json::to_string(digests).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
-    Ok(c.qs(&sql).bind(t.0).bind(expires_at).bind(json).fetch_all(c.ex()).await?)
+    match c.dialect() {
+        crate::Dialect::Postgres => Ok(c
+            .qs("INSERT INTO seen_signatures (tenant_id, digest, expires_at) \
+                 SELECT ?, value, ? FROM json_array_elements_text(CAST(? AS json)) \
+                 ON CONFLICT (tenant_id, digest) DO NOTHING RETURNING digest")
+            .bind(t.0)
+            .bind(expires_at)
+            .bind(json)
+            .fetch_all(c.ex())
+            .await?),
+        // SQLite hands a statement's rows over 50 at a time, each handover waiting for the
+        // caller's task to run: a RETURNING row per digest made this statement the slowest of
+        // a busy inbox's batch. Only the digests seen before come back (almost always none),
+        // and the insert returns nothing. Exact, since a SQLite writer holds the one write
+        // lock from the first statement of its transaction (`BEGIN IMMEDIATE`).
+        crate::Dialect::Sqlite => {
+            let seen: Vec<String> = c
+                .qs("SELECT digest FROM seen_signatures WHERE tenant_id = ? \
+                     AND digest IN (SELECT value FROM json_each(?))")
+                .bind(t.0)
+                .bind(json.clone())
+                .fetch_all(c.ex())
+                .await?;
+            c.q("INSERT INTO seen_signatures (tenant_id, digest, expires_at) \
+                 SELECT ?, value, ? FROM json_each(?) WHERE true \
+                 ON CONFLICT (tenant_id, digest) DO NOTHING")
+                .bind(t.0)
+                .bind(expires_at)
+                .bind(json)
+                .execute(c.ex())
+                .await?;
+            let seen: std::collections::HashSet<String> = seen.into_iter().collect();
+            Ok(digests.iter().filter(|d| !seen.contains(**d)).map(|d| d.to_string()).collect())
+        }
+    }
 }
 
 /// Forgets signatures whose window has passed.

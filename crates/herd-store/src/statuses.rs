@@ -47,13 +47,20 @@ pub async fn insert_new(c: &mut Conn, t: TenantId, rows: &[StatusRow]) -> Result
     if rows.is_empty() {
         return Ok(Vec::new());
     }
+    // SQLite hands a statement's rows over 50 at a time, each handover waiting for the
+    // caller's task to run, so there the insert returns nothing and, only when it skipped
+    // some rows, one query finds which of the new ids are rows it wrote.
+    let returning = match c.dialect() {
+        crate::Dialect::Postgres => " RETURNING id",
+        crate::Dialect::Sqlite => "",
+    };
     let sql = format!(
         "INSERT INTO statuses (id, tenant_id, account_id, uri, in_reply_to_id, in_reply_to_account_id, \
          reblog_of_id, text, spoiler_text, content_html, visibility, sensitive, language, app_id, \
-         created_at) VALUES {} ON CONFLICT DO NOTHING RETURNING id",
+         created_at) VALUES {} ON CONFLICT DO NOTHING{returning}",
         crate::value_rows(rows.len(), 15)
     );
-    let mut q = c.qs(&sql);
+    let mut q = c.q(&sql);
     for s in rows {
         q = q
             .bind(s.id)
@@ -72,7 +79,24 @@ pub async fn insert_new(c: &mut Conn, t: TenantId, rows: &[StatusRow]) -> Result
             .bind(s.app_id)
             .bind(s.created_at);
     }
-    let inserted: Vec<i64> = q.fetch_all(c.ex()).await?;
+    let inserted: Vec<i64> = match c.dialect() {
+        crate::Dialect::Postgres => {
+            use sqlx::Row;
+            let found = q.fetch_all(c.ex()).await?;
+            found
+                .iter()
+                .map(|r| r.try_get::<i64, _>(0))
+                .collect::<std::result::Result<_, _>>()?
+        }
+        crate::Dialect::Sqlite => {
+            let written = q.execute(c.ex()).await?.rows_affected();
+            if written == rows.len() as u64 {
+                rows.iter().map(|r| r.id).collect()
+            } else {
+                written_rows(c, t, rows).await?
+            }
+        }
+    };
     let fresh: Vec<&StatusRow> = rows.iter().filter(|r| inserted.contains(&r.id)).collect();
     crate::search::index_new(c, t, &fresh).await?;
     let mut authors: Vec<i64> = rows.iter().filter(|r| inserted.contains(&r.id)).map(|r| r.account_id).collect();
@@ -87,6 +111,32 @@ pub async fn insert_new(c: &mut Conn, t: TenantId, rows: &[StatusRow]) -> Result
         .collect();
     crate::events::publish_many(c, t, EventKind::Status, &events).await?;
     Ok(inserted)
+}
+
+/// Which of these rows an insert that skipped some wrote: those whose id now names a row with
+/// their author and URI (a skipped row's id names nothing, or an older row of other content).
+async fn written_rows(c: &mut Conn, t: TenantId, rows: &[StatusRow]) -> Result<Vec<i64>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let found: Vec<(i64, i64, Option<String>)> = {
+        let sql = format!(
+            "SELECT id, account_id, uri FROM statuses WHERE tenant_id = ? AND id IN ({})",
+            placeholders(ids.len())
+        );
+        let mut q = c.qa(&sql).bind(t.0);
+        for id in &ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(c.ex()).await?
+    };
+    Ok(rows
+        .iter()
+        .filter(|r| {
+            found
+                .iter()
+                .any(|(id, account, uri)| *id == r.id && *account == r.account_id && *uri == r.uri)
+        })
+        .map(|r| r.id)
+        .collect())
 }
 
 pub async fn by_id(c: &mut Conn, t: TenantId, id: i64) -> Result<Option<StatusRow>> {

@@ -99,16 +99,12 @@ pub async fn insert_new(c: &mut Conn, t: TenantId, rows: &[StatusRow]) -> Result
     };
     let fresh: Vec<&StatusRow> = rows.iter().filter(|r| inserted.contains(&r.id)).collect();
     crate::search::index_new(c, t, &fresh).await?;
-    let mut authors: Vec<i64> = rows.iter().filter(|r| inserted.contains(&r.id)).map(|r| r.account_id).collect();
+    let mut authors: Vec<i64> = fresh.iter().map(|r| r.account_id).collect();
     authors.sort_unstable();
     authors.dedup();
     let changes: Vec<Change> = authors.into_iter().map(Change::Posted).collect();
     crate::changes::record_many(c, t, &changes).await?;
-    let events: Vec<(i64, i64)> = rows
-        .iter()
-        .filter(|r| inserted.contains(&r.id))
-        .map(|r| (r.id, r.account_id))
-        .collect();
+    let events: Vec<(i64, i64)> = fresh.iter().map(|r| (r.id, r.account_id)).collect();
     crate::events::publish_many(c, t, EventKind::Status, &events).await?;
     Ok(inserted)
 }

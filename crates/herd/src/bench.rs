@@ -823,6 +823,9 @@ async fn ingest(activities: usize, concurrency: usize) -> anyhow::Result<()> {
     for task in tasks {
         task.await?;
     }
+    // Requests left unsent (every connection failed) count as refused, so the wait below ends.
+    let unsent = requests.lock().map(|r| r.len()).unwrap_or(0);
+    refused.fetch_add(unsent as u64, Ordering::Relaxed);
     let accepted_in = started.elapsed();
     // Until every post is stored (the inbox's jobs have run).
     loop {

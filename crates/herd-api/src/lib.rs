@@ -21,7 +21,7 @@ use herd_app::App;
 pub use entities::instance_v2;
 pub use error::ApiError;
 pub use extract::Ctx;
-pub use limits::Limits;
+pub use limits::{Cidr, Limits, Rate, RateLimits};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -34,11 +34,13 @@ pub struct State {
 }
 
 /// How the HTTP layer sees its surroundings.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Behind a reverse proxy that appends the client's address to `X-Forwarded-For`: rate
     /// limits then key on that address instead of the proxy's.
     pub trust_forwarded_for: bool,
+    /// The rate limits and the networks exempt from them.
+    pub rate_limits: RateLimits,
 }
 
 /// The whole HTTP surface of Herd: the API, federation and files, and `pages` (the public
@@ -46,12 +48,13 @@ pub struct Options {
 pub fn router(app: App, options: Options, hub: Arc<streaming::Hub>, pages: Router<State>) -> Router {
     let state = State {
         app: Arc::new(app),
-        limits: Arc::new(Limits::new()),
+        limits: Arc::new(Limits::new(options.rate_limits.clone())),
         options,
         hub,
     };
     routes::routes()
         .merge(pages)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limits::throttle))
         .layer(axum::middleware::from_fn_with_state(state.clone(), extract::check_token))
         .layer(axum::middleware::from_fn_with_state(state.clone(), routes::signed_fetch))
         .layer(cors())

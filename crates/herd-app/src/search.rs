@@ -51,6 +51,19 @@ pub async fn search(app: &App, tenant: &Tenant, viewer: Option<i64>, q: Query<'_
     if text.is_empty() {
         return Ok(found);
     }
+    // What a query looks for, as Mastodon decides it: a `#word` or a handle alone is not a
+    // search of posts' words; `#` never searches accounts, nor a handle with more words; a
+    // query with an `@` never searches hashtags.
+    // A URL is looked up as the post it names.
+    let url = text.starts_with("https://") || text.starts_with("http://");
+    let one_word = !text.contains(' ');
+    let (hash, at) = (text.starts_with('#'), text.contains('@'));
+    let q = Query {
+        accounts: q.accounts && !url && !(hash || (at && !one_word)),
+        hashtags: q.hashtags && !url && !at,
+        statuses: q.statuses && (url || !((hash || at) && one_word)),
+        ..q
+    };
     if q.accounts {
         match handle(text) {
             Some((user, domain)) if domain != tenant.domain.as_str() && domain != tenant.handle_domain() => {
@@ -75,7 +88,6 @@ pub async fn search(app: &App, tenant: &Tenant, viewer: Option<i64>, q: Query<'_
             found.hashtags = tags::search(&mut app.db.conn().await?, t, name, q.limit, q.offset).await?;
         }
     }
-    let url = text.starts_with("https://") || text.starts_with("http://");
     if q.statuses
         && url
         && let Some(id) = crate::federation::read::status_by_url(app, tenant, text).await?

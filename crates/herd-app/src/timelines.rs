@@ -1,6 +1,6 @@
 //! Timelines and threads, as views for one viewer.
 
-use herd_store::statuses::{self, AccountFilter, PublicFilter, StatusRow};
+use herd_store::statuses::{self, AccountFilter, PublicFilter, StatusRow, TagQuery};
 use herd_store::{Conn, Page, TenantId};
 
 use std::sync::Arc;
@@ -107,8 +107,9 @@ pub async fn list(c: &mut Conn, t: TenantId, viewer: i64, list: &herd_store::lis
     finish(c, t, Some(viewer), "home", rows).await
 }
 
-pub async fn tag(c: &mut Conn, t: TenantId, viewer: Option<i64>, tag: &str, f: &PublicFilter, page: &Page) -> Result<Timeline> {
-    let rows = statuses::tagged(c, t, viewer, tag, f, page).await?;
+/// A hashtag's public posts; `tags` may add hashtags any, all or none of which they carry.
+pub async fn tag(c: &mut Conn, t: TenantId, viewer: Option<i64>, tags: &TagQuery, f: &PublicFilter, page: &Page) -> Result<Timeline> {
+    let rows = statuses::tagged(c, t, viewer, tags, f, page).await?;
     finish(c, t, viewer, "public", rows).await
 }
 

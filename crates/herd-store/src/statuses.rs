@@ -505,21 +505,58 @@ pub async fn public(c: &mut Conn, t: TenantId, viewer: Option<i64>, f: &PublicFi
 }
 
 /// Public posts carrying a hashtag.
+/// Which hashtags a tag timeline shows: posts with any of `any`, each of `all` and none of
+/// `none` (names in their key form, lower case).
+#[derive(Debug, Clone, Default)]
+pub struct TagQuery {
+    pub any: Vec<String>,
+    pub all: Vec<String>,
+    pub none: Vec<String>,
+}
+
+impl TagQuery {
+    /// Posts with this one hashtag.
+    pub fn one(key: &str) -> TagQuery {
+        TagQuery {
+            any: vec![key.to_string()],
+            ..TagQuery::default()
+        }
+    }
+}
+
 pub async fn tagged(
     c: &mut Conn,
     t: TenantId,
     viewer: Option<i64>,
-    tag_key: &str,
+    tags: &TagQuery,
     f: &PublicFilter,
     page: &Page,
 ) -> Result<Vec<StatusRow>> {
     let mut sql = Sql::new(format!(
-        "SELECT {COLS} FROM statuses s WHERE s.tenant_id = ? AND s.visibility = 'public' AND s.reblog_of_id IS NULL \
-         AND s.id IN (SELECT st.status_id FROM status_tags st JOIN tags tg ON tg.id = st.tag_id \
-                      WHERE st.tenant_id = ? AND tg.tenant_id = ? AND tg.name_key = ?)"
+        "SELECT {COLS} FROM statuses s WHERE s.tenant_id = ? AND s.visibility = 'public' AND s.reblog_of_id IS NULL"
     ));
-    sql.args
-        .extend([Arg::I(t.0), Arg::I(t.0), Arg::I(t.0), Arg::S(tag_key.to_string())]);
+    sql.args.push(Arg::I(t.0));
+    let with = |keys: &[String]| {
+        format!(
+            "s.id IN (SELECT st.status_id FROM status_tags st JOIN tags tg ON tg.id = st.tag_id \
+             WHERE st.tenant_id = ? AND tg.tenant_id = ? AND tg.name_key IN ({}))",
+            placeholders(keys.len())
+        )
+    };
+    let args = |keys: &[String]| {
+        [Arg::I(t.0), Arg::I(t.0)]
+            .into_iter()
+            .chain(keys.iter().map(|k| Arg::S(k.clone())))
+            .collect::<Vec<_>>()
+    };
+    sql.push(&format!(" AND {}", with(&tags.any)), args(&tags.any));
+    for key in &tags.all {
+        let one = std::slice::from_ref(key);
+        sql.push(&format!(" AND {}", with(one)), args(one));
+    }
+    if !tags.none.is_empty() {
+        sql.push(&format!(" AND NOT {}", with(&tags.none)), args(&tags.none));
+    }
     public_filters(&mut sql, t, f);
     exclude_unwanted(&mut sql, t, viewer);
     let asc = sql.page(page);

@@ -19,6 +19,17 @@ const KEYS: &[&str] = &[
     "trust_forwarded_for",
     "allow_private_addresses",
     "resolve",
+    "rate_limit_exempt",
+    "rate_limit_api",
+    "rate_limit_api_account",
+    "rate_limit_media",
+    "rate_limit_deletes",
+    "rate_limit_statuses",
+    "rate_limit_follows",
+    "rate_limit_sign_up",
+    "rate_limit_apps",
+    "rate_limit_sign_in",
+    "rate_limit_sign_in_name",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -47,6 +58,21 @@ pub struct Config {
     /// Where requests to given hosts go (`HERD_RESOLVE`): comma-separated `host:port=ip:port`,
     /// as curl's `--resolve`; the port is the URL's, so both sides name the same one.
     pub resolve: String,
+    /// Networks no rate limit applies to (`HERD_RATE_LIMIT_EXEMPT`): comma-separated CIDR
+    /// ranges, as `10.0.0.0/8,fd00::/8`; none by default.
+    pub rate_limit_exempt: String,
+    /// Rate limits, each `requests/period` (`300/5m`; s, m, h, d) or `off`; Mastodon's by
+    /// default (`HERD_RATE_LIMIT_<NAME>`; see README).
+    pub rate_limit_api: String,
+    pub rate_limit_api_account: String,
+    pub rate_limit_media: String,
+    pub rate_limit_deletes: String,
+    pub rate_limit_statuses: String,
+    pub rate_limit_follows: String,
+    pub rate_limit_sign_up: String,
+    pub rate_limit_apps: String,
+    pub rate_limit_sign_in: String,
+    pub rate_limit_sign_in_name: String,
 }
 
 impl Config {
@@ -68,6 +94,17 @@ impl Default for Config {
             trust_forwarded_for: false,
             allow_private_addresses: false,
             resolve: String::new(),
+            rate_limit_exempt: String::new(),
+            rate_limit_api: "300/5m".into(),
+            rate_limit_api_account: "1500/5m".into(),
+            rate_limit_media: "30/30m".into(),
+            rate_limit_deletes: "30/30m".into(),
+            rate_limit_statuses: "300/3h".into(),
+            rate_limit_follows: "400/1d".into(),
+            rate_limit_sign_up: "5/30m".into(),
+            rate_limit_apps: "5/10m".into(),
+            rate_limit_sign_in: "25/5m".into(),
+            rate_limit_sign_in_name: "25/1h".into(),
         }
     }
 }
@@ -93,6 +130,8 @@ pub enum ConfigError {
     Resolve(String),
     #[error("configuration: workers must be at least 1")]
     Workers,
+    #[error("configuration: {key} (HERD_{env}): {why}")]
+    RateLimit { key: &'static str, env: String, why: String },
 }
 
 impl Config {
@@ -124,7 +163,31 @@ impl Config {
             return Err(ConfigError::Workers);
         }
         self.resolve_overrides()?;
+        self.rate_limits()?;
         Ok(self)
+    }
+
+    /// The rate limits, parsed.
+    pub fn rate_limits(&self) -> Result<herd_api::RateLimits, ConfigError> {
+        let err = |key: &'static str, why: String| ConfigError::RateLimit {
+            key,
+            env: key.to_ascii_uppercase(),
+            why,
+        };
+        let rate = |key: &'static str, v: &str| herd_api::Rate::parse(v).map_err(|why| err(key, why));
+        Ok(herd_api::RateLimits {
+            api: rate("rate_limit_api", &self.rate_limit_api)?,
+            api_account: rate("rate_limit_api_account", &self.rate_limit_api_account)?,
+            media: rate("rate_limit_media", &self.rate_limit_media)?,
+            deletes: rate("rate_limit_deletes", &self.rate_limit_deletes)?,
+            statuses: rate("rate_limit_statuses", &self.rate_limit_statuses)?,
+            follows: rate("rate_limit_follows", &self.rate_limit_follows)?,
+            sign_up: rate("rate_limit_sign_up", &self.rate_limit_sign_up)?,
+            apps: rate("rate_limit_apps", &self.rate_limit_apps)?,
+            sign_in: rate("rate_limit_sign_in", &self.rate_limit_sign_in)?,
+            sign_in_name: rate("rate_limit_sign_in_name", &self.rate_limit_sign_in_name)?,
+            exempt: herd_api::Cidr::parse_list(&self.rate_limit_exempt).map_err(|why| err("rate_limit_exempt", why))?,
+        })
     }
 
     pub fn database_url(&self) -> String {
@@ -168,6 +231,31 @@ mod tests {
             let e = Config::load(None, Overrides::default()).unwrap_err().to_string();
             assert!(e.contains("WORKERS") && e.contains("HERD_") && e.contains("many"), "{e}");
             jail.set_env("HERD_WORKERS", "2");
+            // Rate limits: Mastodon's by default, set per key, errors naming the key.
+            let limits = Config::load(None, Overrides::default())
+                .map_err(|e| e.to_string())?
+                .rate_limits()
+                .map_err(|e| e.to_string())?;
+            assert_eq!((limits.api.limit, limits.api.period.as_secs()), (300, 300));
+            assert!(limits.exempt.is_empty());
+            jail.set_env("HERD_RATE_LIMIT_EXEMPT", "10.0.0.0/8,fd00::/8");
+            jail.set_env("HERD_RATE_LIMIT_SIGN_UP", "off");
+            let limits = Config::load(None, Overrides::default())
+                .map_err(|e| e.to_string())?
+                .rate_limits()
+                .map_err(|e| e.to_string())?;
+            assert!(limits.sign_up.is_off() && limits.exempt.len() == 2);
+            jail.set_env("HERD_RATE_LIMIT_EXEMPT", "10.0.0.0/99");
+            let e = Config::load(None, Overrides::default()).unwrap_err().to_string();
+            assert!(
+                e.contains("rate_limit_exempt") && e.contains("HERD_RATE_LIMIT_EXEMPT") && e.contains("10.0.0.0/99"),
+                "{e}"
+            );
+            jail.set_env("HERD_RATE_LIMIT_EXEMPT", "");
+            jail.set_env("HERD_RATE_LIMIT_MEDIA", "lots");
+            let e = Config::load(None, Overrides::default()).unwrap_err().to_string();
+            assert!(e.contains("HERD_RATE_LIMIT_MEDIA") && e.contains("lots"), "{e}");
+            jail.set_env("HERD_RATE_LIMIT_MEDIA", "30/30m");
             jail.create_file("typo.toml", "listn = \"x\"")?;
             let e = Config::load(Some("typo.toml".into()), Overrides::default())
                 .unwrap_err()

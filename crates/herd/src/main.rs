@@ -353,7 +353,8 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                     );
                     eprintln!("Next, create its first account:");
                     eprintln!(
-                        "  {} account create --tenant {} admin --email admin@example.org --role owner",
+                        "  {}{} account create --tenant {} admin --email admin@example.org --role owner",
+                        herd::server::settings_prefix(&cfg),
                         herd::server::invoked_as(),
                         t.domain
                     );
@@ -457,7 +458,11 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                     eprintln!("Account @{} created on {tenant}.", acc.username);
                     eprintln!("Sign in with any Mastodon app at {url} (e-mail {email}), for example:");
                     eprintln!("  toot login_cli -i {url} -e {email}");
-                    eprintln!("or make a token for scripts: {exe} token create --tenant {tenant} {}", acc.username);
+                    let env = herd::server::settings_prefix(&cfg);
+                    eprintln!(
+                        "or make a token for scripts: {env}{exe} token create --tenant {tenant} {}",
+                        acc.username
+                    );
                 }
                 AccountCommand::List { tenant, pending } => {
                     let t = herd_app::tenants::by_domain(&app, &tenant).await?;

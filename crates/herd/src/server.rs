@@ -113,6 +113,7 @@ pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
         app.clone(),
         herd_api::Options {
             trust_forwarded_for: cfg.trust_forwarded_for,
+            rate_limits: cfg.rate_limits()?,
         },
         hub,
         herd_web::routes(),
@@ -177,10 +178,13 @@ pub async fn serve(cfg: &Config) -> anyhow::Result<()> {
         eprintln!();
         let exe = invoked_as();
         let d = suggest_domain(&running.addr);
+        let env = settings_prefix(cfg);
         eprintln!("No instance exists yet. In another terminal (same directory), create one and its first account:");
-        eprintln!("  {exe} tenant create {d} --name \"My organization\" --registrations open");
-        eprintln!("  {exe} account create --tenant {d} admin --email admin@example.org --role owner");
-        eprintln!("(with the same --data-dir / HERD_DATA_DIR and HERD_DATABASE_URL as this server, if you set them)");
+        eprintln!("  {env}{exe} tenant create {d} --name \"My organization\" --registrations open");
+        eprintln!("  {env}{exe} account create --tenant {d} admin --email admin@example.org --role owner");
+        if redact(&cfg.database_url()) != cfg.database_url() {
+            eprintln!("(with HERD_DATABASE_URL set as for this server: its password is not printed)");
+        }
     } else {
         for t in &tenants {
             eprintln!("  instance {scheme}://{} ({})", t.domain, t.title);
@@ -197,6 +201,36 @@ pub async fn serve(cfg: &Config) -> anyhow::Result<()> {
 pub fn invoked_as() -> String {
     let arg0 = std::env::args().next().unwrap_or_else(|| "herd".into());
     if arg0.contains('/') { arg0 } else { "herd".into() }
+}
+
+/// The settings a command run beside this server needs to reach the same data and print the
+/// same URLs, as `VAR=value ` assignments to paste before it: only those that differ from the
+/// defaults (a database password is left out; the caller says so).
+pub fn settings_prefix(cfg: &Config) -> String {
+    let default = Config::default();
+    let mut out = String::new();
+    if cfg.public_scheme != default.public_scheme {
+        out.push_str(&format!("HERD_PUBLIC_SCHEME={} ", shell_word(&cfg.public_scheme)));
+    }
+    if cfg.data_dir != default.data_dir {
+        out.push_str(&format!("HERD_DATA_DIR={} ", shell_word(&cfg.data_dir.to_string_lossy())));
+    }
+    if let Some(url) = &cfg.database_url
+        && redact(url) == *url
+    {
+        out.push_str(&format!("HERD_DATABASE_URL={} ", shell_word(url)));
+    }
+    out
+}
+
+/// `s` as one word for a POSIX shell: bare when it is plain, else in single quotes.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-:@=,+%".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 /// A domain a newcomer can reach at once: `localhost` with the port.

@@ -262,3 +262,90 @@ fn commands_work_beside_a_running_server() {
     };
     assert!(status.success(), "graceful exit, got {status}");
 }
+
+/// The first five minutes, as README tells them: `herd serve` with `HERD_PUBLIC_SCHEME=http`
+/// prints commands; pasted as printed into a shell that has none of the server's settings,
+/// they create an instance whose printed sign-in URL answers, and a token that works there.
+#[test]
+fn printed_commands_work_as_printed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("data");
+    let db = test_db();
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--listen", "127.0.0.1:0"])
+        .env("HERD_DATA_DIR", &data)
+        .env("HERD_PUBLIC_SCHEME", "http")
+        .env_remove("HERD_DATABASE_URL")
+        .stderr(Stdio::piped());
+    if let Some(u) = &db {
+        cmd.env("HERD_DATABASE_URL", u);
+    }
+    let mut server = Guard(cmd.spawn().expect("serve starts"));
+    let mut lines = BufReader::new(server.0.stderr.take().expect("stderr")).lines();
+    let mut printed = Vec::new();
+    let mut addr = None;
+    while printed.len() < 2 {
+        let line = lines.next().expect("serve prints guidance").expect("utf-8");
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            addr = rest.split_whitespace().next().map(str::to_string);
+        } else if let Some(cmd) = line.strip_prefix("  ") {
+            printed.push(cmd.to_string());
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    let addr: std::net::SocketAddr = addr.expect("address printed").parse().expect("address");
+
+    // A second terminal: none of the server's settings in its environment.
+    let paste = |line: &str| {
+        let out = Command::new("sh")
+            .args(["-c", line])
+            .env_remove("HERD_DATA_DIR")
+            .env_remove("HERD_PUBLIC_SCHEME")
+            .env_remove("HERD_DATABASE_URL")
+            .output()
+            .expect("sh runs");
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "{line}\n{err}");
+        (String::from_utf8_lossy(&out.stdout).to_string(), err)
+    };
+    assert!(printed[0].contains("tenant create"), "{printed:?}");
+    let (_, said) = paste(&printed[0]);
+    assert!(said.contains(&format!("(http://localhost:{})", addr.port())), "{said}");
+    let (_, said) = paste(&printed[1]);
+    let url = said
+        .split("Sign in with any Mastodon app at ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .expect("a sign-in URL")
+        .to_string();
+    assert_eq!(url, format!("http://localhost:{}", addr.port()), "{said}");
+    let token_cmd = said
+        .split("or make a token for scripts: ")
+        .nth(1)
+        .and_then(|r| r.lines().next())
+        .expect("a token command");
+    let (token, _) = paste(token_cmd);
+
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+    let client = reqwest::Client::builder()
+        .resolve("localhost", addr)
+        .no_proxy()
+        .build()
+        .expect("client");
+    rt.block_on(async {
+        let r = client.get(format!("{url}/api/v2/instance")).send().await.expect("sent");
+        assert_eq!(r.status(), 200, "the printed URL answers");
+        let inst: serde_json::Value = r.json().await.expect("json");
+        assert_eq!(inst["domain"], format!("localhost:{}", addr.port()));
+        let me = client
+            .get(format!("{url}/api/v1/accounts/verify_credentials"))
+            .bearer_auth(token.trim())
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(me.status(), 200);
+        let me: serde_json::Value = me.json().await.expect("json");
+        assert_eq!(me["username"], "admin");
+        assert!(me["url"].as_str().is_some_and(|u| u.starts_with(&url)), "{me}");
+    });
+}

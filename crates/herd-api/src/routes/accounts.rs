@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::State;
 use crate::entities::{self, Account, CredentialAccount, Relationship};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Auth, ClientIp, Ctx, Params};
+use crate::extract::{Auth, Ctx, Params};
 use crate::paging;
 
 pub fn routes() -> Router<State> {
@@ -55,7 +55,7 @@ pub fn path_id(s: &str) -> ApiResult<i64> {
         .map_err(|_| ApiError(AppError::NotFound("Record not found")))
 }
 
-async fn sign_up(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, a: Auth, p: Params) -> ApiResult<Json<Value>> {
+async fn sign_up(S(s): S<State>, Ctx(t): Ctx, a: Auth, p: Params) -> ApiResult<Json<Value>> {
     let v =
         a.0.clone()
             .ok_or_else(|| ApiError(AppError::Unauthorized("The access token is invalid".into())))?;
@@ -71,9 +71,6 @@ async fn sign_up(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, a: Auth, p
             )));
         }
         RegistrationMode::Open | RegistrationMode::Approval => {}
-    }
-    if !s.limits.signup(t.id.0, ip) {
-        return Err(ApiError(AppError::RateLimited));
     }
     let username = Username::parse(&p.required("username")?)?;
     let email = Email::parse(&p.required("email")?)?;

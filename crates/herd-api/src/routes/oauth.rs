@@ -117,7 +117,7 @@ async fn token(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, headers: Hea
                 let username = p
                     .str("username")
                     .ok_or_else(|| AppError::Invalid("Missing required parameter: username".into()))?;
-                if !s.limits.login(t.id.0, ip, &username) {
+                if !s.limits.login(t.id.0, ip, &username, herd_core::Timestamp::now().0) {
                     return Err(AppError::RateLimited);
                 }
                 Grant::Password {
@@ -323,7 +323,7 @@ async fn authorize_submit(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, h
         let csrf = secret::generate();
         html_response(status, form(&t, &app.name, &r, &csrf, Some(msg)), Some(csrf_cookie(&t, &csrf)))
     };
-    if !s.limits.login(t.id.0, ip, &email) {
+    if !s.limits.login(t.id.0, ip, &email, herd_core::Timestamp::now().0) {
         return retry("Too many attempts. Wait a minute and try again.", StatusCode::TOO_MANY_REQUESTS);
     }
     let result = auth::authorize(

@@ -42,7 +42,14 @@ pub fn routes() -> Router<State> {
 pub async fn render(s: &State, t: &Tenant, viewer: Option<i64>, id: i64) -> ApiResult<Status> {
     let mut c = s.app.db.conn().await?;
     let row = views::visible_status(&mut c, t.id, viewer, id).await?;
-    Ok(entities::status(t, &views::status(&mut c, t.id, viewer, row).await?))
+    let mut view = views::status(&mut c, t.id, viewer, row).await?;
+    // One post asked for by itself shows, on a boost, the viewer's marks of the boosted post,
+    // as Mastodon's serializer asks `status.proper` (a boost's answer says `reblogged: true`).
+    // Timelines keep each boost's own (always false), as Mastodon's do.
+    if let Some(proper) = view.reblog.as_deref() {
+        (view.favourited, view.reblogged, view.bookmarked) = (proper.favourited, proper.reblogged, proper.bookmarked);
+    }
+    Ok(entities::status(t, &view))
 }
 
 fn visibility(p: &Params) -> ApiResult<Option<Visibility>> {

@@ -3,7 +3,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use herd_store::statuses::PublicFilter;
+use herd_store::statuses::{PublicFilter, TagQuery};
 
 use crate::State;
 use crate::entities::{self, Status};
@@ -48,6 +48,30 @@ async fn home(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUr
     Ok(respond(&s, &t, &uri, list))
 }
 
+/// The hashtag of the path with `any[]`, `all[]` and `none[]`, at most four each as on
+/// Mastodon; names without their `#`, in key form.
+fn tag_query(tag: &str, p: &Params) -> TagQuery {
+    let keys = |k: &str| -> Vec<String> {
+        let mut v: Vec<String> = p
+            .list(k)
+            .iter()
+            .flat_map(|s| s.split(','))
+            .map(|s| s.trim().trim_start_matches('#').to_lowercase())
+            .filter(|s| !s.is_empty())
+            .collect();
+        v.dedup();
+        v.truncate(4);
+        v
+    };
+    let mut any = vec![tag.trim_start_matches('#').to_lowercase()];
+    any.extend(keys("any"));
+    TagQuery {
+        any,
+        all: keys("all"),
+        none: keys("none"),
+    }
+}
+
 fn filter(p: &Params) -> ApiResult<PublicFilter> {
     Ok(PublicFilter {
         local_only: p.flag("local")?,
@@ -68,6 +92,6 @@ async fn tag(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri
     let me = a.optional("read:statuses")?;
     let page = paging::page(&p, 20, 40)?;
     let mut c = s.app.db.conn().await?;
-    let list = herd_app::timelines::tag(&mut c, t.id, me, &tag.to_lowercase(), &filter(&p)?, &page).await?;
+    let list = herd_app::timelines::tag(&mut c, t.id, me, &tag_query(&tag, &p), &filter(&p)?, &page).await?;
     Ok(respond(&s, &t, &uri, list))
 }

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State as S};
 use herd_api::{Ctx, State};
 use herd_app::AppError;
-use herd_store::statuses::PublicFilter;
+use herd_store::statuses::{PublicFilter, TagQuery};
 
 use super::profile::Feed;
 use super::{older, page};
@@ -38,7 +38,7 @@ pub async fn tag(S(s): S<State>, Ctx(t): Ctx, Path(name): Path<String>, Query(q)
     if herd_store::tags::by_name(&mut c, t.id, &name).await?.is_none() {
         return Err(AppError::NotFound("Record not found").into());
     }
-    let timeline = herd_app::timelines::tag(&mut c, t.id, None, &name, &PublicFilter::default(), &p).await?;
+    let timeline = herd_app::timelines::tag(&mut c, t.id, None, &TagQuery::one(&name), &PublicFilter::default(), &p).await?;
     drop(c);
     let posts: Vec<Post> = timeline.items.iter().map(|v| model::post(&t, v)).collect();
     let url = t.tag_url(&name);

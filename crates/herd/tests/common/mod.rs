@@ -57,6 +57,15 @@ impl Server {
 
     /// A server whose instances' URLs use `scheme` (`https` behind a TLS proxy).
     pub async fn start_scheme(listen: String, allow_private: bool, resolve: String, scheme: &str) -> Server {
+        Server::start_tuned(listen, allow_private, resolve, scheme, |_| {}).await
+    }
+
+    /// A server with settings changed by `tune` (rate limits, ...).
+    pub async fn start_with_config(tune: impl FnOnce(&mut Config)) -> Server {
+        Server::start_tuned("127.0.0.1:0".into(), true, String::new(), "http", tune).await
+    }
+
+    async fn start_tuned(listen: String, allow_private: bool, resolve: String, scheme: &str, tune: impl FnOnce(&mut Config)) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let cfg = Config {
             listen,
@@ -68,7 +77,13 @@ impl Server {
             trust_forwarded_for: false,
             allow_private_addresses: allow_private,
             resolve,
+            // Tests send many requests from one address; the rate-limit tests come from
+            // 127.0.0.2 (`Server::client_from`).
+            rate_limit_exempt: "127.0.0.1".into(),
+            ..Config::default()
         };
+        let mut cfg = cfg;
+        tune(&mut cfg);
         let running = server::start(&cfg).await.expect("server starts");
         let addr = running.addr;
         let mut b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).no_proxy();
@@ -123,6 +138,19 @@ impl Server {
             .await
             .expect("token");
         (acc.id.to_string(), token)
+    }
+
+    /// A client whose requests come from `ip` (another loopback address, such as 127.0.0.2,
+    /// which the tests' rate-limit exemption of 127.0.0.1 does not cover).
+    pub fn client_from(&self, ip: &str) -> reqwest::Client {
+        let mut b = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .local_address(ip.parse::<std::net::IpAddr>().expect("ip"));
+        for d in DOMAINS {
+            b = b.resolve(d, self.addr);
+        }
+        b.build().expect("client")
     }
 
     /// Sends a request; `body` is sent as JSON when it is an object, nothing when null.

@@ -22,7 +22,7 @@ def test_scheduled_posts(alice):
     assert str(alice.scheduled_status(sched.id).id) == str(sched.id)
 
     with pytest.raises(MastodonAPIError):
-        alice.status_post("Too soon", scheduled_at=datetime.datetime.now(datetime.timezone.utc))
+        alice.status_post("Too soon", scheduled_at=datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=1))
 
     alice.scheduled_status_delete(sched.id)
     assert str(sched.id) not in [str(s.id) for s in alice.scheduled_statuses()]

@@ -114,10 +114,19 @@ async fn polls_are_posted_voted_on_and_closed() {
 
     // Voting: checked, counted once, and shown to the voter.
     let refusals = [
-        (&at, json!({"choices": [0]}), "own poll"),
+        (&at, json!({"choices": [0]}), "Validation failed: You cannot vote in your own polls"),
         (&bt, json!({"choices": []}), "blank"),
-        (&bt, json!({"choices": [3]}), "not options"),
-        (&bt, json!({"choices": [0, 1]}), "one choice"),
+        (
+            &bt,
+            json!({"choices": [3]}),
+            "Validation failed: The chosen vote option does not exist",
+        ),
+        // Mastodon's words for a second choice where one is allowed.
+        (
+            &bt,
+            json!({"choices": [0, 1]}),
+            "Validation failed: You have already voted on this poll",
+        ),
         (&bt, json!({"choices": ["x"]}), "whole numbers"),
     ];
     for (token, body, why) in refusals {

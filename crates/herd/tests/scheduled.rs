@@ -49,8 +49,11 @@ async fn posts_wait_for_their_time_and_are_published_then() {
 
     // Too soon, no date, or a post that would be refused now: 422 at once.
     for (body, why) in [
-        (json!({"status": "soon", "scheduled_at": iso(now_ms() + 60_000)}), "5 minutes"),
-        (json!({"status": "when?", "scheduled_at": "next tuesday"}), "ISO 8601"),
+        (
+            json!({"status": "soon", "scheduled_at": iso(now_ms() + 60_000)}),
+            "Validation failed: Scheduled at date must be in the future",
+        ),
+        (json!({"status": "when?", "scheduled_at": "next tuesday"}), "Record invalid"),
         (json!({"status": "", "scheduled_at": iso(hour)}), "blank"),
         (json!({"status": "x".repeat(600), "scheduled_at": iso(hour)}), "character limit"),
         (
@@ -62,6 +65,18 @@ async fn posts_wait_for_their_time_and_are_published_then() {
         assert!(r.status.is_client_error(), "refused: {}", r.text);
         assert!(r.text.to_lowercase().contains(&why.to_lowercase()), "names {why}: {}", r.text);
     }
+
+    // A time already past publishes at once, as on Mastodon.
+    let now = s
+        .post(
+            &d,
+            "/api/v1/statuses",
+            Some(&bt),
+            json!({"status": "late", "scheduled_at": iso(now_ms() - 60_000)}),
+        )
+        .await
+        .expect(200);
+    assert!(now.json["content"].as_str().is_some_and(|c| c.contains("late")), "{}", now.text);
 
     // A scheduled post with an upload: shown as Mastodon's ScheduledStatus, the upload held.
     let png = s.upload(&d, &at, common::png(8, 8), "a.png").await;

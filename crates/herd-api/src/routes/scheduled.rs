@@ -24,15 +24,14 @@ pub fn routes() -> Router<State> {
         .route("/api/v1/scheduled_statuses/{id}", get(show).put(update).delete(remove))
 }
 
-/// `scheduled_at` as clients send it; 422 naming it when it is no date and time.
+/// `scheduled_at` as clients send it; 422 with Mastodon's "Record invalid" when it is no date
+/// and time.
 pub(super) fn scheduled_at(p: &Params) -> ApiResult<Option<i64>> {
     match p.str("scheduled_at").filter(|s| !s.trim().is_empty()) {
         None => Ok(None),
-        Some(s) => Timestamp::parse_iso8601(&s).map(|t| Some(t.0)).ok_or_else(|| {
-            ApiError(AppError::Invalid(
-                "Validation failed: scheduled_at is not an ISO 8601 date and time".into(),
-            ))
-        }),
+        Some(s) => Timestamp::parse_iso8601(&s)
+            .map(|t| Some(t.0))
+            .ok_or_else(|| ApiError(AppError::Invalid("Record invalid".into()))),
     }
 }
 

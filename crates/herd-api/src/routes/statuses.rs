@@ -91,7 +91,8 @@ async fn create(S(s): S<State>, Ctx(t): Ctx, a: Auth, headers: HeaderMap, p: Par
         poll: new_poll(&p)?,
         scheduled: None,
     };
-    if let Some(at) = super::scheduled::scheduled_at(&p)? {
+    // A time already past publishes at once, as on Mastodon.
+    if let Some(at) = super::scheduled::scheduled_at(&p)?.filter(|at| *at > herd_core::Timestamp::now().0) {
         let row = herd_app::statuses::schedule(&s.app, &t, me, post, at).await?;
         let mut c = s.app.db.conn().await?;
         let out = super::scheduled::render(&mut c, &t, std::slice::from_ref(&row)).await?.pop();

@@ -49,35 +49,37 @@ pub async fn vote(app: &App, tenant: &Tenant, voter: i64, poll_id: i64, choices:
     Ok(())
 }
 
-/// The choices, checked: the poll is open, the voter is not its author and has not voted,
-/// each choice is an option, once, and only one unless the poll takes several.
+/// The choices, checked as Mastodon's vote validator does, with its messages in its order
+/// (ended, no such option, own poll, already voted): a second choice in a poll that takes
+/// one, or the same choice twice, is a vote already cast.
 async fn check(c: &mut Conn, poll: &Poll, voter: i64, choices: &[i64], now: i64) -> Result<Vec<i64>> {
-    let invalid = |m: &str| Err(AppError::Invalid(format!("Validation failed: {m}")));
-    if super::expired(&poll.row, now) {
-        return invalid("The poll has already ended");
-    }
-    if poll.row.account_id == voter {
-        return invalid("You cannot vote in your own poll");
-    }
     if choices.is_empty() {
-        return invalid("Choices can't be blank");
+        return Err(AppError::Invalid("Validation failed: Choices can't be blank".into()));
     }
     let mut list = choices.to_vec();
     list.sort_unstable();
     list.dedup();
-    if list.len() != choices.len() || list.iter().any(|c| *c < 0 || *c as usize >= poll.options.len()) {
-        return invalid("Choices are not options of this poll");
+    let mut errors = Vec::new();
+    if super::expired(&poll.row, now) {
+        errors.push("The poll has already ended");
     }
-    if poll.row.multiple == 0 && list.len() > 1 {
-        return invalid("This poll takes one choice only");
+    if list.iter().any(|c| *c < 0 || *c as usize >= poll.options.len()) {
+        errors.push("The chosen vote option does not exist");
     }
-    if !polls::own_votes(c, herd_store::TenantId(poll.row.tenant_id), voter, &[poll.row.id])
+    if poll.row.account_id == voter {
+        errors.push("You cannot vote in your own polls");
+    }
+    let voted = !polls::own_votes(c, herd_store::TenantId(poll.row.tenant_id), voter, &[poll.row.id])
         .await?
-        .is_empty()
-    {
-        return invalid("You have already voted on this poll");
+        .is_empty();
+    if voted || list.len() != choices.len() || (poll.row.multiple == 0 && list.len() > 1) {
+        errors.push("You have already voted on this poll");
     }
-    Ok(list)
+    if errors.is_empty() {
+        Ok(list)
+    } else {
+        Err(AppError::Invalid(format!("Validation failed: {}", errors.join(", "))))
+    }
 }
 
 /// A local poll's new tallies go to the servers that have it, once a minute at most; not

@@ -87,7 +87,7 @@ impl herd_jobs::JobKind for PublishScheduled {
 async fn check_time(c: &mut herd_store::Conn, t: TenantId, author: i64, at: i64, except: Option<&ScheduledRow>) -> Result<()> {
     if at < Timestamp::now().0 + MIN_DELAY_MS {
         return Err(AppError::Invalid(
-            "Validation failed: Scheduled at must be at least 5 minutes in the future".into(),
+            "Validation failed: Scheduled at date must be in the future".into(),
         ));
     }
     let day_start = at - at.rem_euclid(DAY_MS);
@@ -101,12 +101,12 @@ async fn check_time(c: &mut herd_store::Conn, t: TenantId, author: i64, at: i64,
     };
     if total >= TOTAL_LIMIT {
         return Err(AppError::Invalid(format!(
-            "Validation failed: You cannot schedule more than {TOTAL_LIMIT} posts"
+            "Validation failed: You have exceeded the limit of {TOTAL_LIMIT} scheduled posts"
         )));
     }
     if day >= DAILY_LIMIT {
         return Err(AppError::Invalid(format!(
-            "Validation failed: You cannot schedule more than {DAILY_LIMIT} posts on one day"
+            "Validation failed: You have exceeded the limit of {DAILY_LIMIT} scheduled posts for today"
         )));
     }
     Ok(())

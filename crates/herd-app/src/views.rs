@@ -354,6 +354,8 @@ pub struct Relationship {
     pub blocked_by: bool,
     pub muting: bool,
     pub muting_notifications: bool,
+    /// When a timed mute ends.
+    pub muting_expires_at: Option<i64>,
     pub requested: bool,
     pub requested_by: bool,
     pub endorsed: bool,
@@ -409,6 +411,7 @@ pub async fn relationships(c: &mut Conn, t: TenantId, viewer: i64, targets: &[i6
                 blocked_by: blocked_by.contains(&id),
                 muting: m.is_some(),
                 muting_notifications: m.is_some_and(|e| e.show_reblogs != 0),
+                muting_expires_at: m.and_then(|e| e.expires_at),
                 requested: rq.is_some(),
                 requested_by: requested_by.contains(&id),
                 note: notes.iter().find(|(n, _)| *n == id).map(|(_, c)| c.clone()).unwrap_or_default(),

@@ -201,6 +201,8 @@ pub struct EdgeRow {
     pub target_account_id: i64,
     pub show_reblogs: i64,
     pub notify: i64,
+    /// When a timed mute ends (mutes only).
+    pub expires_at: Option<i64>,
 }
 
 /// Edges from `from` to any of `targets` (outgoing) or from any of `targets` to `from`.
@@ -209,9 +211,9 @@ pub async fn among(c: &mut Conn, t: TenantId, edge: Edge, from: i64, targets: &[
         return Ok(Vec::new());
     }
     let extra = match edge {
-        Edge::Follow | Edge::FollowRequest => "show_reblogs, notify",
-        Edge::Mute => "notifications AS show_reblogs, 0 AS notify",
-        Edge::Block => "0 AS show_reblogs, 0 AS notify",
+        Edge::Follow | Edge::FollowRequest => "show_reblogs, notify, CAST(NULL AS BIGINT) AS expires_at",
+        Edge::Mute => "notifications AS show_reblogs, 0 AS notify, expires_at",
+        Edge::Block => "0 AS show_reblogs, 0 AS notify, CAST(NULL AS BIGINT) AS expires_at",
     };
     let (me, them) = if outgoing {
         ("account_id", "target_account_id")
@@ -238,14 +240,14 @@ pub async fn among(c: &mut Conn, t: TenantId, edge: Edge, from: i64, targets: &[
 
 /// Accept every pending request to `target` (the account was unlocked).
 pub async fn pending_requests(c: &mut Conn, t: TenantId, target: i64) -> Result<Vec<EdgeRow>> {
-    Ok(
-        c.qa("SELECT account_id, target_account_id, show_reblogs, notify FROM follow_requests \
-             WHERE tenant_id = ? AND target_account_id = ? ORDER BY id")
-            .bind(t.0)
-            .bind(target)
-            .fetch_all(c.ex())
-            .await?,
+    Ok(c.qa(
+        "SELECT account_id, target_account_id, show_reblogs, notify, CAST(NULL AS BIGINT) AS expires_at FROM follow_requests \
+             WHERE tenant_id = ? AND target_account_id = ? ORDER BY id",
     )
+    .bind(t.0)
+    .bind(target)
+    .fetch_all(c.ex())
+    .await?)
 }
 
 /// Followers who asked to be notified of the account's posts.

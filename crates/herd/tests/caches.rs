@@ -88,7 +88,14 @@ async fn a_home_page_from_the_caches_is_the_same_json_as_from_the_database() {
         assert!(ids.contains(&own.as_str()) && ids.contains(&post.as_str()) && ids.contains(&reply.as_str()));
         for item in &items {
             let id = item["id"].as_str().unwrap_or_default();
-            let single = s.get(&d, &format!("/api/v1/statuses/{id}"), Some(&bt)).await.expect(200).json;
+            let mut single = s.get(&d, &format!("/api/v1/statuses/{id}"), Some(&bt)).await.expect(200).json;
+            // A boost asked for alone shows the viewer's marks of the boosted post, as
+            // Mastodon's does; in timelines the boost's own.
+            if !single["reblog"].is_null() {
+                for k in ["favourited", "reblogged", "bookmarked"] {
+                    single[k] = item[k].clone();
+                }
+            }
             assert_eq!(keys(item), keys(&single), "round {round}, post {id}");
             assert_eq!(item, &single, "round {round}, post {id}");
         }

@@ -31,8 +31,17 @@ pub struct Account {
     pub uri: String,
     pub avatar: String,
     pub avatar_static: String,
+    /// Alt texts of the pictures (Mastodon 4.6); Herd keeps none yet.
+    pub avatar_description: String,
+    pub header_description: String,
     pub header: String,
     pub header_static: String,
+    /// What the profile shows (Mastodon 4.6): media and replies with media, featured items.
+    pub show_media: bool,
+    pub show_media_replies: bool,
+    pub show_featured: bool,
+    /// Who may feature the account in collections (Mastodon 4.6); Herd has no collections.
+    pub feature_approval: serde_json::Value,
     pub followers_count: i64,
     pub following_count: i64,
     pub statuses_count: i64,
@@ -71,6 +80,12 @@ pub fn account(tenant: &Tenant, a: &AccountRow) -> Account {
         avatar,
         header_static: header.clone(),
         header,
+        avatar_description: String::new(),
+        header_description: String::new(),
+        show_media: true,
+        show_media_replies: true,
+        show_featured: true,
+        feature_approval: serde_json::json!({"automatic": [], "manual": [], "current_user": "denied"}),
         followers_count: a.followers_count,
         following_count: a.following_count,
         statuses_count: a.statuses_count,
@@ -96,6 +111,10 @@ pub(crate) fn fields(a: &AccountRow) -> Vec<Field> {
         .collect()
 }
 
+/// The quote policy Herd answers with: nobody may quote, until quote posts are stored (a
+/// later part of issue 12), so apps do not offer what would fail.
+pub const QUOTE_POLICY: &str = "nobody";
+
 #[derive(Serialize)]
 pub struct Source {
     pub privacy: String,
@@ -107,6 +126,10 @@ pub struct Source {
     pub hide_collections: bool,
     pub discoverable: bool,
     pub indexable: bool,
+    /// Sites allowed to credit the account as author (Mastodon 4.4); none set here.
+    pub attribution_domains: Vec<String>,
+    /// Who may quote new posts by default (Mastodon 4.5).
+    pub quote_policy: String,
 }
 
 #[derive(Serialize)]
@@ -155,6 +178,8 @@ pub fn credential_account(tenant: &Tenant, a: &AccountRow, user: &UserRow, follo
             hide_collections: false,
             discoverable: a.discoverable != 0,
             indexable: a.indexable != 0,
+            attribution_domains: Vec::new(),
+            quote_policy: QUOTE_POLICY.into(),
         },
         role: Role {
             id: match role {
@@ -187,6 +212,8 @@ pub struct Relationship {
     pub blocked_by: bool,
     pub muting: bool,
     pub muting_notifications: bool,
+    /// When a timed mute ends (Mastodon 4.6), null for none or one without end.
+    pub muting_expires_at: Option<String>,
     pub requested: bool,
     pub requested_by: bool,
     pub domain_blocking: bool,
@@ -206,6 +233,7 @@ pub fn relationship(r: &RelView) -> Relationship {
         blocked_by: r.blocked_by,
         muting: r.muting,
         muting_notifications: r.muting_notifications,
+        muting_expires_at: r.muting_expires_at.map(time),
         requested: r.requested,
         requested_by: r.requested_by,
         domain_blocking: r.domain_blocking,

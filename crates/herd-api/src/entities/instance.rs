@@ -17,6 +17,8 @@ pub struct Rule {
     pub id: String,
     pub text: String,
     pub hint: String,
+    /// The rule in other languages (Mastodon 4.4); Herd keeps one text.
+    pub translations: serde_json::Map<String, Value>,
 }
 
 pub fn rule(r: &RuleRow) -> Rule {
@@ -24,6 +26,7 @@ pub fn rule(r: &RuleRow) -> Rule {
         id: r.id.to_string(),
         text: r.text.clone(),
         hint: r.hint.clone(),
+        translations: Default::default(),
     }
 }
 
@@ -36,7 +39,13 @@ const MIME_TYPES: &[&str] = &["image/jpeg", "image/png", "image/gif", "image/web
 fn configuration(t: &Tenant) -> Value {
     let streaming = format!("{}://{}", if t.scheme == "https" { "wss" } else { "ws" }, t.domain);
     json!({
-        "urls": {"streaming": streaming, "status": null},
+        "urls": {
+            "streaming": streaming,
+            "status": null,
+            "about": format!("{}/about", t.base_url()),
+            "privacy_policy": format!("{}/privacy-policy", t.base_url()),
+            "terms_of_service": null
+        },
         "vapid": {"public_key": ""},
         "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 5},
         "statuses": {
@@ -54,7 +63,14 @@ fn configuration(t: &Tenant) -> Value {
             "video_matrix_limit": 0
         },
         "polls": {"max_options": 4, "max_characters_per_option": 50, "min_expiration": 300, "max_expiration": 2629746},
-        "translation": {"enabled": false}
+        "translation": {"enabled": false},
+        // Who may read which feeds (Mastodon 4.4): everyone, signed in or not, as Herd serves them.
+        "timelines_access": {
+            "live_feeds": {"local": "public", "remote": "public"},
+            "hashtag_feeds": {"local": "public", "remote": "public"},
+            "trending_link_feeds": {"local": "public", "remote": "public"}
+        },
+        "limited_federation": false
     })
 }
 
@@ -74,7 +90,9 @@ pub fn instance_v2(t: &Tenant, stats: &Stats, rules: &[RuleRow], contact: Option
         "registrations": {
             "enabled": matches!(mode, RegistrationMode::Open | RegistrationMode::Approval),
             "approval_required": mode == RegistrationMode::Approval,
+            "reason_required": false,
             "message": null,
+            "min_age": null,
             "url": null
         },
         "api_versions": {"mastodon": 2},

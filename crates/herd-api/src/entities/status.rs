@@ -83,6 +83,11 @@ pub struct Status {
     pub reblogs_count: i64,
     pub favourites_count: i64,
     pub replies_count: i64,
+    /// Quote posts (Mastodon 4.5): the quoted post, how often this one is quoted, and who may
+    /// quote it. Herd does not store quotes yet, so no post quotes and none may be quoted.
+    pub quote: Option<serde_json::Value>,
+    pub quotes_count: i64,
+    pub quote_approval: serde_json::Value,
     pub in_reply_to_id: Option<String>,
     pub in_reply_to_account_id: Option<String>,
     pub reblog: Option<Box<Status>>,
@@ -151,6 +156,9 @@ pub fn status(tenant: &Tenant, v: &StatusView) -> Status {
         reblogs_count: r.reblogs_count,
         favourites_count: r.favourites_count,
         replies_count: r.replies_count,
+        quote: None,
+        quotes_count: 0,
+        quote_approval: serde_json::json!({"automatic": [], "manual": [], "current_user": "denied"}),
         in_reply_to_id: r.in_reply_to_id.map(|i| i.to_string()),
         in_reply_to_account_id: r.in_reply_to_account_id.map(|i| i.to_string()),
         reblog: v.reblog.as_ref().map(|rv| Box::new(status(tenant, rv))),

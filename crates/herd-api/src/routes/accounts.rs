@@ -435,6 +435,7 @@ async fn preferences(S(s): S<State>, Ctx(t): Ctx, a: Auth) -> ApiResult<Json<Val
         "posting:default:visibility": user.default_visibility,
         "posting:default:sensitive": user.default_sensitive != 0,
         "posting:default:language": user.default_language,
+        "posting:default:quote_policy": crate::entities::QUOTE_POLICY,
         "reading:expand:media": "default",
         "reading:expand:spoilers": false,
         "reading:autoplay:gifs": false,

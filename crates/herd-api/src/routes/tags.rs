@@ -27,54 +27,75 @@ pub fn routes() -> Router<State> {
 
 /// Mastodon's Tag entity: its use on each of the last seven days (public posts, newest day
 /// first), and whether the viewer follows it.
-pub(super) fn tag(t: &Tenant, id: i64, name: &str, following: Option<bool>, history: Option<&Vec<herd_store::trends::Day>>) -> Value {
+pub(super) fn tag(
+    t: &Tenant,
+    id: i64,
+    name: &str,
+    following: Option<(bool, bool)>,
+    history: Option<&Vec<herd_store::trends::Day>>,
+) -> Value {
     let history: Vec<Value> = history
         .into_iter()
         .flatten()
         .map(|d| json!({"day": (d.day * 86_400).to_string(), "uses": d.uses.to_string(), "accounts": d.accounts.to_string()}))
         .collect();
     let mut v = json!({"id": id.to_string(), "name": name.to_lowercase(), "url": t.tag_url(name), "history": history});
-    if let Some(f) = following {
-        v["following"] = json!(f);
+    // For a signed-in viewer: whether they follow it and feature it on their profile.
+    if let Some((following, featuring)) = following {
+        v["following"] = json!(following);
+        v["featuring"] = json!(featuring);
     }
     v
 }
 
-/// Tag entities for these (id, name) pairs, with their history.
-pub(super) async fn tags(s: &State, t: &Tenant, list: &[(i64, String)], following: Option<bool>) -> ApiResult<Vec<Value>> {
+/// Tag entities for these (id, name) pairs, with their history; with `viewer` (the account
+/// and whether it follows them all), `following` and `featuring`.
+pub(super) async fn tags(s: &State, t: &Tenant, list: &[(i64, String)], viewer: Option<(i64, bool)>) -> ApiResult<Vec<Value>> {
     let mut c = s.app.db.conn().await?;
     let ids: Vec<i64> = list.iter().map(|(id, _)| *id).collect();
     let history = herd_app::trends::tag_history(&mut c, t.id, &ids).await?;
+    let featured: Vec<i64> = match viewer {
+        Some((me, _)) => herd_store::featured::tags_of(&mut c, t.id, me)
+            .await?
+            .iter()
+            .map(|f| f.tag_id)
+            .collect(),
+        None => Vec::new(),
+    };
     Ok(list
         .iter()
-        .map(|(id, name)| tag(t, *id, name, following, history.get(id)))
+        .map(|(id, name)| {
+            let marks = viewer.map(|(_, following)| (following, featured.contains(id)));
+            tag(t, *id, name, marks, history.get(id))
+        })
         .collect())
 }
 
 async fn show(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(name): Path<String>) -> ApiResult<Json<Value>> {
     let me = a.optional("read:follows")?;
-    let mut c = s.app.db.conn().await?;
-    let (id, name) = herd_store::tags::by_name(&mut c, t.id, name.trim_start_matches('#'))
-        .await?
-        .ok_or(ApiError(AppError::NotFound("Record not found")))?;
-    let following = match me {
-        Some(v) => Some(herd_store::tags::is_followed(&mut c, t.id, v, id).await?),
+    let (id, name) = {
+        let mut c = s.app.db.conn().await?;
+        herd_store::tags::by_name(&mut c, t.id, name.trim_start_matches('#'))
+            .await?
+            .ok_or(ApiError(AppError::NotFound("Record not found")))?
+    };
+    let viewer = match me {
+        Some(v) => Some((v, herd_store::tags::is_followed(&mut s.app.db.conn().await?, t.id, v, id).await?)),
         None => None,
     };
-    let history = herd_app::trends::tag_history(&mut c, t.id, &[id]).await?;
-    Ok(Json(tag(&t, id, &name, following, history.get(&id))))
+    Ok(Json(tags(&s, &t, &[(id, name)], viewer).await?.remove(0)))
 }
 
 async fn follow(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(name): Path<String>) -> ApiResult<Json<Value>> {
     let (_, me) = a.user("write:follows")?;
     let (id, name) = herd_app::follows::follow_tag(&s.app, &t, me, &name).await?;
-    Ok(Json(tags(&s, &t, &[(id, name)], Some(true)).await?.remove(0)))
+    Ok(Json(tags(&s, &t, &[(id, name)], Some((me, true))).await?.remove(0)))
 }
 
 async fn unfollow(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(name): Path<String>) -> ApiResult<Json<Value>> {
     let (_, me) = a.user("write:follows")?;
     let (id, name) = herd_app::follows::unfollow_tag(&s.app, &t, me, &name).await?;
-    Ok(Json(tags(&s, &t, &[(id, name)], Some(false)).await?.remove(0)))
+    Ok(Json(tags(&s, &t, &[(id, name)], Some((me, false))).await?.remove(0)))
 }
 
 async fn followed(
@@ -91,7 +112,7 @@ async fn followed(
     let ids: Vec<i64> = rows.iter().map(|(id, _, _)| *id).collect();
     drop(c);
     let list: Vec<(i64, String)> = rows.iter().map(|(_, id, name)| (*id, name.clone())).collect();
-    Ok((paging::link(&t, &uri, &ids), Json(tags(&s, &t, &list, Some(true)).await?)))
+    Ok((paging::link(&t, &uri, &ids), Json(tags(&s, &t, &list, Some((me, true))).await?)))
 }
 
 /// `limit` and `offset`, as the trends endpoints take them.

@@ -6,7 +6,7 @@ instance with exactly that domain on 127.0.0.1:3000 (its own data, and on Postgr
 database), exempts loopback from the rate limits (the suite signs up over a hundred accounts
 from one address), and runs the suite as it ships.
 
-Left out, each for a reason that says what is missing in Herd:
+Left out, each for a reason that says what is missing in Herd (none now):
 """
 
 import os
@@ -23,9 +23,7 @@ from conftest import REPO, HerdServer, _herd_bin, _pg_db_url, _psql
 TOOT = "0.52.1"
 
 # Tests of toot's suite that need what Herd does not have yet, with the reason.
-NOT_YET = {
-    "tests/integration/test_post.py::test_media_thumbnail": "uploads a video (issue 12, video and audio)",
-}
+NOT_YET: dict[str, str] = {}
 __doc__ += "".join(f"\n- {t}: {why}" for t, why in NOT_YET.items())
 
 

@@ -58,8 +58,9 @@ pub fn router(app: App, options: Options, hub: Arc<streaming::Hub>, pages: Route
         .layer(axum::middleware::from_fn_with_state(state.clone(), extract::check_token))
         .layer(axum::middleware::from_fn_with_state(state.clone(), routes::signed_fetch))
         .layer(cors())
-        // Uploads are checked against each instance's own limit; this only bounds memory.
-        .layer(DefaultBodyLimit::max(64 << 20))
+        // Uploads are checked against each instance's own limit (videos up to Mastodon's
+        // 99 MiB by default); this only bounds memory.
+        .layer(DefaultBodyLimit::max(100 << 20))
         .with_state(state)
 }
 

@@ -68,6 +68,23 @@ impl FileStore {
         Ok(())
     }
 
+    /// A path in the folder of `near` (a key) for a program to write a file to (ffmpeg); the
+    /// file gets its key in [`FileStore::keep_scratch`]. The caller removes it if it is not kept.
+    pub async fn scratch(&self, t: TenantId, near: &str) -> std::io::Result<PathBuf> {
+        let path = self.path(t, near)?;
+        if let Some(dir) = path.parent() {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        Ok(path.with_extension(format!("tmp{}", rand::random::<u32>())))
+    }
+
+    /// Puts a file written at a [`FileStore::scratch`] path in place under `key`, synced first.
+    pub async fn keep_scratch(&self, scratch: &Path, t: TenantId, key: &str) -> std::io::Result<()> {
+        let path = self.path(t, key)?;
+        tokio::fs::File::open(scratch).await?.sync_all().await?;
+        tokio::fs::rename(scratch, &path).await
+    }
+
     /// Where `key` lives on disk, for serving it with range requests.
     pub fn local_path(&self, t: TenantId, key: &str) -> std::io::Result<PathBuf> {
         self.path(t, key)

@@ -130,6 +130,9 @@ pub struct Document {
     pub width: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<i64>,
+    /// A video's or audio's poster, as Mastodon sends it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icon: Option<Image>,
 }
 
 /// What a note's `tag` lists: mentions and hashtags, and the custom emoji its text uses.

@@ -37,8 +37,8 @@ const COLS: &str = "id, tenant_id, account_id, status_id, position, kind, state,
 pub async fn insert(c: &mut Conn, t: TenantId, m: &MediaRow) -> Result<()> {
     c.q(
         "INSERT INTO media (id, tenant_id, account_id, status_id, position, kind, state, original_key, mime, \
-         description, focus_x, focus_y, blurhash, meta, created_at, remote_url) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         description, focus_x, focus_y, blurhash, meta, created_at, remote_url, file_key, thumb_key) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(m.id)
     .bind(t.0)
@@ -56,6 +56,8 @@ pub async fn insert(c: &mut Conn, t: TenantId, m: &MediaRow) -> Result<()> {
     .bind(m.meta.clone())
     .bind(m.created_at)
     .bind(m.remote_url.clone())
+    .bind(m.file_key.clone())
+    .bind(m.thumb_key.clone())
     .execute(c.ex())
     .await
     .map_err(StoreError::from_sqlx)?;
@@ -144,6 +146,19 @@ pub async fn describe(c: &mut Conn, t: TenantId, id: i64, description: &str, foc
         .bind(description)
         .bind(focus.0)
         .bind(focus.1)
+        .bind(t.0)
+        .bind(id)
+        .execute(c.ex())
+        .await?;
+    changed(c, t, id).await
+}
+
+/// Gives a video or audio the thumbnail its owner chose.
+pub async fn set_thumbnail(c: &mut Conn, t: TenantId, id: i64, key: &str, blurhash: Option<&str>, meta: &str) -> Result<()> {
+    c.q("UPDATE media SET thumb_key = ?, blurhash = ?, meta = ? WHERE tenant_id = ? AND id = ?")
+        .bind(key)
+        .bind(blurhash)
+        .bind(meta)
         .bind(t.0)
         .bind(id)
         .execute(c.ex())

@@ -40,22 +40,28 @@ impl Drop for Guard {
     }
 }
 
+/// `herd serve` on a free port over `data` (and `db`), with what it prints to read.
+fn serve(data: &std::path::Path, db: &Option<String>) -> (Guard, std::io::Lines<BufReader<std::process::ChildStderr>>) {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--listen", "127.0.0.1:0"])
+        .env("HERD_DATA_DIR", data)
+        .env("HERD_PUBLIC_SCHEME", "http")
+        .env_remove("HERD_DATABASE_URL")
+        .stderr(Stdio::piped());
+    if let Some(u) = db {
+        cmd.env("HERD_DATABASE_URL", u);
+    }
+    let mut server = Guard(cmd.spawn().expect("serve starts"));
+    let lines = BufReader::new(server.0.stderr.take().expect("stderr")).lines();
+    (server, lines)
+}
+
 #[test]
 fn commands_work_beside_a_running_server() {
     let dir = tempfile::tempdir().expect("tmp");
     let data = dir.path().join("data");
     let db = test_db();
-    let mut cmd = Command::new(BIN);
-    cmd.args(["serve", "--listen", "127.0.0.1:0"])
-        .env("HERD_DATA_DIR", &data)
-        .env("HERD_PUBLIC_SCHEME", "http")
-        .env_remove("HERD_DATABASE_URL")
-        .stderr(Stdio::piped());
-    if let Some(u) = &db {
-        cmd.env("HERD_DATABASE_URL", u);
-    }
-    let mut server = Guard(cmd.spawn().expect("serve starts"));
-    let mut lines = BufReader::new(server.0.stderr.take().expect("stderr")).lines();
+    let (mut server, mut lines) = serve(&data, &db);
     let mut banner = Vec::new();
     let addr = loop {
         let line = lines.next().expect("serve prints its address").expect("utf-8");
@@ -271,17 +277,7 @@ fn printed_commands_work_as_printed() {
     let dir = tempfile::tempdir().expect("tmp");
     let data = dir.path().join("data");
     let db = test_db();
-    let mut cmd = Command::new(BIN);
-    cmd.args(["serve", "--listen", "127.0.0.1:0"])
-        .env("HERD_DATA_DIR", &data)
-        .env("HERD_PUBLIC_SCHEME", "http")
-        .env_remove("HERD_DATABASE_URL")
-        .stderr(Stdio::piped());
-    if let Some(u) = &db {
-        cmd.env("HERD_DATABASE_URL", u);
-    }
-    let mut server = Guard(cmd.spawn().expect("serve starts"));
-    let mut lines = BufReader::new(server.0.stderr.take().expect("stderr")).lines();
+    let (_server, mut lines) = serve(&data, &db);
     let mut printed = Vec::new();
     let mut addr = None;
     while printed.len() < 2 {

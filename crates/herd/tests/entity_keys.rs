@@ -314,26 +314,7 @@ async fn every_entity_has_mastodons_keys() {
     c.check("ScheduledStatus", &[], &sched);
     let prefs = s.get(&d, "/api/v1/preferences", Some(&alice)).await.expect(200).json;
     c.check("Preferences", &[], &prefs);
-    let app = s
-        .post(
-            &d,
-            "/api/v1/apps",
-            None,
-            json!({"client_name": "keys", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read"}),
-        )
-        .await
-        .expect(200)
-        .json;
-    let token = s
-        .post(
-            &d,
-            "/oauth/token",
-            None,
-            json!({"grant_type": "client_credentials", "client_id": app["client_id"], "client_secret": app["client_secret"], "scope": "read"}),
-        )
-        .await
-        .expect(200)
-        .json;
+    let token = s.app_token(&d, "read").await;
     c.check("Token", &[], &token);
     let err = s.get(&d, "/api/v1/statuses/1", Some(&alice)).await.expect(404).json;
     c.check("Error", &[], &err);

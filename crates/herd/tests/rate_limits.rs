@@ -79,26 +79,7 @@ async fn limits_headers_and_exempt_networks() {
 async fn sign_ups_from_one_address_and_from_an_exempt_network() {
     let mut s = Server::start().await;
     let d = s.tenant("org-a.test", "open").await;
-    let app = s
-        .post(
-            &d,
-            "/api/v1/apps",
-            None,
-            json!({"client_name": "class", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read write"}),
-        )
-        .await
-        .expect(200)
-        .json;
-    let token = s
-        .post(
-            &d,
-            "/oauth/token",
-            None,
-            json!({"grant_type": "client_credentials", "client_id": app["client_id"], "client_secret": app["client_secret"], "scope": "read write"}),
-        )
-        .await
-        .expect(200)
-        .json["access_token"]
+    let token = s.app_token(&d, "read write").await["access_token"]
         .as_str()
         .expect("token")
         .to_string();

@@ -34,7 +34,27 @@ fn languages(t: &Tenant) -> Value {
     serde_json::from_str(&t.row.languages).unwrap_or_else(|_| json!(["en"]))
 }
 
-const MIME_TYPES: &[&str] = &["image/jpeg", "image/png", "image/gif", "image/webp"];
+/// What uploads may be: images, and video and audio that ffmpeg turns into mp4 and mp3.
+const MIME_TYPES: &[&str] = &[
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "video/mp4",
+    "video/webm",
+    "video/quicktime",
+    "video/x-m4v",
+    "audio/mpeg",
+    "audio/mp3",
+    "audio/ogg",
+    "audio/wav",
+    "audio/x-wav",
+    "audio/flac",
+    "audio/aac",
+    "audio/mp4",
+    "audio/m4a",
+    "audio/x-m4a",
+];
 
 fn configuration(t: &Tenant) -> Value {
     let streaming = format!("{}://{}", if t.scheme == "https" { "wss" } else { "ws" }, t.domain);
@@ -58,9 +78,9 @@ fn configuration(t: &Tenant) -> Value {
             "description_limit": 1500,
             "image_size_limit": t.row.max_image_bytes,
             "image_matrix_limit": t.row.max_image_pixels,
-            "video_size_limit": 0,
-            "video_frame_rate_limit": 0,
-            "video_matrix_limit": 0
+            "video_size_limit": t.row.max_video_bytes,
+            "video_frame_rate_limit": 120,
+            "video_matrix_limit": herd_app::media::av::MATRIX_LIMIT
         },
         "polls": {"max_options": 4, "max_characters_per_option": 50, "min_expiration": 300, "max_expiration": 2629746},
         "translation": {"enabled": false},

@@ -3,7 +3,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use herd_app::AppError;
-use herd_app::media::parse_focus;
+use herd_app::media::{Change, parse_focus};
 use herd_store::media;
 
 use super::accounts::path_id;
@@ -19,16 +19,24 @@ pub fn routes() -> Router<State> {
         .route("/api/v1/media/{id}", get(show).put(update))
 }
 
+/// `description`, `focus` and a `thumbnail` file, as uploads and updates take them.
+fn change(p: &mut Params) -> ApiResult<Change> {
+    Ok(Change {
+        description: p.str("description"),
+        focus: match p.str("focus").filter(|f| !f.is_empty()) {
+            Some(f) => Some(parse_focus(&f)?),
+            None => None,
+        },
+        thumbnail: p.take_file("thumbnail"),
+    })
+}
+
 async fn upload(s: &State, t: &herd_app::Tenant, a: &Auth, mut p: Params, wait: bool) -> ApiResult<Attachment> {
     let (_, me) = a.user("write:media")?;
     let file = p
         .take_file("file")
         .ok_or(ApiError(AppError::Invalid("Validation failed: File can't be blank".into())))?;
-    let focus = match p.str("focus").filter(|f| !f.is_empty()) {
-        Some(f) => Some(parse_focus(&f)?),
-        None => None,
-    };
-    let mut row = herd_app::media::upload(&s.app, t, me, file, p.str("description"), focus).await?;
+    let mut row = herd_app::media::upload(&s.app, t, me, file, change(&mut p)?).await?;
     if wait {
         // The queued job finds the work done and stops.
         herd_app::media::process(&s.app, t.id, herd_app::media::ProcessMedia { media_id: row.id }).await?;
@@ -46,7 +54,7 @@ async fn upload(s: &State, t: &herd_app::Tenant, a: &Auth, mut p: Params, wait: 
     Ok(entities::attachment(t, &row))
 }
 
-/// Answers 202 while the image is processed; the client polls `GET /api/v1/media/:id`.
+/// Answers 202 while the file is processed; the client polls `GET /api/v1/media/:id`.
 async fn upload_v2(S(s): S<State>, Ctx(t): Ctx, a: Auth, p: Params) -> ApiResult<(StatusCode, Json<Attachment>)> {
     Ok((StatusCode::ACCEPTED, Json(upload(&s, &t, &a, p, false).await?)))
 }
@@ -72,12 +80,8 @@ async fn show(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> A
     Ok((status, Json(entities::attachment(&t, &row))))
 }
 
-async fn update(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>, p: Params) -> ApiResult<Json<Attachment>> {
+async fn update(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>, mut p: Params) -> ApiResult<Json<Attachment>> {
     let (_, me) = a.user("write:media")?;
-    let focus = match p.str("focus").filter(|f| !f.is_empty()) {
-        Some(f) => Some(parse_focus(&f)?),
-        None => None,
-    };
-    let row = herd_app::media::describe(&s.app, &t, me, path_id(&id)?, p.str("description"), focus).await?;
+    let row = herd_app::media::describe(&s.app, &t, me, path_id(&id)?, change(&mut p)?).await?;
     Ok(Json(entities::attachment(&t, &row)))
 }

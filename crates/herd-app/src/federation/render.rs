@@ -221,8 +221,14 @@ pub fn note(tenant: &Tenant, v: &StatusView, in_reply_to: Option<String>) -> Not
                     name: Some(m.description.clone()).filter(|d| !d.is_empty()),
                     blurhash: m.blurhash.clone(),
                     focal_point: [m.focus_x, m.focus_y],
-                    width: meta["original"]["width"].as_i64(),
-                    height: meta["original"]["height"].as_i64(),
+                    // A video's size is the served file's (top level); an image's is `original`.
+                    width: meta["width"].as_i64().or_else(|| meta["original"]["width"].as_i64()),
+                    height: meta["height"].as_i64().or_else(|| meta["original"]["height"].as_i64()),
+                    icon: m.thumb_key.as_deref().filter(|_| m.kind != "image").map(|k| Image {
+                        kind: "Image",
+                        media_type: if k.ends_with(".png") { "image/png" } else { "image/jpeg" }.into(),
+                        url: tenant.file_url(k),
+                    }),
                 })
             })
             .collect(),

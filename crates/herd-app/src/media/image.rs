@@ -15,6 +15,15 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
     }
 }
 
+/// Whether a GIF has more than one frame (it is then served as a video loop, `gifv`).
+pub fn animated_gif(bytes: &[u8]) -> bool {
+    use image::AnimationDecoder;
+    match image::codecs::gif::GifDecoder::new(Cursor::new(bytes)) {
+        Ok(d) => d.into_frames().take(2).filter(|f| f.is_ok()).count() == 2,
+        Err(_) => false,
+    }
+}
+
 pub fn mime_of(f: ImageFormat) -> &'static str {
     f.to_mime_type()
 }

@@ -1,13 +1,15 @@
-//! Media attachments: upload (answered while processing), processing as a durable job, and
-//! description/focus changes.
+//! Media attachments: upload (answered while processing), processing as a durable job
+//! (images here, video and audio with ffmpeg in `av`), and description, focus and thumbnail
+//! changes.
 
+pub mod av;
 pub mod image;
 mod process;
 pub mod remote;
 mod upload;
 
 pub use process::{ProcessMedia, process};
-pub use upload::{describe, parse_focus, upload};
+pub use upload::{Change, describe, parse_focus, upload};
 
 /// A file as a client sent it.
 pub struct Upload {

@@ -156,8 +156,9 @@ async fn image(app: &App, t: TenantId, mut row: MediaRow, url: &str, limit: i64)
     process(app, t, ProcessMedia { media_id: row.id }).await
 }
 
-/// The formats kept as they come, by their first bytes: those browsers play.
-fn playable_format(head: &[u8]) -> Option<(&'static str, &'static str)> {
+/// The formats kept as they come, by their first bytes: those browsers play. Uploads of
+/// these are transcoded (see [`super::av`]).
+pub(super) fn playable_format(head: &[u8]) -> Option<(&'static str, &'static str)> {
     Some(match infer::get(head)?.mime_type() {
         "video/mp4" => ("video/mp4", "mp4"),
         "video/x-m4v" => ("video/mp4", "m4v"),

@@ -35,7 +35,7 @@ pub(crate) async fn own_media(
 ) -> Result<Vec<MediaRow>> {
     if ids.len() as i64 > tenant.row.max_media_attachments {
         return Err(AppError::Invalid(format!(
-            "Validation failed: at most {} media attachments",
+            "Cannot attach more than {} files",
             tenant.row.max_media_attachments
         )));
     }
@@ -64,6 +64,12 @@ pub(crate) async fn own_media(
             ));
         }
         ordered.push(m.clone());
+    }
+    // A video or audio goes alone, as on Mastodon.
+    if ordered.len() > 1 && ordered.iter().any(|m| matches!(m.kind.as_str(), "video" | "gifv" | "audio")) {
+        return Err(AppError::Invalid(
+            "Cannot attach a video to a post that already contains images".into(),
+        ));
     }
     Ok(ordered)
 }

@@ -140,6 +140,30 @@ impl Server {
         (acc.id.to_string(), token)
     }
 
+    /// Registers an app and returns its client-credentials token answer (`access_token`,
+    /// `token_type`, ...), as apps that sign accounts up hold one.
+    pub async fn app_token(&self, domain: &str, scopes: &str) -> Value {
+        let app = self
+            .post(
+                domain,
+                "/api/v1/apps",
+                None,
+                serde_json::json!({"client_name": "test app", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": scopes}),
+            )
+            .await
+            .expect(200)
+            .json;
+        self.post(
+            domain,
+            "/oauth/token",
+            None,
+            serde_json::json!({"grant_type": "client_credentials", "client_id": app["client_id"], "client_secret": app["client_secret"], "scope": scopes}),
+        )
+        .await
+        .expect(200)
+        .json
+    }
+
     /// A client whose requests come from `ip` (another loopback address, such as 127.0.0.2,
     /// which the tests' rate-limit exemption of 127.0.0.1 does not cover).
     pub fn client_from(&self, ip: &str) -> reqwest::Client {

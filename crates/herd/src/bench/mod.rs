@@ -26,6 +26,8 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::Config;
 
+mod media;
+
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
     /// Memory per idle instance: one server with 1 instance beside one with --instances.
@@ -77,6 +79,13 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 512)]
         concurrency: usize,
     },
+    /// Media: a video uploaded and processed by the server (time and peak memory), beside
+    /// ffmpeg's own time for the same transcode.
+    Media {
+        /// Seconds of 1280x720 video (with sound) to upload.
+        #[arg(long, default_value_t = 30)]
+        seconds: u32,
+    },
     /// Streaming: idle WebSocket clients on one instance, the memory each costs the server,
     /// and the time from a post's creation until every client has it.
     Streaming {
@@ -108,6 +117,7 @@ pub async fn run(command: BenchCommand, _cfg: &Config) -> anyhow::Result<()> {
         BenchCommand::Fanout { servers, workers } => fanout(servers, workers).await,
         BenchCommand::Ingest { activities, concurrency } => ingest(activities, concurrency).await,
         BenchCommand::Streaming { clients, accounts, posts } => streaming(clients, accounts, posts).await,
+        BenchCommand::Media { seconds } => media::media(seconds).await,
     }
 }
 
@@ -306,14 +316,23 @@ impl Child {
 
     /// Resident memory in KiB, from /proc.
     fn rss_kib(&self) -> anyhow::Result<u64> {
+        self.status_kib("VmRSS:")
+    }
+
+    /// The most resident memory the process has had, in KiB.
+    fn peak_rss_kib(&self) -> anyhow::Result<u64> {
+        self.status_kib("VmHWM:")
+    }
+
+    fn status_kib(&self, field: &str) -> anyhow::Result<u64> {
         let pid = self.proc.id().context("pid")?;
         let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
         status
             .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .find_map(|l| l.strip_prefix(field))
             .and_then(|v| v.split_whitespace().next())
             .and_then(|v| v.parse().ok())
-            .context("VmRSS in /proc/<pid>/status")
+            .with_context(|| format!("{field} in /proc/<pid>/status"))
     }
 }
 

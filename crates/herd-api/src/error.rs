@@ -30,6 +30,16 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        if let AppError::Fields(errors) = &self.0 {
+            let mut details = serde_json::Map::new();
+            for e in errors {
+                if let serde_json::Value::Array(list) = details.entry(e.field).or_insert_with(|| serde_json::json!([])) {
+                    list.push(serde_json::json!({"error": e.code, "description": e.description}));
+                }
+            }
+            let body = serde_json::json!({"error": self.0.to_string(), "details": details});
+            return (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
+        }
         let (status, msg) = match &self.0 {
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, m.to_string()),
             AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, m.clone()),
@@ -40,6 +50,7 @@ impl IntoResponse for ApiError {
             AppError::Unsupported(m) => (StatusCode::BAD_REQUEST, m.clone()),
             AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m.clone()),
             AppError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "Too many requests".to_string()),
+            AppError::Fields(_) => (StatusCode::UNPROCESSABLE_ENTITY, self.0.to_string()),
             AppError::Store(e) => {
                 tracing::error!(error = %e, "storage error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error".to_string())

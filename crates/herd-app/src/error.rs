@@ -28,6 +28,10 @@ pub enum AppError {
     TooLarge(String),
     #[error("too many attempts; try again later")]
     RateLimited,
+    /// Input refused field by field, as Mastodon's sign-up and profile forms answer (422 with
+    /// `details`).
+    #[error("{}", FieldError::sentence(.0))]
+    Fields(Vec<FieldError>),
     #[error("storage: {0}")]
     Store(StoreError),
     #[error("internal: {0}")]
@@ -53,5 +57,32 @@ impl From<ParseError> for AppError {
 impl From<std::io::Error> for AppError {
     fn from(e: std::io::Error) -> Self {
         AppError::Internal(format!("file storage: {e}"))
+    }
+}
+
+/// One field's problem, in Mastodon's words: `label` and `description` make the sentence
+/// ("E-mail address has already been taken"), `code` is what apps match (`ERR_TAKEN`).
+#[derive(Debug, Clone)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub label: &'static str,
+    pub code: &'static str,
+    pub description: &'static str,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, label: &'static str, code: &'static str, description: &'static str) -> FieldError {
+        FieldError {
+            field,
+            label,
+            code,
+            description,
+        }
+    }
+
+    /// `Validation failed: ` and every problem, as Rails writes them.
+    pub fn sentence(errors: &[FieldError]) -> String {
+        let parts: Vec<String> = errors.iter().map(|e| format!("{} {}", e.label, e.description)).collect();
+        format!("Validation failed: {}", parts.join(", "))
     }
 }

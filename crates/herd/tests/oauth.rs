@@ -278,6 +278,30 @@ async fn sign_up_follows_registration_mode() {
         if expect != 200 {
             continue;
         }
+        // Every field's problem at once, in Mastodon's words and codes.
+        let refused = s
+            .post(
+                d,
+                "/api/v1/accounts",
+                Some(&app_tok),
+                json!({"username": "newbie", "email": "newbie@example.org", "password": "short"}),
+            )
+            .await
+            .expect(422);
+        let error = refused.json["error"].as_str().unwrap_or_default();
+        assert!(error.starts_with("Validation failed: "), "{error}");
+        assert!(
+            error.contains("E-mail address has already been taken") && error.contains("Service agreement must be accepted"),
+            "{error}"
+        );
+        let details = &refused.json["details"];
+        assert_eq!(
+            details["username"][0],
+            json!({"error": "ERR_TAKEN", "description": "has already been taken"})
+        );
+        assert_eq!(details["email"][0]["error"], "ERR_TAKEN");
+        assert_eq!(details["password"][0]["error"], "ERR_TOO_SHORT");
+        assert_eq!(details["agreement"][0]["error"], "ERR_ACCEPTED");
         let user_tok = r.json["access_token"].as_str().unwrap().to_string();
         let me = s.get(d, "/api/v1/accounts/verify_credentials", Some(&user_tok)).await;
         if d == &open {

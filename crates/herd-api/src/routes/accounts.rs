@@ -2,9 +2,9 @@ use axum::extract::{OriginalUri, Path, State as S};
 use axum::http::HeaderMap;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
-use herd_app::accounts::{NewLocalAccount, ProfileUpdate};
+use herd_app::accounts::ProfileUpdate;
 use herd_app::{AppError, Tenant, follows, views};
-use herd_core::{Email, Id, RegistrationMode, Role, Username};
+use herd_core::{Id, RegistrationMode};
 use herd_store::accounts::{self, AccountRow};
 use herd_store::relationships::{Edge, FollowOptions};
 use herd_store::statuses::AccountFilter;
@@ -72,31 +72,17 @@ async fn sign_up(S(s): S<State>, Ctx(t): Ctx, a: Auth, p: Params) -> ApiResult<J
         }
         RegistrationMode::Open | RegistrationMode::Approval => {}
     }
-    let username = Username::parse(&p.required("username")?)?;
-    let email = Email::parse(&p.required("email")?)?;
-    let password = p.required("password")?;
-    if !p.flag("agreement")? {
-        return Err(ApiError(AppError::Invalid("Validation failed: Agreement must be accepted".into())));
-    }
-    let reason = p.str("reason").unwrap_or_default();
-    if mode == RegistrationMode::Approval && reason.trim().is_empty() {
-        return Err(ApiError(AppError::Invalid(
-            "Validation failed: Reason can't be blank (this instance reviews sign-ups)".into(),
-        )));
-    }
-    let (row, _) = herd_app::accounts::create(
+    let row = herd_app::accounts::sign_up(
         &s.app,
         &t,
-        &herd_app::Actor::Operator,
-        NewLocalAccount {
-            username,
-            email,
-            password: Some(password),
-            role: Role::Member,
-            approved: mode == RegistrationMode::Open,
-            confirmed: !s.app.settings.mail_configured,
+        herd_app::accounts::SignUp {
+            username: p.str("username"),
+            email: p.str("email"),
+            password: p.str("password"),
+            agreement: p.flag("agreement")?,
+            reason: p.str("reason").unwrap_or_default(),
             locale: p.str("locale").unwrap_or_else(|| "en".into()),
-            reason,
+            confirmed: !s.app.settings.mail_configured,
         },
     )
     .await?;

@@ -3,12 +3,14 @@
 mod create;
 mod manage;
 mod note;
+mod sign_up;
 mod update;
 mod verify_links;
 
 pub use create::{NewLocalAccount, create};
 pub use manage::{approve, reject, reset_password, set_role};
 pub use note::note;
+pub use sign_up::{SignUp, sign_up};
 pub use update::{ProfileUpdate, update_profile};
 pub use verify_links::{VerifyLinks, verify_links};
 

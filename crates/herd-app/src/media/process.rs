@@ -27,6 +27,31 @@ pub(super) fn dims(img: &::image::DynamicImage) -> serde_json::Value {
     json!({"width": w, "height": h, "size": format!("{w}x{h}"), "aspect": w as f64 / h.max(1) as f64})
 }
 
+/// An image's small version (a thumbnail or poster): its bytes, extension, blurhash and size.
+pub(super) struct Small {
+    pub bytes: Vec<u8>,
+    pub ext: &'static str,
+    pub blurhash: Option<String>,
+    pub size: serde_json::Value,
+}
+
+/// Decodes `bytes` within `max_pixels`, fits them to the small size and encodes them (PNG kept
+/// as PNG with `keep_png`), off the async threads. Callers hold an image permit.
+pub(super) async fn small_version(bytes: Vec<u8>, max_pixels: u64, keep_png: bool) -> Result<Small> {
+    tokio::task::spawn_blocking(move || -> Result<_> {
+        let small = image::fit_pixels(image::decode(&bytes, max_pixels)?, SMALL_PIXELS);
+        let (bytes, ext, _) = image::encode(&small, keep_png)?;
+        Ok(Small {
+            bytes,
+            ext,
+            blurhash: image::blurhash(&small),
+            size: dims(&small),
+        })
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
 /// Processes one upload. A file that is not a readable image marks the attachment failed
 /// (no retry); storage errors fail the job so it is retried.
 pub async fn process(app: &App, t: TenantId, job: ProcessMedia) -> Result<()> {
@@ -118,19 +143,11 @@ async fn audio_video(app: &App, t: TenantId, mut row: herd_store::media::MediaRo
         if row.kind != "audio" && row.thumb_key.is_none() {
             av::poster(&out, &poster_out).await?;
             let png = tokio::fs::read(&poster_out).await?;
-            poster = Some(
-                tokio::task::spawn_blocking(move || -> Result<_> {
-                    let small = image::fit_pixels(image::decode(&png, av::MATRIX_LIMIT as u64)?, SMALL_PIXELS);
-                    let (bytes, ext, _) = image::encode(&small, false)?;
-                    Ok((bytes, ext, dims(&small), image::blurhash(&small)))
-                })
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))??,
-            );
+            poster = Some(small_version(png, av::MATRIX_LIMIT as u64, false).await?);
         }
         // `small` is the poster's size, or the chosen thumbnail's (known since the upload).
         match &poster {
-            Some((_, _, small, _)) => meta["small"] = small.clone(),
+            Some(p) => meta["small"] = p.size.clone(),
             None => {
                 let before: serde_json::Value = serde_json::from_str(&row.meta).unwrap_or_default();
                 if before["small"].is_object() {
@@ -145,11 +162,11 @@ async fn audio_video(app: &App, t: TenantId, mut row: herd_store::media::MediaRo
     match result {
         Ok((meta, poster)) => {
             app.files.keep_scratch(&out, t, &file_key).await?;
-            if let Some((bytes, ext, _, hash)) = poster {
-                let thumb_key = format!("{dir}/small.{ext}");
-                app.files.put(t, &thumb_key, &bytes).await?;
+            if let Some(p) = poster {
+                let thumb_key = format!("{dir}/small.{}", p.ext);
+                app.files.put(t, &thumb_key, &p.bytes).await?;
                 row.thumb_key = Some(thumb_key);
-                row.blurhash = hash;
+                row.blurhash = p.blurhash;
             }
             row.state = "ready".into();
             row.file_key = Some(file_key);

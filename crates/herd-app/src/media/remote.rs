@@ -215,20 +215,12 @@ async fn thumbnail(app: &App, url: &str, tenant: &TenantRow) -> Option<(Vec<u8>,
             return None;
         }
     };
-    let max_pixels = tenant.max_image_pixels as u64;
     let _turn = app.image_permit().await.ok()?;
-    let made = tokio::task::spawn_blocking(move || -> Result<_> {
-        let img = super::image::fit_pixels(super::image::decode(&bytes, max_pixels)?, super::process::SMALL_PIXELS);
-        let (out, ext, _) = super::image::encode(&img, false)?;
-        Ok((out, ext, super::image::blurhash(&img)))
-    })
-    .await;
-    match made {
-        Ok(Ok(t)) => Some(t),
-        Ok(Err(e)) => {
+    match super::process::small_version(bytes, tenant.max_image_pixels as u64, false).await {
+        Ok(s) => Some((s.bytes, s.ext, s.blurhash)),
+        Err(e) => {
             tracing::info!(%url, error = %e, "thumbnail not usable");
             None
         }
-        Err(_) => None,
     }
 }

@@ -133,22 +133,18 @@ async fn thumbnail(app: &App, tenant: &Tenant, near: &str, up: &Upload) -> Resul
             "Validation failed: Thumbnail content type is not supported (PNG, JPEG, GIF and WebP images are)".into(),
         ));
     }
-    let bytes = up.bytes.clone();
-    let max_pixels = tenant.row.max_image_pixels as u64;
     let was_png = image::sniff(&up.bytes) == Some(::image::ImageFormat::Png);
     let _turn = app.image_permit().await?;
-    let (data, ext, hash, size) = tokio::task::spawn_blocking(move || -> Result<_> {
-        let small = image::fit_pixels(image::decode(&bytes, max_pixels)?, super::process::SMALL_PIXELS);
-        // A PNG stays a PNG, as on Mastodon.
-        let (data, ext, _) = image::encode(&small, was_png)?;
-        Ok((data, ext, image::blurhash(&small), super::process::dims(&small)))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))??;
+    // A PNG stays a PNG, as on Mastodon.
+    let small = super::process::small_version(up.bytes.clone(), tenant.row.max_image_pixels as u64, was_png).await?;
     let dir = near.rsplit_once('/').map(|(d, _)| d).unwrap_or("media");
-    let key = format!("{dir}/thumbnail-{}.{ext}", herd_core::secret::generate());
-    app.files.put(tenant.id, &key, &data).await?;
-    Ok(Thumbnail { key, blurhash: hash, size })
+    let key = format!("{dir}/thumbnail-{}.{}", herd_core::secret::generate(), small.ext);
+    app.files.put(tenant.id, &key, &small.bytes).await?;
+    Ok(Thumbnail {
+        key,
+        blurhash: small.blurhash,
+        size: small.size,
+    })
 }
 
 /// A thumbnail stored: its key, blurhash and size (`meta.small`).

@@ -36,7 +36,7 @@ def test_version_detection(herd):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         version = client.retrieve_mastodon_version()
-    assert version == "4.3.0", f"Mastodon.py parsed the server version as {version!r}"
+    assert version == "4.5.0", f"Mastodon.py parsed the server version as {version!r}"
     assert client.verify_minimum_version("4.0.0", cached=True)
     api_warnings = [str(w.message) for w in caught if "API version" in str(w.message)]
     assert not api_warnings, (

@@ -51,6 +51,8 @@ pub struct StatusParts {
     pub emojis: Vec<herd_store::emojis::EmojiRow>,
     /// The preview of its first link.
     pub card: Option<herd_store::cards::CardRow>,
+    /// The post it quotes, if it quotes one.
+    pub quote: Option<herd_store::quotes::QuoteRow>,
     /// The API layer's rendering of what depends only on these parts, made once. It goes
     /// with the parts, so it can never outlive what it renders.
     pub fixed: Slot,
@@ -549,6 +551,7 @@ mod tests {
             poll: None,
             emojis: vec![],
             card: None,
+            quote: None,
             fixed: Slot::default(),
         }
     }

@@ -26,6 +26,7 @@ pub mod media;
 pub mod notification_policy;
 pub mod notifications;
 pub mod polls;
+pub mod quotes;
 pub mod reports;
 pub mod search;
 pub mod statuses;
@@ -159,6 +160,20 @@ impl App {
                 move |t, job: statuses::PublishScheduled| {
                     let app = app.clone();
                     async move { statuses::publish(&app, t, job).await.map_err(|e| e.to_string()) }
+                }
+            })
+            .on({
+                let app = self.clone();
+                move |t, job: quotes::QuoteRequest| {
+                    let app = app.clone();
+                    async move { quotes::send_request(&app, t, job).await.map_err(|e| e.to_string()) }
+                }
+            })
+            .on({
+                let app = self.clone();
+                move |t, job: quotes::VerifyQuote| {
+                    let app = app.clone();
+                    async move { quotes::verify(&app, t, job).await.map_err(|e| e.to_string()) }
                 }
             })
             .on({

@@ -20,6 +20,8 @@ pub const TYPES: &[&str] = &[
     "favourite",
     "update",
     "poll",
+    "quote",
+    "quoted_update",
     "admin.sign_up",
 ];
 

@@ -43,6 +43,34 @@ pub struct StatusView {
     pub card: Option<herd_store::cards::CardRow>,
     /// Who the view is for.
     pub viewer: Option<i64>,
+    /// The post it quotes, as the viewer may see it.
+    pub quote: Option<Box<QuoteView>>,
+    /// Whether the viewer may quote it.
+    pub quote_approval: crate::quotes::Approval,
+}
+
+/// A post's quote of another, for one viewer.
+#[derive(Debug, Clone)]
+pub struct QuoteView {
+    pub row: herd_store::quotes::QuoteRow,
+    /// The state the viewer sees: the stored one, or for an accepted quote whose post the
+    /// viewer cannot see, why (`deleted`, `unauthorized`, `blocked_account`,
+    /// `blocked_domain`, `muted_account`).
+    pub state: &'static str,
+    /// The quoted post, when the viewer sees it (never for a quote within a quote).
+    pub status: Option<Box<StatusView>>,
+    /// A quote within a quoted post is shown by id only (Mastodon's ShallowQuote).
+    pub shallow: bool,
+}
+
+/// What the quotes on a page need beside the posts' parts: the state each quoted post has
+/// for the viewer and the authors the viewer follows or is followed by.
+#[derive(Debug, Default)]
+struct QuoteContext {
+    /// By quoted post id: `None` when the viewer sees it, else the state to show.
+    hidden: HashMap<i64, Option<&'static str>>,
+    follows: HashSet<i64>,
+    followed_by: HashSet<i64>,
 }
 
 /// Loads views for `rows`, keeping their order, straight from the database. Boosts carry
@@ -55,6 +83,12 @@ pub async fn statuses(c: &mut Conn, t: TenantId, viewer: Option<i64>, rows: Vec<
     for p in load_parts(c, t, rows.into_iter().chain(targets).collect()).await? {
         parts.insert(p.row.id, Arc::new(p));
     }
+    let quoted_ids: Vec<i64> = quoted_of(&parts).into_iter().filter(|id| !parts.contains_key(id)).collect();
+    let quoted_rows = statuses::by_ids(c, t, &quoted_ids).await?;
+    for p in load_parts(c, t, quoted_rows).await? {
+        parts.insert(p.row.id, Arc::new(p));
+    }
+    let quotes = quote_context(c, t, viewer, &parts).await?;
     let account_ids = accounts_of(parts.values());
     let accounts = accounts::by_ids(c, t, &account_ids)
         .await?
@@ -69,7 +103,7 @@ pub async fn statuses(c: &mut Conn, t: TenantId, viewer: Option<i64>, rows: Vec<
         Some(v) => Some(votes_in(c, t, v, &parts).await?),
         None => None,
     };
-    Ok(assemble(&order, &parts, &accounts, flags, viewer, votes.as_ref()))
+    Ok(assemble(&order, &parts, &accounts, flags, viewer, votes.as_ref(), &quotes))
 }
 
 /// Loads views for the posts with these ids, keeping their order, through the node's caches
@@ -79,6 +113,18 @@ pub async fn cached(app: &App, c: &mut LazyConn<'_>, t: TenantId, viewer: Option
     let mut parts = cached_parts(app, c, t, ids).await?;
     let target_ids: Vec<i64> = parts.values().filter_map(|p| p.row.reblog_of_id).collect();
     parts.extend(cached_parts(app, c, t, &target_ids).await?);
+    let quoted_ids: Vec<i64> = quoted_of(&parts).into_iter().filter(|id| !parts.contains_key(id)).collect();
+    parts.extend(cached_parts(app, c, t, &quoted_ids).await?);
+    // Quotes are rare: a connection is taken for them only when a page has one (or a post
+    // whose quote policy depends on who follows whom).
+    let needed = parts
+        .values()
+        .any(|p| p.quote.is_some() || (viewer.is_some() && crate::quotes::needs_relations(&p.row)));
+    let quotes = if needed {
+        quote_context(c.get().await?, t, viewer, &parts).await?
+    } else {
+        QuoteContext::default()
+    };
     let (mut accounts, missing) = cache::lookup(&app.caches.accounts, t, &accounts_of(parts.values()));
     if !missing.is_empty() {
         let epoch = app.caches.epoch();
@@ -98,7 +144,7 @@ pub async fn cached(app: &App, c: &mut LazyConn<'_>, t: TenantId, viewer: Option
         Some(_) => Some(HashMap::new()),
         None => None,
     };
-    Ok(assemble(ids, &parts, &accounts, flags, viewer, votes.as_ref()))
+    Ok(assemble(ids, &parts, &accounts, flags, viewer, votes.as_ref(), &quotes))
 }
 
 /// The viewer's flags on these posts, asking the database only about posts not in its memo.
@@ -194,6 +240,11 @@ async fn load_parts(c: &mut Conn, t: TenantId, rows: Vec<StatusRow>) -> Result<V
         emojis_by.entry(s).or_default().push(e);
     }
     let mut card_by: HashMap<i64, herd_store::cards::CardRow> = herd_store::cards::for_statuses(c, t, &ids).await?.into_iter().collect();
+    let mut quote_by: HashMap<i64, herd_store::quotes::QuoteRow> = herd_store::quotes::for_statuses(c, t, &ids)
+        .await?
+        .into_iter()
+        .map(|q| (q.status_id, q))
+        .collect();
     let mut poll_by: HashMap<i64, Arc<Poll>> = HashMap::new();
     for p in polls::for_statuses(c, t, &ids).await? {
         poll_by.insert(p.row.status_id, Arc::new(p));
@@ -207,6 +258,7 @@ async fn load_parts(c: &mut Conn, t: TenantId, rows: Vec<StatusRow>) -> Result<V
             poll: poll_by.remove(&row.id),
             emojis: emojis_by.remove(&row.id).unwrap_or_default(),
             card: card_by.remove(&row.id),
+            quote: quote_by.remove(&row.id),
             row: Arc::new(row),
             fixed: Slot::default(),
         })
@@ -231,6 +283,7 @@ fn assemble(
     flags: interactions::Flags,
     viewer: Option<i64>,
     votes: Option<&HashMap<i64, Vec<i64>>>,
+    quotes: &QuoteContext,
 ) -> Vec<StatusView> {
     let (fav, reb, bm, pin) = (
         set(flags.favourited),
@@ -261,21 +314,161 @@ fn assemble(
             emojis: p.emojis.clone(),
             card: p.card.clone(),
             viewer,
+            quote: p.quote.as_ref().map(|q| {
+                Box::new(QuoteView {
+                    row: q.clone(),
+                    state: shallow_state(q),
+                    status: None,
+                    shallow: true,
+                })
+            }),
+            quote_approval: crate::quotes::approval(
+                &p.row,
+                viewer,
+                quotes.follows.contains(&p.row.account_id),
+                quotes.followed_by.contains(&p.row.account_id),
+            ),
         })
+    };
+    // A post's quote shows the quoted post (whose own quote is shown by id only).
+    let with_quote = |mut v: StatusView| -> StatusView {
+        if let Some(q) = v.quote.as_mut() {
+            q.shallow = false;
+            if q.row.state == herd_store::quotes::ACCEPTED
+                && let Some(qid) = q.row.quoted_status_id
+            {
+                match (quotes.hidden.get(&qid), parts.get(&qid).and_then(|qp| build(qp))) {
+                    (Some(None), Some(qv)) => {
+                        q.state = herd_store::quotes::ACCEPTED;
+                        q.status = Some(Box::new(qv));
+                    }
+                    (Some(Some(state)), qv) => {
+                        // Blocked and muted authors' posts come along, for a click-through
+                        // (as on Mastodon); a post the viewer may not see does not.
+                        q.state = state;
+                        if *state != "unauthorized" {
+                            q.status = qv.map(Box::new);
+                        }
+                    }
+                    (_, None) | (None, _) => q.state = "deleted",
+                }
+            }
+        }
+        v
     };
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         let Some(p) = parts.get(id) else { continue };
-        let Some(mut v) = build(p) else { continue };
+        let Some(v) = build(p) else { continue };
+        let mut v = with_quote(v);
         if let Some(target) = p.row.reblog_of_id {
             match parts.get(&target).and_then(|tp| build(tp)) {
-                Some(tv) => v.reblog = Some(Box::new(tv)),
+                Some(tv) => v.reblog = Some(Box::new(with_quote(tv))),
                 None => continue,
             }
         }
         out.push(v);
     }
     out
+}
+
+/// The state of a quote within a quoted post, from its row alone.
+fn shallow_state(q: &herd_store::quotes::QuoteRow) -> &'static str {
+    use herd_store::quotes::{ACCEPTED, PENDING, REJECTED, REVOKED};
+    match q.state.as_str() {
+        ACCEPTED if q.quoted_status_id.is_none() => "deleted",
+        ACCEPTED => ACCEPTED,
+        REJECTED => REJECTED,
+        REVOKED => REVOKED,
+        _ => PENDING,
+    }
+}
+
+/// The posts accepted quotes on a page show.
+fn quoted_of(parts: &HashMap<i64, Arc<StatusParts>>) -> Vec<i64> {
+    let mut ids: Vec<i64> = parts
+        .values()
+        .filter_map(|p| p.quote.as_ref())
+        .filter(|q| q.state == herd_store::quotes::ACCEPTED)
+        .filter_map(|q| q.quoted_status_id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// For the viewer: which quoted posts on a page it may not see and why (as Mastodon's
+/// status filter says: a block, a hidden domain, a mute, or the post's visibility), and
+/// which authors it follows or is followed by (for quote policies).
+async fn quote_context(c: &mut Conn, t: TenantId, viewer: Option<i64>, parts: &HashMap<i64, Arc<StatusParts>>) -> Result<QuoteContext> {
+    let mut out = QuoteContext::default();
+    let quoted = quoted_of(parts);
+    let quoted_rows: Vec<&StatusRow> = quoted.iter().filter_map(|id| parts.get(id)).map(|p| p.row.as_ref()).collect();
+    let mut authors: Vec<i64> = quoted_rows.iter().map(|r| r.account_id).collect();
+    if viewer.is_some() {
+        authors.extend(
+            parts
+                .values()
+                .filter(|p| crate::quotes::needs_relations(&p.row))
+                .map(|p| p.row.account_id),
+        );
+    }
+    authors.sort_unstable();
+    authors.dedup();
+    let (mut blocking, mut muting, mut hidden_domains) = (HashSet::new(), HashSet::new(), HashSet::new());
+    if let Some(v) = viewer {
+        let others: Vec<i64> = authors.iter().copied().filter(|a| *a != v).collect();
+        out.follows = set(relationships::among(c, t, Edge::Follow, v, &others, true)
+            .await?
+            .iter()
+            .map(|e| e.target_account_id)
+            .collect());
+        out.followed_by = set(relationships::among(c, t, Edge::Follow, v, &others, false)
+            .await?
+            .iter()
+            .map(|e| e.account_id)
+            .collect());
+        if !quoted_rows.is_empty() {
+            blocking = set(relationships::among(c, t, Edge::Block, v, &others, true)
+                .await?
+                .iter()
+                .map(|e| e.target_account_id)
+                .collect());
+            let now = herd_core::Timestamp::now().0;
+            muting = set(relationships::among(c, t, Edge::Mute, v, &others, true)
+                .await?
+                .iter()
+                .filter(|e| e.expires_at.is_none_or(|x| x > now))
+                .map(|e| e.target_account_id)
+                .collect());
+            let quoted_authors = accounts::by_ids(c, t, &others).await?;
+            let mut domains: Vec<String> = quoted_authors.iter().map(|a| a.domain.clone()).filter(|d| !d.is_empty()).collect();
+            domains.sort();
+            domains.dedup();
+            let blocked = herd_store::domain_blocks::blocked_among(c, t, v, &domains).await?;
+            hidden_domains = quoted_authors
+                .iter()
+                .filter(|a| blocked.contains(&a.domain))
+                .map(|a| a.id)
+                .collect();
+        }
+    }
+    for row in quoted_rows {
+        let a = row.account_id;
+        let state = if blocking.contains(&a) {
+            Some("blocked_account")
+        } else if hidden_domains.contains(&a) {
+            Some("blocked_domain")
+        } else if muting.contains(&a) {
+            Some("muted_account")
+        } else if !visible(c, t, viewer, row).await? {
+            Some("unauthorized")
+        } else {
+            None
+        };
+        out.hidden.insert(row.id, state);
+    }
+    Ok(out)
 }
 
 fn set(v: Vec<i64>) -> HashSet<i64> {

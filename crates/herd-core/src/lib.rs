@@ -11,7 +11,7 @@ pub mod secret;
 pub mod time;
 
 pub use id::Id;
-pub use names::{Domain, Email, RegistrationMode, Role, Username, Visibility};
+pub use names::{Domain, Email, QuotePolicy, RegistrationMode, Role, Username, Visibility};
 pub use scope::{Scope, Scopes};
 pub use time::Timestamp;
 

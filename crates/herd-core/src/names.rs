@@ -169,6 +169,16 @@ keyword_enum!(
 );
 
 keyword_enum!(
+    /// Who may quote a post (Mastodon 4.5's `quote_approval_policy`): anyone, the author's
+    /// followers, or nobody but the author.
+    QuotePolicy, "quote_approval_policy", {
+        Public = "public",
+        Followers = "followers",
+        Nobody = "nobody",
+    }
+);
+
+keyword_enum!(
     /// A member's role on one instance. Roles never cross instances.
     Role, "role", {
         Owner = "owner",

@@ -41,7 +41,20 @@ pub fn note_context() -> Value {
             "votersCount": "toot:votersCount",
             "blurhash": "toot:blurhash",
             "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"},
-            "Hashtag": "as:Hashtag"
+            "Hashtag": "as:Hashtag",
+            "gts": "https://gotosocial.org/ns#",
+            "interactionPolicy": {"@id": "gts:interactionPolicy", "@type": "@id"},
+            "canQuote": {"@id": "gts:canQuote", "@type": "@id"},
+            "automaticApproval": {"@id": "gts:automaticApproval", "@type": "@id"},
+            "manualApproval": {"@id": "gts:manualApproval", "@type": "@id"},
+            "interactingObject": {"@id": "gts:interactingObject", "@type": "@id"},
+            "interactionTarget": {"@id": "gts:interactionTarget", "@type": "@id"},
+            "quote": {"@id": "https://w3id.org/fep/044f#quote", "@type": "@id"},
+            "quoteUri": "http://fedibird.com/ns#quoteUri",
+            "_misskey_quote": "https://misskey-hub.net/ns#_misskey_quote",
+            "quoteAuthorization": {"@id": "https://w3id.org/fep/044f#quoteAuthorization", "@type": "@id"},
+            "QuoteRequest": "https://w3id.org/fep/044f#QuoteRequest",
+            "QuoteAuthorization": "https://w3id.org/fep/044f#QuoteAuthorization"
         }
     ])
 }
@@ -202,6 +215,18 @@ pub struct Note {
     pub closed: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub voters_count: Option<i64>,
+    /// The post this one quotes (FEP-044f), also under the older names other servers read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+    #[serde(rename = "_misskey_quote", skip_serializing_if = "Option::is_none")]
+    pub misskey_quote: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote_uri: Option<String>,
+    /// The quoted author's approval of that quote.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote_authorization: Option<String>,
+    /// Who may quote this post: `{"canQuote": {"automaticApproval": [...], "manualApproval": [...]}}`.
+    pub interaction_policy: Value,
 }
 
 /// One option of a Question, as Mastodon writes it: its tally is `replies.totalItems`.

@@ -31,6 +31,7 @@ pub mod notification_requests;
 pub mod notifications;
 pub mod oauth;
 pub mod polls;
+pub mod quotes;
 pub mod relationships;
 pub mod remote;
 pub mod reports;

@@ -28,11 +28,24 @@ pub struct StatusRow {
     pub favourites_count: i64,
     pub created_at: i64,
     pub edited_at: Option<i64>,
+    /// Who may quote it: [`quote_flags`] of the automatic and the manual approval policy.
+    pub quote_automatic: i64,
+    pub quote_manual: i64,
+    pub quotes_count: i64,
+}
+
+/// Flags of a quote approval policy, as Mastodon keeps them.
+pub mod quote_flags {
+    pub const UNSUPPORTED: i64 = 1;
+    pub const PUBLIC: i64 = 2;
+    pub const FOLLOWERS: i64 = 4;
+    pub const FOLLOWING: i64 = 8;
 }
 
 const COLS: &str = "s.id, s.tenant_id, s.account_id, s.uri, s.in_reply_to_id, s.in_reply_to_account_id, \
     s.reblog_of_id, s.text, s.spoiler_text, s.content_html, s.visibility, s.sensitive, s.language, \
-    s.app_id, s.replies_count, s.reblogs_count, s.favourites_count, s.created_at, s.edited_at";
+    s.app_id, s.replies_count, s.reblogs_count, s.favourites_count, s.created_at, s.edited_at, \
+    s.quote_automatic, s.quote_manual, s.quotes_count";
 
 pub async fn insert(c: &mut Conn, t: TenantId, s: &StatusRow) -> Result<()> {
     if insert_new(c, t, std::slice::from_ref(s)).await?.is_empty() {
@@ -57,8 +70,8 @@ pub async fn insert_new(c: &mut Conn, t: TenantId, rows: &[StatusRow]) -> Result
     let sql = format!(
         "INSERT INTO statuses (id, tenant_id, account_id, uri, in_reply_to_id, in_reply_to_account_id, \
          reblog_of_id, text, spoiler_text, content_html, visibility, sensitive, language, app_id, \
-         created_at) VALUES {} ON CONFLICT DO NOTHING{returning}",
-        crate::value_rows(rows.len(), 15)
+         created_at, quote_automatic, quote_manual) VALUES {} ON CONFLICT DO NOTHING{returning}",
+        crate::value_rows(rows.len(), 17)
     );
     let mut q = c.q(&sql);
     for s in rows {
@@ -77,7 +90,9 @@ pub async fn insert_new(c: &mut Conn, t: TenantId, rows: &[StatusRow]) -> Result
             .bind(s.sensitive)
             .bind(s.language.clone())
             .bind(s.app_id)
-            .bind(s.created_at);
+            .bind(s.created_at)
+            .bind(s.quote_automatic)
+            .bind(s.quote_manual);
     }
     let inserted: Vec<i64> = match c.dialect() {
         crate::Dialect::Postgres => {
@@ -189,6 +204,19 @@ pub async fn update_content(c: &mut Conn, t: TenantId, s: &StatusRow) -> Result<
     Ok(())
 }
 
+/// Who may quote a post from now on (its author's choice, or a remote post's new policy).
+pub async fn set_quote_policy(c: &mut Conn, t: TenantId, id: i64, automatic: i64, manual: i64) -> Result<()> {
+    c.q("UPDATE statuses SET quote_automatic = ?, quote_manual = ? WHERE tenant_id = ? AND id = ?")
+        .bind(automatic)
+        .bind(manual)
+        .bind(t.0)
+        .bind(id)
+        .execute(c.ex())
+        .await?;
+    crate::changes::record(c, t, Change::Status(id)).await?;
+    Ok(())
+}
+
 /// Deletes a post; its boosts, favourites, bookmarks, pins, mentions, tags and notifications
 /// go with it (foreign keys cascade).
 pub async fn delete(c: &mut Conn, t: TenantId, id: i64) -> Result<()> {
@@ -205,11 +233,17 @@ pub async fn delete(c: &mut Conn, t: TenantId, id: i64) -> Result<()> {
         .bind(id)
         .fetch_all(c.ex())
         .await?;
+    // Its quote stops counting on the quoted post; posts quoting it show it gone.
+    crate::quotes::remove(c, t, id).await?;
+    let quoting = crate::quotes::quoting_ids(c, t, id).await?;
     c.q("DELETE FROM statuses WHERE tenant_id = ? AND id = ?")
         .bind(t.0)
         .bind(id)
         .execute(c.ex())
         .await?;
+    for q in quoting {
+        crate::changes::record(c, t, Change::Status(q)).await?;
+    }
     // SQLite's full-text table has no foreign keys to cascade.
     crate::search::unindex(c, t, &[id]).await?;
     let mut posters: Vec<i64> = boosts.iter().map(|b| b.1).chain(author).collect();
@@ -232,6 +266,7 @@ pub enum Counter {
     Replies,
     Reblogs,
     Favourites,
+    Quotes,
 }
 
 /// Links a reply to the post it answers, found after the reply arrived; false when the reply
@@ -264,6 +299,7 @@ pub async fn bump(c: &mut Conn, t: TenantId, id: i64, counter: Counter, delta: i
         Counter::Replies => "replies_count",
         Counter::Reblogs => "reblogs_count",
         Counter::Favourites => "favourites_count",
+        Counter::Quotes => "quotes_count",
     };
     c.q(&format!(
         "UPDATE statuses SET {col} = CASE WHEN {col} + ? < 0 THEN 0 ELSE {col} + ? END \

@@ -22,10 +22,13 @@ pub struct UserRow {
     pub default_visibility: String,
     pub default_sensitive: i64,
     pub default_language: Option<String>,
+    /// Who may quote new posts: `public`, `followers` or `nobody`.
+    pub default_quote_policy: String,
 }
 
 const COLS: &str = "id, tenant_id, account_id, email, password_hash, role, approved, \
-    confirmed_at, disabled, locale, created_at, default_visibility, default_sensitive, default_language";
+    confirmed_at, disabled, locale, created_at, default_visibility, default_sensitive, default_language, \
+    default_quote_policy";
 
 pub struct NewUser<'a> {
     pub id: i64,
@@ -106,6 +109,18 @@ pub async fn first_with_role(c: &mut Conn, t: TenantId, role: &str) -> Result<Op
 
 pub async fn set_approved(c: &mut Conn, t: TenantId, account_id: i64) -> Result<()> {
     c.q("UPDATE users SET approved = 1 WHERE tenant_id = ? AND account_id = ?")
+        .bind(t.0)
+        .bind(account_id)
+        .execute(c.ex())
+        .await?;
+    crate::changes::record(c, t, crate::changes::Change::User(account_id)).await?;
+    Ok(())
+}
+
+/// Changes who may quote a member's new posts by default.
+pub async fn set_quote_policy(c: &mut Conn, t: TenantId, account_id: i64, policy: &str) -> Result<()> {
+    c.q("UPDATE users SET default_quote_policy = ? WHERE tenant_id = ? AND account_id = ?")
+        .bind(policy)
         .bind(t.0)
         .bind(account_id)
         .execute(c.ex())

@@ -78,14 +78,29 @@ async fn a_home_page_from_the_caches_is_the_same_json_as_from_the_database() {
         .await
         .expect(200)
         .id();
+    // A quote, and a quote of that quote (shown by id only inside).
+    let quote = s
+        .post(
+            &d,
+            "/api/v1/statuses",
+            Some(&ct),
+            json!({"status": "quoting alice", "quoted_status_id": post}),
+        )
+        .await
+        .expect(200)
+        .id();
+    s.post(&d, "/api/v1/statuses", Some(&at), json!({"status": "", "quoted_status_id": quote}))
+        .await
+        .expect(200);
 
     // Twice: the first page fills the caches, the second is served from them.
     for round in 0..2 {
         let home = s.get(&d, "/api/v1/timelines/home?limit=40", Some(&bt)).await.expect(200);
         let items = home.json.as_array().expect("a list").clone();
         let ids: Vec<&str> = items.iter().map(|i| i["id"].as_str().unwrap_or("")).collect();
-        assert_eq!(ids.len(), 4, "round {round}: {ids:?}");
+        assert_eq!(ids.len(), 6, "round {round}: {ids:?}");
         assert!(ids.contains(&own.as_str()) && ids.contains(&post.as_str()) && ids.contains(&reply.as_str()));
+        assert!(ids.contains(&quote.as_str()));
         for item in &items {
             let id = item["id"].as_str().unwrap_or_default();
             let mut single = s.get(&d, &format!("/api/v1/statuses/{id}"), Some(&bt)).await.expect(200).json;

@@ -111,10 +111,6 @@ pub(crate) fn fields(a: &AccountRow) -> Vec<Field> {
         .collect()
 }
 
-/// The quote policy Herd answers with: nobody may quote, until quote posts are stored (a
-/// later part of issue 12), so apps do not offer what would fail.
-pub const QUOTE_POLICY: &str = "nobody";
-
 #[derive(Serialize)]
 pub struct Source {
     pub privacy: String,
@@ -179,7 +175,7 @@ pub fn credential_account(tenant: &Tenant, a: &AccountRow, user: &UserRow, follo
             discoverable: a.discoverable != 0,
             indexable: a.indexable != 0,
             attribution_domains: Vec::new(),
-            quote_policy: QUOTE_POLICY.into(),
+            quote_policy: user.default_quote_policy.clone(),
         },
         role: Role {
             id: match role {

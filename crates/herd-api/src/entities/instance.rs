@@ -9,8 +9,8 @@ use super::Account;
 /// What clients read to decide which API calls exist: a Mastodon version they know, with
 /// Herd named beside it.
 /// The Mastodon version whose API Herd offers.
-pub const VERSION_MASTODON: &str = "4.3.0";
-pub const VERSION: &str = concat!("4.3.0 (compatible; Herd ", env!("CARGO_PKG_VERSION"), ")");
+pub const VERSION_MASTODON: &str = "4.5.0";
+pub const VERSION: &str = concat!("4.5.0 (compatible; Herd ", env!("CARGO_PKG_VERSION"), ")");
 
 #[derive(Serialize, Clone)]
 pub struct Rule {
@@ -115,7 +115,7 @@ pub fn instance_v2(t: &Tenant, stats: &Stats, rules: &[RuleRow], contact: Option
             "min_age": null,
             "url": null
         },
-        "api_versions": {"mastodon": 2},
+        "api_versions": {"mastodon": 7},
         "contact": {"email": t.row.contact_email, "account": contact},
         "rules": rules.iter().map(rule).collect::<Vec<_>>()
     })

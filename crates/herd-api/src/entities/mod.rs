@@ -13,7 +13,7 @@ mod poll;
 mod scheduled;
 mod status;
 
-pub use account::{Account, CredentialAccount, QUOTE_POLICY, Relationship, account, credential_account, relationship};
+pub use account::{Account, CredentialAccount, Relationship, account, credential_account, relationship};
 pub use announcement::{Announcement, announcement};
 pub use card::{PreviewCard, card};
 pub use emoji::{CustomEmoji, custom_emoji};

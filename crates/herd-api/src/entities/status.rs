@@ -83,8 +83,8 @@ pub struct Status {
     pub reblogs_count: i64,
     pub favourites_count: i64,
     pub replies_count: i64,
-    /// Quote posts (Mastodon 4.5): the quoted post, how often this one is quoted, and who may
-    /// quote it. Herd does not store quotes yet, so no post quotes and none may be quoted.
+    /// Quote posts (Mastodon 4.5): the quoted post (a Quote, or within a quoted post a
+    /// ShallowQuote), how often this one is quoted, and who may quote it.
     pub quote: Option<serde_json::Value>,
     pub quotes_count: i64,
     pub quote_approval: serde_json::Value,
@@ -137,7 +137,7 @@ pub fn status(tenant: &Tenant, v: &StatusView) -> Status {
         },
         created_at: time(r.created_at),
         account: account(tenant, author),
-        content: r.content_html.clone(),
+        content: herd_app::quotes::content(v).into_owned(),
         visibility: r.visibility.clone(),
         sensitive: r.sensitive != 0,
         spoiler_text: r.spoiler_text.clone(),
@@ -156,9 +156,9 @@ pub fn status(tenant: &Tenant, v: &StatusView) -> Status {
         reblogs_count: r.reblogs_count,
         favourites_count: r.favourites_count,
         replies_count: r.replies_count,
-        quote: None,
-        quotes_count: 0,
-        quote_approval: serde_json::json!({"automatic": [], "manual": [], "current_user": "denied"}),
+        quote: v.quote.as_deref().map(|q| quote(tenant, q)),
+        quotes_count: r.quotes_count,
+        quote_approval: quote_approval(v),
         in_reply_to_id: r.in_reply_to_id.map(|i| i.to_string()),
         in_reply_to_account_id: r.in_reply_to_account_id.map(|i| i.to_string()),
         reblog: v.reblog.as_ref().map(|rv| Box::new(status(tenant, rv))),
@@ -174,6 +174,31 @@ pub fn status(tenant: &Tenant, v: &StatusView) -> Status {
         pinned: v.pinned,
         filtered: super::filter::filter_results(&v.filtered),
     }
+}
+
+/// A post's quote as the viewer sees it: Mastodon's Quote (the quoted post itself, when the
+/// viewer may see it) or, for a quote inside a quoted post, its ShallowQuote.
+fn quote(tenant: &Tenant, q: &herd_app::views::QuoteView) -> serde_json::Value {
+    if q.shallow {
+        return serde_json::json!({
+            "state": q.state,
+            "quoted_status_id": q.row.quoted_status_id.filter(|_| q.state == "accepted").map(|i| i.to_string()),
+        });
+    }
+    serde_json::json!({
+        "state": q.state,
+        "quoted_status": q.status.as_deref().map(|s| status(tenant, s)),
+    })
+}
+
+/// Who may quote the post, and whether the viewer may.
+fn quote_approval(v: &StatusView) -> serde_json::Value {
+    use herd_app::quotes::flag_names;
+    serde_json::json!({
+        "automatic": flag_names(v.row.quote_automatic),
+        "manual": flag_names(v.row.quote_manual),
+        "current_user": v.quote_approval.as_str(),
+    })
 }
 
 /// The post's poll for the viewer the view was loaded for.
@@ -219,9 +244,11 @@ pub fn status_edit(tenant: &Tenant, v: &StatusView, e: &EditRow, media: &[MediaR
 
 /// Keys of the status entity written afresh for each answer: they depend on the viewer, or on
 /// values rendered on their own (the author, the mentioned accounts, the boosted post).
-const LIVE: [&str; 10] = [
+const LIVE: [&str; 12] = [
     "account",
     "poll",
+    "quote",
+    "quote_approval",
     "mentions",
     "reblog",
     "favourited",
@@ -265,6 +292,22 @@ pub fn write_status(caches: &Caches, tenant: &Tenant, v: &StatusView, epoch: u64
         Some(p) => out.push_str(&serde_json::to_string(&p).unwrap_or_else(|_| "null".into())),
         None => out.push_str("null"),
     }
+    // The quote's state and the viewer's approval depend on the viewer.
+    out.push_str(",\"quote\":");
+    match v.quote.as_deref() {
+        Some(q) if !q.shallow => {
+            let _ = write!(out, "{{\"state\":\"{}\",\"quoted_status\":", q.state);
+            match q.status.as_deref() {
+                Some(qs) => write_status(caches, tenant, qs, epoch, out),
+                None => out.push_str("null"),
+            }
+            out.push('}');
+        }
+        Some(q) => out.push_str(&quote(tenant, q).to_string()),
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"quote_approval\":");
+    out.push_str(&quote_approval(v).to_string());
     out.push_str(",\"reblog\":");
     match &v.reblog {
         Some(r) => write_status(caches, tenant, r, epoch, out),

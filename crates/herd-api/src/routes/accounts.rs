@@ -138,6 +138,10 @@ async fn update_credentials(S(s): S<State>, Ctx(t): Ctx, a: Auth, mut p: Params)
             _ => None,
         },
         default_language: source.get("language").and_then(Value::as_str).map(str::to_string),
+        default_quote_policy: match source.get("quote_policy").and_then(Value::as_str).filter(|v| !v.is_empty()) {
+            Some(v) => Some(herd_core::QuotePolicy::parse(v)?),
+            None => None,
+        },
     };
     herd_app::accounts::update_profile(&s.app, &t, me, update).await?;
     let mut c = s.app.db.conn().await?;
@@ -421,7 +425,7 @@ async fn preferences(S(s): S<State>, Ctx(t): Ctx, a: Auth) -> ApiResult<Json<Val
         "posting:default:visibility": user.default_visibility,
         "posting:default:sensitive": user.default_sensitive != 0,
         "posting:default:language": user.default_language,
-        "posting:default:quote_policy": crate::entities::QUOTE_POLICY,
+        "posting:default:quote_policy": user.default_quote_policy,
         "reading:expand:media": "default",
         "reading:expand:spoilers": false,
         "reading:autoplay:gifs": false,

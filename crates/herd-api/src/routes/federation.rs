@@ -31,6 +31,7 @@ pub fn routes() -> Router<State> {
         .route("/users/{username}", get(person))
         .route("/users/{username}/statuses/{id}", get(note))
         .route("/users/{username}/statuses/{id}/activity", get(activity))
+        .route("/users/{username}/quote_authorizations/{id}", get(quote_authorization))
         .route("/users/{username}/outbox", get(outbox))
         .route("/users/{username}/followers", get(followers))
         .route("/users/{username}/following", get(following))
@@ -206,6 +207,13 @@ async fn note(S(s): S<State>, Ctx(t): Ctx, h: HeaderMap, Path((username, id)): P
 
 async fn activity(S(s): S<State>, Ctx(t): Ctx, Path((username, id)): Path<(String, String)>) -> ApiResult<Response> {
     Ok(activity_json(&read::activity(&s.app, &t, &username, path_id(&id)?).await?))
+}
+
+/// This instance's proof that it let a post quote one of its member's posts.
+async fn quote_authorization(S(s): S<State>, Ctx(t): Ctx, Path((username, id)): Path<(String, String)>) -> ApiResult<Response> {
+    Ok(activity_json(
+        &herd_app::quotes::authorization(&s.app, &t, &username, path_id(&id)?).await?,
+    ))
 }
 
 /// `?page=true` with `max_id` / `min_id`, as Mastodon pages its collections.

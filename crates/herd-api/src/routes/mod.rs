@@ -15,6 +15,7 @@ mod notification_requests;
 mod notifications;
 mod oauth;
 mod polls;
+mod quotes;
 mod reports;
 mod scheduled;
 mod search;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<State> {
         .merge(accounts::routes())
         .merge(announcements::routes())
         .merge(statuses::routes())
+        .merge(quotes::routes())
         .merge(polls::routes())
         .merge(scheduled::routes())
         .merge(timelines::routes())

@@ -59,6 +59,17 @@ fn visibility(p: &Params) -> ApiResult<Option<Visibility>> {
     })
 }
 
+/// `quote_approval_policy`: blank for the author's default; anything but Mastodon's three
+/// values is refused as Mastodon refuses it.
+pub(crate) fn quote_policy(p: &Params) -> ApiResult<Option<herd_core::QuotePolicy>> {
+    match p.str("quote_approval_policy").filter(|v| !v.trim().is_empty()) {
+        Some(v) => herd_core::QuotePolicy::parse(&v)
+            .map(Some)
+            .map_err(|_| AppError::Invalid("Record invalid".into()).into()),
+        None => Ok(None),
+    }
+}
+
 /// `poll[options][]`, `poll[expires_in]`, `poll[multiple]`, `poll[hide_totals]`, as forms or
 /// JSON give them.
 fn new_poll(p: &Params) -> ApiResult<Option<herd_app::polls::NewPoll>> {
@@ -90,6 +101,8 @@ async fn create(S(s): S<State>, Ctx(t): Ctx, a: Auth, headers: HeaderMap, p: Par
         app_id: viewer.app_id,
         poll: new_poll(&p)?,
         scheduled: None,
+        quoted_status_id: p.id("quoted_status_id")?,
+        quote_policy: quote_policy(&p)?,
     };
     // A time already past publishes at once, as on Mastodon.
     if let Some(at) = super::scheduled::scheduled_at(&p)?.filter(|at| *at > herd_core::Timestamp::now().0) {
@@ -158,6 +171,7 @@ async fn edit(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>, p: P
             language: p.str("language"),
             media_ids,
             poll: new_poll(&p)?,
+            quote_policy: quote_policy(&p)?,
         },
     )
     .await?;

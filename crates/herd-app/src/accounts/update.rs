@@ -21,6 +21,8 @@ pub struct ProfileUpdate {
     pub default_visibility: Option<herd_core::Visibility>,
     pub default_sensitive: Option<bool>,
     pub default_language: Option<String>,
+    /// Who may quote new posts (`source[quote_policy]`).
+    pub default_quote_policy: Option<herd_core::QuotePolicy>,
 }
 
 const MAX_FIELDS: usize = 4;
@@ -125,6 +127,9 @@ pub async fn update_profile(app: &App, tenant: &Tenant, account: i64, u: Profile
             language.as_ref().map(|l| l.as_deref()),
         )
         .await?;
+    }
+    if let Some(policy) = u.default_quote_policy {
+        herd_store::users::set_quote_policy(&mut tx, tenant.id, account, policy.as_str()).await?;
     }
     let after = accounts::by_id(&mut tx, tenant.id, account).await?;
     herd_jobs::enqueue(&mut tx, tenant.id, &crate::federation::outgoing::ProfileChanged { account }).await?;

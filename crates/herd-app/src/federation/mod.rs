@@ -9,7 +9,7 @@ mod keys;
 pub mod outgoing;
 pub mod pictures;
 pub mod read;
-mod render;
+pub(crate) mod render;
 pub mod resolve;
 pub mod thread;
 

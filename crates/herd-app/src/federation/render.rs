@@ -184,6 +184,10 @@ pub fn note(tenant: &Tenant, v: &StatusView, in_reply_to: Option<String>) -> Not
     });
     let multiple = v.poll.as_ref().is_some_and(|p| p.row.multiple != 0);
     let ends = v.poll.as_ref().and_then(|p| p.row.expires_at);
+    // A quote names the quoted post, and says so in the text for servers that do not show
+    // quotes, as Mastodon does (`quote-inline`, which quote-aware clients hide).
+    let quote = v.quote.as_ref().map(|q| q.row.quoted_uri.clone());
+    let content = crate::quotes::content(v).into_owned();
     Note {
         context: None,
         kind: if v.poll.is_some() { "Question" } else { "Note" },
@@ -202,12 +206,12 @@ pub fn note(tenant: &Tenant, v: &StatusView, in_reply_to: Option<String>) -> Not
         cc,
         sensitive: r.sensitive != 0,
         atom_uri: id.clone(),
-        content: r.content_html.clone(),
         content_map: r.language.as_ref().map(|l| {
             let mut m = serde_json::Map::new();
-            m.insert(l.clone(), Value::String(r.content_html.clone()));
+            m.insert(l.clone(), Value::String(content.clone()));
             m
         }),
+        content,
         updated: r.edited_at.map(|e| Timestamp(e).to_rfc3339()),
         attachment: v
             .media
@@ -233,8 +237,42 @@ pub fn note(tenant: &Tenant, v: &StatusView, in_reply_to: Option<String>) -> Not
             })
             .collect(),
         tag,
+        quote: quote.clone(),
+        misskey_quote: quote.clone(),
+        quote_uri: quote,
+        quote_authorization: v
+            .quote
+            .as_ref()
+            .filter(|q| q.row.state == herd_store::quotes::ACCEPTED)
+            .and_then(|q| q.row.approval_uri.clone()),
+        interaction_policy: interaction_policy(tenant, v),
         id,
     }
+}
+
+/// Who may quote a post, as Mastodon writes it: its author always, and the audiences of its
+/// policy's automatic and manual approval.
+fn interaction_policy(tenant: &Tenant, v: &StatusView) -> Value {
+    use herd_store::statuses::quote_flags;
+    let me = actor_id(tenant, &v.account);
+    let audience = |flags: i64| -> Vec<String> {
+        let mut out = Vec::new();
+        if flags & quote_flags::PUBLIC != 0 {
+            out.push(PUBLIC.to_string());
+        }
+        if flags & quote_flags::FOLLOWERS != 0 {
+            out.push(format!("{me}/followers"));
+        }
+        if flags & quote_flags::FOLLOWING != 0 {
+            out.push(format!("{me}/following"));
+        }
+        out
+    };
+    let mut automatic = audience(v.row.quote_automatic);
+    if v.row.visibility != "direct" {
+        automatic.insert(0, me.clone());
+    }
+    serde_json::json!({"canQuote": {"automaticApproval": automatic, "manualApproval": audience(v.row.quote_manual)}})
 }
 
 /// A Note as a standalone document, with its `@context`.

@@ -38,35 +38,47 @@ pub async fn fetch_parent(app: &App, t: herd_store::TenantId, job: FetchParent) 
         // Here already (it arrived, or another reply fetched it).
         return link(app, t, job.status, parent).await;
     }
-    if origin(&job.url).is_none() || job.url.starts_with(&tenant.base_url()) {
-        return Ok(());
-    }
     drop(c);
+    match fetch_post(app, &tenant, &job.url, job.depth).await? {
+        Some(parent) => link(app, t, job.status, parent).await,
+        None => Ok(()),
+    }
+}
+
+/// Fetches another server's post (signed by the instance actor) and stores it, kept whoever
+/// follows its author; its id here. `None` when it cannot be had: not a post, not where it
+/// claims to live, gone, private or refused. A busy server is an error (the job retries).
+/// `depth` is how far up a thread (or down a chain of quotes) it was reached from a post
+/// that arrived.
+pub(crate) async fn fetch_post(app: &App, tenant: &crate::Tenant, url: &str, depth: u8) -> Result<Option<i64>> {
+    let t = tenant.id;
+    if origin(url).is_none() || url.starts_with(&tenant.base_url()) {
+        return Ok(None);
+    }
     let signer = super::deliver::signer(app, t, herd_store::keys::INSTANCE_ACTOR).await?;
     let note = match app
         .fetch
-        .get_json_signed(&job.url, resolve::ACTIVITY, &signer.key_id, &signer.private_pem)
+        .get_json_signed(url, resolve::ACTIVITY, &signer.key_id, &signer.private_pem)
         .await
     {
         Ok(n) => n,
-        // Gone, private, refused or not a document: the reply stays unlinked.
         Err(e @ (FetchError::Status(..) | FetchError::Private(_) | FetchError::BadUrl(_) | FetchError::TooLarge(..))) => {
-            tracing::info!(url = %job.url, error = %e, "the post a reply answers could not be fetched");
-            return Ok(());
+            tracing::info!(%url, error = %e, "a post could not be fetched");
+            return Ok(None);
         }
         Err(e) => return Err(AppError::Internal(e.to_string())),
     };
     let Some(id) = note.get("id").and_then(Value::as_str) else {
-        return Ok(());
+        return Ok(None);
     };
     let kind = note.get("type").and_then(Value::as_str);
     let author = note.get("attributedTo").and_then(super::inbox::id_of);
     // It must be a post that lives where it was fetched from, by an actor of that server.
-    if !matches!(kind, Some("Note" | "Article" | "Question")) || origin(id) != origin(&job.url) {
-        return Ok(());
+    if !matches!(kind, Some("Note" | "Article" | "Question")) || origin(id) != origin(url) {
+        return Ok(None);
     }
     let Some(author) = author.filter(|a| origin(a) == origin(id)) else {
-        return Ok(());
+        return Ok(None);
     };
     let mut c = app.db.conn().await?;
     let known = match remote::account_by_uri(&mut c, t, author).await? {
@@ -78,11 +90,11 @@ pub async fn fetch_parent(app: &App, t: herd_store::TenantId, job: FetchParent) 
         Some(a) => a,
         None => {
             // Its server may be busy: the job is tried again later.
-            let actor = resolve::fetch_actor(app, &tenant, author).await.map_err(AppError::Internal)?;
+            let actor = resolve::fetch_actor(app, tenant, author).await.map_err(AppError::Internal)?;
             let Some(domain) = resolve::domain_of(&actor.id) else {
-                return Ok(());
+                return Ok(None);
             };
-            resolve::store(app, &tenant, &actor, &domain).await?
+            resolve::store(app, tenant, &actor, &domain).await?
         }
     };
     let mut c = app.db.conn().await?;
@@ -94,20 +106,16 @@ pub async fn fetch_parent(app: &App, t: herd_store::TenantId, job: FetchParent) 
         followers: followers.as_deref(),
         note: &note,
         text: &text,
-        ancestor: Some(job.depth),
+        ancestor: Some(depth),
     };
     let mut tx = app.db.begin().await?;
-    let queued = create::store(&mut tx, &tenant, std::slice::from_ref(&post)).await?;
+    let queued = create::store(&mut tx, tenant, std::slice::from_ref(&post)).await?;
     tx.commit().await?;
     if queued {
         app.waker.wake();
     }
     let mut c = app.db.conn().await?;
-    let Some(parent) = statuses::id_by_uri(&mut c, t, id).await? else {
-        return Ok(());
-    };
-    drop(c);
-    link(app, t, job.status, parent).await
+    Ok(statuses::id_by_uri(&mut c, t, id).await?)
 }
 
 async fn link(app: &App, t: herd_store::TenantId, reply: i64, parent: i64) -> Result<()> {

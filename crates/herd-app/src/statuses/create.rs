@@ -19,6 +19,10 @@ pub struct NewStatus {
     pub poll: Option<crate::polls::NewPoll>,
     /// The scheduled post this publishes (its uploads are held for it).
     pub scheduled: Option<i64>,
+    /// The post this one quotes (Mastodon 4.5's `quoted_status_id`).
+    pub quoted_status_id: Option<i64>,
+    /// Who may quote this post; `None`: the author's default.
+    pub quote_policy: Option<herd_core::QuotePolicy>,
 }
 
 /// Posts a status: text rendered to HTML, mentions and tags linked, media attached,
@@ -38,12 +42,29 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
         None => None,
     };
     let defaults = herd_store::users::by_account(&mut tx, tenant.id, author).await?;
-    let visibility = n.visibility.unwrap_or_else(|| {
+    let quoted = match n.quoted_status_id {
+        Some(q) => Some(crate::quotes::check_quotable(&mut tx, tenant, author, q).await?),
+        None => None,
+    };
+    let mut visibility = n.visibility.unwrap_or_else(|| {
         defaults
             .as_ref()
             .and_then(|u| Visibility::parse(&u.default_visibility).ok())
             .unwrap_or(Visibility::Public)
     });
+    // Quoting a followers-only post (one's own) keeps the quote followers-only, as on Mastodon.
+    if quoted.as_ref().is_some_and(|(q, _)| q.visibility == "private") && matches!(visibility, Visibility::Public | Visibility::Unlisted) {
+        visibility = Visibility::Private;
+    }
+    let quote_policy = n
+        .quote_policy
+        .or_else(|| {
+            defaults
+                .as_ref()
+                .and_then(|u| herd_core::QuotePolicy::parse(&u.default_quote_policy).ok())
+        })
+        .unwrap_or(herd_core::QuotePolicy::Public);
+    let (quote_automatic, quote_manual) = crate::quotes::flags(quote_policy, visibility);
     let sensitive = n.sensitive.unwrap_or_else(|| {
         defaults
             .as_ref()
@@ -53,6 +74,16 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
     let id = Id::generate().0;
     let media_rows = super::own_media(&mut tx, tenant, author, &n.media_ids, None, n.scheduled).await?;
     let (html, mentioned, tag_names) = crate::accounts::render_text(&mut tx, tenant, &text).await?;
+    // A private mention may quote only a post of someone it mentions (or one's own).
+    if let Some((q, _)) = &quoted
+        && visibility == Visibility::Direct
+        && q.account_id != author
+        && !mentioned.iter().any(|m| m.id == q.account_id)
+    {
+        return Err(AppError::Invalid(
+            "Validation failed: Cannot quote a non-mentioned user in a Private Mention post.".into(),
+        ));
+    }
     let now = Timestamp::now().0;
     let row = StatusRow {
         id,
@@ -74,8 +105,14 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
         favourites_count: 0,
         created_at: now,
         edited_at: None,
+        quote_automatic,
+        quote_manual,
+        quotes_count: 0,
     };
     statuses::insert(&mut tx, tenant.id, &row).await?;
+    if let Some((q, approval)) = &quoted {
+        crate::quotes::attach(&mut tx, tenant, &row, q, *approval).await?;
+    }
     super::link_text(&mut tx, tenant, id, &mentioned, &tag_names).await?;
     let poll_titles: Vec<&str> = n.poll.iter().flat_map(|p| p.options.iter().map(String::as_str)).collect();
     let texts: Vec<&str> = [text.as_str(), n.spoiler_text.as_str()].into_iter().chain(poll_titles).collect();
@@ -128,7 +165,7 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
 /// and language.
 pub(super) fn check(tenant: &Tenant, n: &NewStatus) -> Result<(String, Option<String>)> {
     let text = n.text.trim_end().to_string();
-    if text.trim().is_empty() && n.media_ids.is_empty() {
+    if text.trim().is_empty() && n.media_ids.is_empty() && n.quoted_status_id.is_none() {
         return Err(AppError::Invalid("Validation failed: Text can't be blank".into()));
     }
     if n.poll.is_some() && !n.media_ids.is_empty() {

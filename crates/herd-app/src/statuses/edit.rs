@@ -14,6 +14,9 @@ pub struct StatusEdit {
     pub media_ids: Option<Vec<i64>>,
     /// The poll after the edit: `None` takes it off, as on Mastodon.
     pub poll: Option<crate::polls::NewPoll>,
+    /// Who may quote it from now on; `None` keeps it. (What it quotes stays: Mastodon does
+    /// not change a post's quote by an edit.)
+    pub quote_policy: Option<herd_core::QuotePolicy>,
 }
 
 /// A version of a post for its history; `poll` is its option titles as a JSON list.
@@ -59,7 +62,8 @@ pub async fn edit(app: &App, tenant: &Tenant, author: i64, id: i64, e: StatusEdi
     let old_poll = crate::polls::titles_json(herd_store::polls::for_statuses(&mut tx, tenant.id, &[id]).await?.first());
     let spoiler = e.spoiler_text.unwrap_or_else(|| row.spoiler_text.clone());
     let text = e.text.trim_end().to_string();
-    if text.trim().is_empty() && new_media.is_empty() {
+    let quote = herd_store::quotes::of_status(&mut tx, tenant.id, id).await?;
+    if text.trim().is_empty() && new_media.is_empty() && quote.is_none() {
         return Err(AppError::Invalid("Validation failed: Text can't be blank".into()));
     }
     if (content::length(&text) + spoiler.chars().count()) as i64 > tenant.row.max_post_chars {
@@ -120,6 +124,12 @@ pub async fn edit(app: &App, tenant: &Tenant, author: i64, id: i64, e: StatusEdi
     for (_, booster) in statuses::reblogs_of(&mut tx, tenant.id, id).await? {
         notify(&mut tx, tenant.id, booster, author, "update", Some(id)).await?;
     }
+    if let Some(policy) = e.quote_policy {
+        let visibility = herd_core::Visibility::parse(&row.visibility).unwrap_or(herd_core::Visibility::Direct);
+        let (automatic, manual) = crate::quotes::flags(policy, visibility);
+        statuses::set_quote_policy(&mut tx, tenant.id, id, automatic, manual).await?;
+    }
+    crate::quotes::notify_quoters(&mut tx, tenant.id, author, id).await?;
     herd_jobs::enqueue(
         &mut tx,
         tenant.id,

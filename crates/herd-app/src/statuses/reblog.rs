@@ -52,6 +52,7 @@ pub async fn reblog(app: &App, tenant: &Tenant, account: i64, target: i64, visib
         favourites_count: 0,
         created_at: now,
         edited_at: None,
+        ..Default::default()
     };
     match statuses::insert(&mut tx, tenant.id, &row).await {
         Err(herd_store::StoreError::Conflict) => {

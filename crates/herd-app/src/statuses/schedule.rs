@@ -29,6 +29,10 @@ pub struct ScheduledParams {
     pub poll: Option<NewPoll>,
     pub application_id: Option<i64>,
     pub idempotency: Option<String>,
+    #[serde(default)]
+    pub quoted_status_id: Option<i64>,
+    #[serde(default)]
+    pub quote_approval_policy: Option<String>,
 }
 
 impl ScheduledParams {
@@ -44,6 +48,8 @@ impl ScheduledParams {
             poll: n.poll.clone(),
             application_id: n.app_id,
             idempotency: n.idempotency_key.clone(),
+            quoted_status_id: n.quoted_status_id,
+            quote_approval_policy: n.quote_policy.map(|q| q.as_str().to_string()),
         }
     }
 
@@ -62,6 +68,11 @@ impl ScheduledParams {
             app_id: self.application_id,
             poll: self.poll.clone(),
             scheduled: Some(id),
+            quoted_status_id: self.quoted_status_id,
+            quote_policy: self
+                .quote_approval_policy
+                .as_deref()
+                .and_then(|q| herd_core::QuotePolicy::parse(q).ok()),
         }
     }
 

@@ -112,6 +112,7 @@ pub async fn store(c: &mut Conn, tenant: &Tenant, posts: &[Post<'_>]) -> Result<
         }
         queued |= crate::emojis::link_remote(c, t, row.id, &sender.domain, note).await?;
         queued |= crate::cards::link(c, t, row.id, &row.content_html, false).await?;
+        queued |= crate::quotes::record(c, tenant, row, sender, note).await?;
         mention_rows.extend(k.mentioned.iter().map(|a| (Id::generate().0, row.id, a.id)));
         crate::conversations::record(c, t, row, sender, &k.mentioned).await?;
         for name in hashtags(note) {
@@ -163,8 +164,11 @@ fn row(tenant: &Tenant, p: &Post<'_>, uri: &str, parent: Option<&StatusRow>, now
         .and_then(Value::as_object)
         .and_then(|m| m.keys().next().cloned())
         .filter(|l| l.len() <= 16);
+    let (quote_automatic, quote_manual) = crate::quotes::remote_flags(note, p.sender.uri.as_deref(), p.followers);
     StatusRow {
         id: Id::generate_at(published).0,
+        quote_automatic,
+        quote_manual,
         tenant_id: tenant.id.0,
         account_id: p.sender.id,
         uri: Some(uri.to_string()),

@@ -173,8 +173,14 @@ pub async fn process(app: &App, t: TenantId, job: Inbound) -> Result<()> {
     let object = v.get("object").cloned().unwrap_or(Value::Null);
     match v.get("type").and_then(Value::as_str).unwrap_or("") {
         "Follow" => followed(app, &tenant, &sender, &v).await,
-        "Accept" => answered(app, &tenant, &sender, &object, true).await,
-        "Reject" => answered(app, &tenant, &sender, &object, false).await,
+        kind @ ("Accept" | "Reject") => {
+            let accepted = kind == "Accept";
+            match crate::quotes::asked(app, &tenant, &sender, &object).await? {
+                Some(q) => crate::quotes::answered(app, &tenant, q, &sender, &v, accepted).await,
+                None => answered(app, &tenant, &sender, &object, accepted).await,
+            }
+        }
+        "QuoteRequest" => crate::quotes::requested(app, &tenant, &sender, &v).await,
         "Undo" => match object.get("type").and_then(Value::as_str) {
             Some("Follow") => unfollowed(app, &tenant, &sender, &object).await,
             Some(kind @ ("Like" | "Announce" | "Block")) => {
@@ -300,6 +306,9 @@ async fn unfollowed(app: &App, tenant: &Tenant, sender: &AccountRow, follow: &Va
 /// A remote account deleted one of its posts.
 async fn deleted(app: &App, tenant: &Tenant, sender: &AccountRow, object: &Value) -> Result<()> {
     let Some(uri) = id_of(object) else { return Ok(()) };
+    if crate::quotes::withdrawn(app, tenant, sender, object).await? {
+        return Ok(());
+    }
     let t = tenant.id;
     let mut c = app.db.conn().await?;
     let Some(id) = statuses::id_by_uri(&mut c, t, uri).await? else {
@@ -378,6 +387,12 @@ async fn updated(app: &App, tenant: &Tenant, sender: &AccountRow, object: &Value
             let question = crate::polls::remote::parse(object);
             let poll_edited = crate::polls::remote::refresh(&mut tx, t, sid, sender.id, question.as_ref()).await?;
             crate::emojis::link_remote(&mut tx, t, sid, &sender.domain, object).await?;
+            let followers = remote::by_account(&mut tx, t, sender.id).await?.and_then(|r| r.followers_url);
+            let (automatic, manual) = crate::quotes::remote_flags(object, sender.uri.as_deref(), followers.as_deref());
+            if (automatic, manual) != (row.quote_automatic, row.quote_manual) {
+                statuses::set_quote_policy(&mut tx, t, sid, automatic, manual).await?;
+            }
+            crate::quotes::refresh(&mut tx, tenant, &row, sender, object).await?;
             let text = create::text_of(object);
             if !poll_edited
                 && text.content_html == row.content_html
@@ -415,6 +430,7 @@ async fn updated(app: &App, tenant: &Tenant, sender: &AccountRow, object: &Value
             for (_, booster) in statuses::reblogs_of(&mut tx, t, sid).await? {
                 notify(&mut tx, t, booster, sender.id, "update", Some(sid)).await?;
             }
+            crate::quotes::notify_quoters(&mut tx, t, sender.id, sid).await?;
             tx.commit().await?;
             app.waker.wake();
             Ok(())

@@ -113,6 +113,20 @@ impl Auth {
         Ok((v, account))
     }
 
+    /// A staff member acting through the admin API with `scope` (a granular admin scope, which
+    /// `admin:read` or `admin:write` covers). Their role's permissions are checked by the verb;
+    /// a member gets Mastodon's 403 here already.
+    pub fn staff(&self, scope: &str) -> ApiResult<herd_app::moderation::Moderator> {
+        let (v, account) = self.user(scope)?;
+        if !v.role.is_staff() {
+            return Err(ApiError(herd_app::moderation::not_allowed()));
+        }
+        Ok(herd_app::moderation::Moderator {
+            account: Some(account),
+            role: v.role,
+        })
+    }
+
     /// The viewer's account id when signed in with `scope`; anonymous access is allowed.
     pub fn optional(&self, scope: &str) -> ApiResult<Option<i64>> {
         match &self.0 {

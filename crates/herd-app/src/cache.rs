@@ -190,6 +190,8 @@ pub struct Caches {
     /// Which account a key id names. Never stale in a harmful way: a key found through it is
     /// used only when the account's current row still has that key id.
     pub(crate) key_owners: Cache<(i64, String), i64>,
+    /// Each instance's federation policy (dropped with [`Change::Policy`]).
+    pub(crate) policies: Cache<i64, Arc<crate::federation_policy::Policy>>,
     rendered: Cache<RenderedKey, Arc<str>, TextBytes>,
 }
 
@@ -207,6 +209,7 @@ impl Caches {
             remotes: Cache::new(l.remotes),
             senders: Cache::new(l.remotes),
             key_owners: Cache::new(l.remotes),
+            policies: Cache::new(l.signers),
             rendered: Cache::with_weighter(l.rendered_bytes as usize / 1024, l.rendered_bytes, TextBytes),
         }
     }
@@ -257,6 +260,7 @@ impl Caches {
         self.remotes.clear();
         self.senders.clear();
         self.key_owners.clear();
+        self.policies.clear();
         self.rendered.clear();
     }
 
@@ -301,6 +305,9 @@ impl Caches {
                 }
                 Change::Filters(id) => {
                     self.filters.remove(&(t.0, id));
+                }
+                Change::Policy => {
+                    self.policies.remove(&t.0);
                 }
             }
         }

@@ -16,6 +16,7 @@ pub mod emojis;
 mod error;
 pub mod featured;
 pub mod federation;
+pub mod federation_policy;
 pub mod files;
 pub mod filters;
 pub mod follows;
@@ -23,6 +24,7 @@ pub mod lists;
 pub mod maintenance;
 pub mod markers;
 pub mod media;
+pub mod moderation;
 pub mod notification_policy;
 pub mod notifications;
 pub mod polls;
@@ -167,6 +169,13 @@ impl App {
                 move |t, job: quotes::QuoteRequest| {
                     let app = app.clone();
                     async move { quotes::send_request(&app, t, job).await.map_err(|e| e.to_string()) }
+                }
+            })
+            .on({
+                let app = self.clone();
+                move |t, job: moderation::PurgeSuspended| {
+                    let app = app.clone();
+                    async move { moderation::purge(&app, t, job).await.map_err(|e| e.to_string()) }
                 }
             })
             .on({

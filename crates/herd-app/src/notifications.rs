@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use herd_core::{Id, Timestamp};
 use herd_store::accounts::{self, AccountRow};
 use herd_store::notifications::{self, Filter, NotificationRow};
-use herd_store::{Conn, Page, TenantId, statuses};
+use herd_store::{Conn, Page, TenantId, moderation, statuses};
 
 use crate::Result;
 use crate::views::{self, StatusView};
@@ -23,12 +23,19 @@ pub const TYPES: &[&str] = &[
     "quote",
     "quoted_update",
     "admin.sign_up",
+    "admin.report",
+    "moderation_warning",
+    "severed_relationships",
 ];
 
 pub struct NotificationView {
     pub row: NotificationRow,
     pub account: AccountRow,
     pub status: Option<StatusView>,
+    /// The strike of a `moderation_warning`, with its appeal if there is one.
+    pub strike: Option<(moderation::StrikeRow, Option<moderation::AppealRow>, AccountRow)>,
+    /// What a `severed_relationships` notification reports.
+    pub severance: Option<moderation::SeveranceRow>,
 }
 
 pub async fn list(c: &mut Conn, t: TenantId, viewer: i64, f: &Filter, page: &Page) -> Result<Vec<NotificationView>> {
@@ -63,9 +70,14 @@ async fn shown_statuses(c: &mut Conn, t: TenantId, viewer: i64, rows: &[Notifica
 }
 
 async fn render(c: &mut Conn, t: TenantId, viewer: i64, rows: Vec<NotificationRow>) -> Result<Vec<NotificationView>> {
-    let account_ids: Vec<i64> = rows.iter().map(|r| r.from_account_id).collect();
+    let subjects = |kind: &str| -> Vec<i64> { rows.iter().filter(|r| r.kind == kind).filter_map(|r| r.subject_id).collect() };
+    let strikes = moderation::strikes_by_ids(c, t, &subjects("moderation_warning")).await?;
+    let mut account_ids: Vec<i64> = rows.iter().map(|r| r.from_account_id).collect();
+    account_ids.extend(strikes.iter().map(|s| s.target_account_id));
     let accounts: HashMap<i64, AccountRow> = accounts::by_ids(c, t, &account_ids).await?.into_iter().map(|a| (a.id, a)).collect();
     let status_views = shown_statuses(c, t, viewer, &rows).await?;
+    let appeals = moderation::appeals_of_strikes(c, t, &strikes.iter().map(|s| s.id).collect::<Vec<_>>()).await?;
+    let severances = moderation::severances_by_ids(c, t, &subjects("severed_relationships")).await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {
@@ -74,7 +86,26 @@ async fn render(c: &mut Conn, t: TenantId, viewer: i64, rows: Vec<NotificationRo
                 Some(s) => Some(status_views.get(&s)?.clone()),
                 None => None,
             };
-            Some(NotificationView { row: r, account, status })
+            let strike = match r.kind.as_str() {
+                "moderation_warning" => {
+                    let s = strikes.iter().find(|s| Some(s.id) == r.subject_id)?.clone();
+                    let appeal = appeals.iter().find(|a| a.strike_id == s.id).cloned();
+                    let target = accounts.get(&s.target_account_id)?.clone();
+                    Some((s, appeal, target))
+                }
+                _ => None,
+            };
+            let severance = match r.kind.as_str() {
+                "severed_relationships" => Some(severances.iter().find(|s| Some(s.id) == r.subject_id)?.clone()),
+                _ => None,
+            };
+            Some(NotificationView {
+                row: r,
+                account,
+                status,
+                strike,
+                severance,
+            })
         })
         .collect())
 }
@@ -217,6 +248,7 @@ pub(crate) async fn notify(c: &mut Conn, t: TenantId, to: i64, from: i64, kind: 
                 status_id: status,
                 created_at: now,
                 group_key: None,
+                subject_id: None,
             };
             notifications::insert_as(c, t, &row, true).await?;
             herd_store::notification_requests::file(c, t, Id::generate().0, to, from, status, now).await?;
@@ -231,6 +263,16 @@ pub(crate) async fn notify_self(c: &mut Conn, t: TenantId, to: i64, kind: &str, 
 }
 
 async fn insert(c: &mut Conn, t: TenantId, to: i64, from: i64, kind: &str, status: Option<i64>) -> Result<()> {
+    insert_about(c, t, to, from, kind, status, None).await
+}
+
+/// A notification from the instance's moderators about `subject` (a strike, a severance):
+/// never filtered, as Mastodon never filters them.
+pub(crate) async fn notify_about(c: &mut Conn, t: TenantId, to: i64, from: i64, kind: &str, subject: i64) -> Result<()> {
+    insert_about(c, t, to, from, kind, None, Some(subject)).await
+}
+
+async fn insert_about(c: &mut Conn, t: TenantId, to: i64, from: i64, kind: &str, status: Option<i64>, subject: Option<i64>) -> Result<()> {
     notifications::insert(
         c,
         t,
@@ -242,6 +284,7 @@ async fn insert(c: &mut Conn, t: TenantId, to: i64, from: i64, kind: &str, statu
             status_id: status,
             created_at: Timestamp::now().0,
             group_key: None,
+            subject_id: subject,
         },
     )
     .await?;

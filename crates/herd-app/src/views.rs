@@ -76,6 +76,15 @@ struct QuoteContext {
 /// Loads views for `rows`, keeping their order, straight from the database. Boosts carry
 /// their target's view.
 pub async fn statuses(c: &mut Conn, t: TenantId, viewer: Option<i64>, rows: Vec<StatusRow>) -> Result<Vec<StatusView>> {
+    statuses_as(c, t, viewer, rows, false).await
+}
+
+/// Posts as a moderator reads them in a report: also those of suspended accounts.
+pub async fn statuses_for_moderators(c: &mut Conn, t: TenantId, rows: Vec<StatusRow>) -> Result<Vec<StatusView>> {
+    statuses_as(c, t, None, rows, true).await
+}
+
+async fn statuses_as(c: &mut Conn, t: TenantId, viewer: Option<i64>, rows: Vec<StatusRow>, moderating: bool) -> Result<Vec<StatusView>> {
     let order: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let target_ids: Vec<i64> = rows.iter().filter_map(|r| r.reblog_of_id).collect();
     let targets = statuses::by_ids(c, t, &target_ids).await?;
@@ -103,7 +112,7 @@ pub async fn statuses(c: &mut Conn, t: TenantId, viewer: Option<i64>, rows: Vec<
         Some(v) => Some(votes_in(c, t, v, &parts).await?),
         None => None,
     };
-    Ok(assemble(&order, &parts, &accounts, flags, viewer, votes.as_ref(), &quotes))
+    Ok(assemble(&order, &parts, &accounts, flags, viewer, votes.as_ref(), &quotes, moderating))
 }
 
 /// Loads views for the posts with these ids, keeping their order, through the node's caches
@@ -144,7 +153,7 @@ pub async fn cached(app: &App, c: &mut LazyConn<'_>, t: TenantId, viewer: Option
         Some(_) => Some(HashMap::new()),
         None => None,
     };
-    Ok(assemble(ids, &parts, &accounts, flags, viewer, votes.as_ref(), &quotes))
+    Ok(assemble(ids, &parts, &accounts, flags, viewer, votes.as_ref(), &quotes, false))
 }
 
 /// The viewer's flags on these posts, asking the database only about posts not in its memo.
@@ -284,6 +293,7 @@ fn assemble(
     viewer: Option<i64>,
     votes: Option<&HashMap<i64, Vec<i64>>>,
     quotes: &QuoteContext,
+    moderating: bool,
 ) -> Vec<StatusView> {
     let (fav, reb, bm, pin) = (
         set(flags.favourited),
@@ -292,8 +302,13 @@ fn assemble(
         set(flags.pinned),
     );
     let build = |p: &StatusParts| -> Option<StatusView> {
+        let account = accounts.get(&p.row.account_id)?;
+        // A suspended account's posts are hidden at once, everywhere but in moderation.
+        if account.suspended_at.is_some() && !moderating {
+            return None;
+        }
         Some(StatusView {
-            account: accounts.get(&p.row.account_id)?.clone(),
+            account: account.clone(),
             media: p.media.clone(),
             mentions: p.mentions.iter().filter_map(|a| accounts.get(a)).cloned().collect(),
             tags: p.tags.clone(),
@@ -486,6 +501,9 @@ pub async fn status(c: &mut Conn, t: TenantId, viewer: Option<i64>, row: StatusR
 /// viewer; followers-only posts for followers and mentioned accounts; direct posts for the
 /// mentioned. Authors always see their own.
 pub async fn visible(c: &mut Conn, t: TenantId, viewer: Option<i64>, row: &StatusRow) -> Result<bool> {
+    if accounts::by_id(c, t, row.account_id).await.is_ok_and(|a| a.suspended_at.is_some()) {
+        return Ok(false);
+    }
     if viewer == Some(row.account_id) {
         return Ok(true);
     }

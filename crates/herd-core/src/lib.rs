@@ -6,12 +6,14 @@
 pub mod content;
 pub mod id;
 pub mod names;
+pub mod permission;
 pub mod scope;
 pub mod secret;
 pub mod time;
 
 pub use id::Id;
-pub use names::{Domain, Email, QuotePolicy, RegistrationMode, Role, Username, Visibility};
+pub use names::{AccountAction, BlockSeverity, Domain, Email, QuotePolicy, RegistrationMode, ReportCategory, Role, Username, Visibility};
+pub use permission::Permission;
 pub use scope::{Scope, Scopes};
 pub use time::Timestamp;
 

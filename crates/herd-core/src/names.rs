@@ -204,6 +204,36 @@ keyword_enum!(
     }
 );
 
+keyword_enum!(
+    /// How far an instance's block of another server goes (Mastodon's domain block severity).
+    BlockSeverity, "severity", {
+        Noop = "noop",
+        Silence = "silence",
+        Suspend = "suspend",
+    }
+);
+
+keyword_enum!(
+    /// What a moderator does to an account (Mastodon's account action types).
+    AccountAction, "type", {
+        None = "none",
+        Disable = "disable",
+        Sensitive = "sensitive",
+        Silence = "silence",
+        Suspend = "suspend",
+    }
+);
+
+keyword_enum!(
+    /// What a report is about.
+    ReportCategory, "category", {
+        Spam = "spam",
+        Legal = "legal",
+        Violation = "violation",
+        Other = "other",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,12 +33,19 @@ pub struct AccountRow {
     pub url: Option<String>,
     /// Profile links verified with `rel="me"`: a JSON object from URL to epoch milliseconds.
     pub verified_links: String,
+    /// Limited by a moderator (Mastodon's silence): hidden from those who do not follow it.
+    pub silenced_at: Option<i64>,
+    /// Its media always shown behind a warning.
+    pub sensitized_at: Option<i64>,
+    /// `local` when suspended by a moderator here, `remote` when its own server deleted it.
+    pub suspension_origin: Option<String>,
 }
 
 pub const COLS: &str = "a.id, a.tenant_id, a.username, a.domain, a.uri, a.display_name, a.note, \
     a.note_html, a.fields, a.avatar_key, a.header_key, a.locked, a.bot, a.discoverable, \
     a.indexable, a.followers_count, a.following_count, a.statuses_count, a.last_status_at, \
-    a.suspended_at, a.created_at, a.updated_at, a.url, a.verified_links";
+    a.suspended_at, a.created_at, a.updated_at, a.url, a.verified_links, a.silenced_at, a.sensitized_at, \
+    a.suspension_origin";
 
 pub async fn insert_local(c: &mut Conn, t: TenantId, id: i64, username: &str, now: i64) -> Result<()> {
     c.q(

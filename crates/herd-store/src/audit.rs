@@ -27,3 +27,29 @@ pub async fn record(c: &mut Conn, t: TenantId, e: &AuditRow) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// What the audit log's reader asks for: one actor's actions, one action, one target.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub target: Option<String>,
+}
+
+/// The audit log, newest first.
+pub async fn list(c: &mut Conn, t: TenantId, f: &AuditFilter, page: &crate::Page) -> Result<Vec<AuditRow>> {
+    use crate::sql::{Arg, Sql};
+    let mut sql = Sql::new("SELECT id, actor, action, target, detail, created_at FROM audit_log WHERE tenant_id = ?");
+    sql.args.push(Arg::I(t.0));
+    if let Some(a) = &f.actor {
+        sql.push(" AND actor = ?", [Arg::S(a.clone())]);
+    }
+    if let Some(a) = &f.action {
+        sql.push(" AND action = ?", [Arg::S(a.clone())]);
+    }
+    if let Some(a) = &f.target {
+        sql.push(" AND target = ?", [Arg::S(a.clone())]);
+    }
+    let asc = sql.page_on("id", page);
+    sql.fetch(c, asc).await
+}

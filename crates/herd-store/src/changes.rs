@@ -36,6 +36,8 @@ pub enum Change {
     Marks(i64),
     /// An account's filters.
     Filters(i64),
+    /// The instance's federation policy (domain blocks and allows).
+    Policy,
 }
 
 impl Change {
@@ -50,6 +52,7 @@ impl Change {
             Change::User(id) => (7, id),
             Change::Filters(id) => (8, id),
             Change::Counters(id) => (9, id),
+            Change::Policy => (10, 0),
         }
     }
 
@@ -64,6 +67,7 @@ impl Change {
             7 => Change::User(subject),
             8 => Change::Filters(subject),
             9 => Change::Counters(subject),
+            10 => Change::Policy,
             _ => return None,
         })
     }

@@ -15,6 +15,8 @@ pub struct NotificationRow {
     pub created_at: i64,
     /// The group it belongs to (favourites, boosts and follows), if any.
     pub group_key: Option<String>,
+    /// The strike of a `moderation_warning`, the severance of a `severed_relationships`.
+    pub subject_id: Option<i64>,
 }
 
 /// The kinds of notification that are grouped, as on Mastodon.
@@ -59,8 +61,8 @@ pub async fn insert_as(c: &mut Conn, t: TenantId, n: &NotificationRow, filtered:
         None => None,
     };
     c.q(
-        "INSERT INTO notifications (id, tenant_id, account_id, from_account_id, type, status_id, created_at, group_key, filtered) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO notifications (id, tenant_id, account_id, from_account_id, type, status_id, created_at, group_key, filtered, \
+         subject_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(n.id)
     .bind(t.0)
@@ -71,6 +73,7 @@ pub async fn insert_as(c: &mut Conn, t: TenantId, n: &NotificationRow, filtered:
     .bind(n.created_at)
     .bind(group_key)
     .bind(i64::from(filtered))
+    .bind(n.subject_id)
     .execute(c.ex())
     .await?;
     if !filtered {
@@ -88,7 +91,7 @@ pub struct Filter {
     pub include_filtered: bool,
 }
 
-const COLS: &str = "id, account_id, from_account_id, type, status_id, created_at, group_key";
+const COLS: &str = "id, account_id, from_account_id, type, status_id, created_at, group_key, subject_id";
 
 enum Bind {
     I(i64),

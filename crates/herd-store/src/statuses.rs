@@ -1,6 +1,7 @@
 //! Posts (and boosts, which are posts with `reblog_of_id`), their edit history, and the
 //! timeline queries that select them.
 
+use crate::sql::{Arg, Sql};
 use sqlx::FromRow;
 
 use crate::changes::Change;
@@ -315,51 +316,6 @@ pub async fn bump(c: &mut Conn, t: TenantId, id: i64, counter: Counter, delta: i
     Ok(())
 }
 
-/// A statement under construction: SQL text and its integer or text arguments in order.
-struct Sql {
-    text: String,
-    args: Vec<Arg>,
-}
-
-enum Arg {
-    I(i64),
-    S(String),
-}
-
-impl Sql {
-    fn new(text: impl Into<String>) -> Sql {
-        Sql {
-            text: text.into(),
-            args: Vec::new(),
-        }
-    }
-    fn push(&mut self, text: &str, args: impl IntoIterator<Item = Arg>) -> &mut Self {
-        self.text.push_str(text);
-        self.args.extend(args);
-        self
-    }
-    fn page(&mut self, page: &Page) -> bool {
-        let (clause, args, asc) = page.clause("s.id");
-        self.push(&clause, args.into_iter().map(Arg::I));
-        self.text.push_str(&page.order("s.id", asc));
-        asc
-    }
-    async fn fetch(self, c: &mut Conn, asc: bool) -> Result<Vec<StatusRow>> {
-        let mut q = c.qa::<StatusRow>(&self.text);
-        for a in self.args {
-            q = match a {
-                Arg::I(i) => q.bind(i),
-                Arg::S(s) => q.bind(s),
-            };
-        }
-        let mut rows = q.fetch_all(c.ex()).await?;
-        if asc {
-            rows.reverse();
-        }
-        Ok(rows)
-    }
-}
-
 /// A subquery of the accounts a viewer does not want to see: those they mute (while the mute
 /// lasts), block, or are blocked by.
 fn unwanted(t: TenantId, v: i64) -> (String, [Arg; 10]) {
@@ -384,6 +340,24 @@ fn unwanted(t: TenantId, v: i64) -> (String, [Arg; 10]) {
             Arg::I(v),
         ],
     )
+}
+
+/// Leaves out posts of suspended accounts and, unless the viewer follows them, of limited
+/// (silenced) ones: what public and hashtag timelines show, as on Mastodon.
+fn exclude_restricted(sql: &mut Sql, t: TenantId, viewer: Option<i64>) {
+    match viewer {
+        Some(v) => sql.push(
+            " AND s.account_id NOT IN (SELECT ra.id FROM accounts ra WHERE ra.tenant_id = ? AND (ra.suspended_at IS NOT NULL \
+               OR (ra.silenced_at IS NOT NULL AND ra.id <> ? AND ra.id NOT IN (SELECT rf.target_account_id FROM follows rf \
+               WHERE rf.tenant_id = ? AND rf.account_id = ?))))",
+            [Arg::I(t.0), Arg::I(v), Arg::I(t.0), Arg::I(v)],
+        ),
+        None => sql.push(
+            " AND s.account_id NOT IN (SELECT ra.id FROM accounts ra WHERE ra.tenant_id = ? AND (ra.suspended_at IS NOT NULL \
+               OR ra.silenced_at IS NOT NULL))",
+            [Arg::I(t.0)],
+        ),
+    };
 }
 
 /// Leaves out posts by unwanted accounts, and boosts of their posts.
@@ -536,6 +510,7 @@ pub async fn public(c: &mut Conn, t: TenantId, viewer: Option<i64>, f: &PublicFi
     sql.args.push(Arg::I(t.0));
     public_filters(&mut sql, t, f);
     exclude_unwanted(&mut sql, t, viewer);
+    exclude_restricted(&mut sql, t, viewer);
     let asc = sql.page(page);
     sql.fetch(c, asc).await
 }
@@ -595,6 +570,7 @@ pub async fn tagged(
     }
     public_filters(&mut sql, t, f);
     exclude_unwanted(&mut sql, t, viewer);
+    exclude_restricted(&mut sql, t, viewer);
     let asc = sql.page(page);
     sql.fetch(c, asc).await
 }
@@ -836,4 +812,14 @@ pub async fn search(c: &mut Conn, t: TenantId, viewer: i64, q: &TextSearch, page
         sql.push(" OFFSET ?", [Arg::I(offset)]);
     }
     sql.fetch(c, asc).await
+}
+
+/// Some of an account's posts and boosts, in no particular order (for purging them).
+pub async fn of_author(c: &mut Conn, t: TenantId, account: i64, limit: i64) -> Result<Vec<StatusRow>> {
+    Ok(c.qa(&format!("SELECT {COLS} FROM statuses s WHERE s.tenant_id = ? AND s.account_id = ? LIMIT ?"))
+        .bind(t.0)
+        .bind(account)
+        .bind(limit)
+        .fetch_all(c.ex())
+        .await?)
 }

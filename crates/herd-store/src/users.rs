@@ -26,7 +26,7 @@ pub struct UserRow {
     pub default_quote_policy: String,
 }
 
-const COLS: &str = "id, tenant_id, account_id, email, password_hash, role, approved, \
+pub const COLS: &str = "id, tenant_id, account_id, email, password_hash, role, approved, \
     confirmed_at, disabled, locale, created_at, default_visibility, default_sensitive, default_language, \
     default_quote_policy";
 

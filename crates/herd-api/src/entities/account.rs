@@ -137,6 +137,27 @@ pub struct Role {
     pub highlighted: bool,
 }
 
+/// Mastodon's Role entity for one of Herd's fixed roles (ids as Mastodon's seeds number them;
+/// members have the "everyone" role, -99).
+pub fn role_entity(role: herd_core::Role) -> Role {
+    Role {
+        id: match role {
+            herd_core::Role::Member => "-99".into(),
+            herd_core::Role::Moderator => "1".into(),
+            herd_core::Role::Admin => "2".into(),
+            herd_core::Role::Owner => "3".into(),
+        },
+        name: if role == herd_core::Role::Member {
+            String::new()
+        } else {
+            role.as_str().to_string()
+        },
+        permissions: role.permission_bits().to_string(),
+        color: String::new(),
+        highlighted: role.is_staff(),
+    }
+}
+
 #[derive(Serialize)]
 pub struct CredentialAccount {
     #[serde(flatten)]
@@ -148,13 +169,6 @@ pub struct CredentialAccount {
 /// The signed-in user's own account, with the plain-text source of their profile.
 pub fn credential_account(tenant: &Tenant, a: &AccountRow, user: &UserRow, follow_requests: i64) -> CredentialAccount {
     let role = herd_core::Role::parse(&user.role).unwrap_or(herd_core::Role::Member);
-    // Mastodon's permission bits: administrator (1) for owners/admins, manage reports etc.
-    // for moderators; none for members.
-    let permissions = match role {
-        herd_core::Role::Owner | herd_core::Role::Admin => "1",
-        herd_core::Role::Moderator => "1308",
-        herd_core::Role::Member => "0",
-    };
     CredentialAccount {
         account: account(tenant, a),
         source: Source {
@@ -177,22 +191,7 @@ pub fn credential_account(tenant: &Tenant, a: &AccountRow, user: &UserRow, follo
             attribution_domains: Vec::new(),
             quote_policy: user.default_quote_policy.clone(),
         },
-        role: Role {
-            id: match role {
-                herd_core::Role::Member => "-99".into(),
-                herd_core::Role::Moderator => "1".into(),
-                herd_core::Role::Admin => "2".into(),
-                herd_core::Role::Owner => "3".into(),
-            },
-            name: if role == herd_core::Role::Member {
-                String::new()
-            } else {
-                role.as_str().to_string()
-            },
-            permissions: permissions.to_string(),
-            color: String::new(),
-            highlighted: role.is_staff(),
-        },
+        role: role_entity(role),
     }
 }
 

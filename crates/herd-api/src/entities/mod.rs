@@ -2,6 +2,7 @@
 //! Herd's views into each. Nothing else serializes data for clients.
 
 mod account;
+pub mod admin;
 mod announcement;
 mod card;
 mod emoji;
@@ -13,7 +14,7 @@ mod poll;
 mod scheduled;
 mod status;
 
-pub use account::{Account, CredentialAccount, Relationship, account, credential_account, relationship};
+pub use account::{Account, CredentialAccount, Relationship, account, credential_account, relationship, role_entity};
 pub use announcement::{Announcement, announcement};
 pub use card::{PreviewCard, card};
 pub use emoji::{CustomEmoji, custom_emoji};

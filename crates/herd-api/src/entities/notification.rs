@@ -14,6 +14,12 @@ pub struct Notification {
     pub account: Account,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    /// The strike of a `moderation_warning`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moderation_warning: Option<serde_json::Value>,
+    /// The severance of a `severed_relationships`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<serde_json::Value>,
 }
 
 pub fn notification(tenant: &Tenant, n: &NotificationView) -> Notification {
@@ -24,6 +30,11 @@ pub fn notification(tenant: &Tenant, n: &NotificationView) -> Notification {
         created_at: time(n.row.created_at),
         account: account(tenant, &n.account),
         status: n.status.as_ref().map(|s| status(tenant, s)),
+        moderation_warning: n
+            .strike
+            .as_ref()
+            .map(|(s, appeal, target)| super::admin::account_warning(tenant, s, appeal.as_ref(), target)),
+        event: n.severance.as_ref().map(super::admin::severance_event),
     }
 }
 

@@ -139,7 +139,7 @@ pub fn status(tenant: &Tenant, v: &StatusView) -> Status {
         account: account(tenant, author),
         content: herd_app::quotes::content(v).into_owned(),
         visibility: r.visibility.clone(),
-        sensitive: r.sensitive != 0,
+        sensitive: sensitive(v),
         spoiler_text: r.spoiler_text.clone(),
         media_attachments: v.media.iter().map(|m| attachment(tenant, m)).collect(),
         application: None,
@@ -244,8 +244,15 @@ pub fn status_edit(tenant: &Tenant, v: &StatusView, e: &EditRow, media: &[MediaR
 
 /// Keys of the status entity written afresh for each answer: they depend on the viewer, or on
 /// values rendered on their own (the author, the mentioned accounts, the boosted post).
-const LIVE: [&str; 12] = [
+/// Whether a post's media shows behind a warning: as its author marked it, and always
+/// (but to the author) when a moderator marked the account sensitive.
+fn sensitive(v: &StatusView) -> bool {
+    v.row.sensitive != 0 || (v.account.sensitized_at.is_some() && v.viewer != Some(v.account.id))
+}
+
+const LIVE: [&str; 13] = [
     "account",
+    "sensitive",
     "poll",
     "quote",
     "quote_approval",
@@ -282,7 +289,7 @@ pub fn write_status(caches: &Caches, tenant: &Tenant, v: &StatusView, epoch: u64
     if fixed.len() > 2 {
         out.push(',');
     }
-    out.push_str("\"account\":");
+    let _ = write!(out, "\"sensitive\":{},\"account\":", sensitive(v));
     out.push_str(&author);
     out.push_str(",\"mentions\":");
     out.push_str(&serde_json::to_string(&mentions(tenant, v)).unwrap_or_else(|_| "[]".into()));

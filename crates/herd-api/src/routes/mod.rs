@@ -1,4 +1,5 @@
 mod accounts;
+mod admin;
 mod announcements;
 mod apps;
 mod conversations;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<State> {
         .merge(markers::routes())
         .merge(filters::routes())
         .merge(reports::routes())
+        .merge(admin::routes())
         .merge(conversations::routes())
         .merge(streaming::routes())
         .merge(tags::routes())

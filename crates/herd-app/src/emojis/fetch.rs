@@ -25,6 +25,9 @@ pub async fn fetch(app: &App, t: TenantId, job: FetchEmoji) -> Result<()> {
         return Ok(());
     };
     let Some(url) = e.remote_url.clone() else { return Ok(()) };
+    if crate::federation_policy::refuses_media(app, t, &e.domain).await? {
+        return Ok(());
+    }
     let bytes = app
         .fetch
         .get_bytes(&url, super::MAX_BYTES)

@@ -70,6 +70,12 @@ pub async fn deliver(app: &App, t: TenantId, job: Deliver) -> std::result::Resul
     };
     let host = herd_federation::fetch::host_header(&url);
     let key = host.to_ascii_lowercase();
+    // A server suspended since the delivery was written gets nothing.
+    let policy = crate::federation_policy::policy(app, t).await.map_err(|e| e.to_string())?;
+    if policy.suspends(&key) {
+        tracing::info!(inbox = %job.inbox, "not delivering to a server this instance suspends");
+        return Ok(());
+    }
     let (failures, until) = {
         let mut c = app.db.conn().await.map_err(|e| e.to_string())?;
         hosts::health(&mut c, &key).await.map_err(|e| e.to_string())?

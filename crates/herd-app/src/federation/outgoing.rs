@@ -298,3 +298,21 @@ pub(crate) async fn status_uri(c: &mut Conn, tenant: &Tenant, row: &herd_store::
         }
     }
 }
+
+/// Tells the servers of a local account's followers that the account is gone (a Delete of
+/// the actor, as Mastodon sends when a suspended account's data is purged).
+pub(crate) async fn actor_deleted(c: &mut Conn, tenant: &Tenant, a: &AccountRow) -> Result<()> {
+    if is_remote(a) {
+        return Ok(());
+    }
+    let inboxes = remote::follower_inboxes(c, tenant.id, a.id, true, &[]).await?;
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let me = actor_id(tenant, a);
+    let delete = json!({
+        "@context": AS, "id": format!("{me}#delete"), "type": "Delete", "actor": me,
+        "to": [herd_federation::PUBLIC], "object": me,
+    });
+    send(c, tenant.id, a.id, &inboxes, &delete).await
+}

@@ -27,6 +27,9 @@ pub async fn fetch(app: &App, t: TenantId, job: FetchPictures) -> Result<()> {
     let before = accounts::by_id(&mut c, t, job.account).await?;
     let limits = herd_store::tenants::by_id(&mut c, t).await?;
     drop(c);
+    if crate::federation_policy::refuses_media(app, t, &before.domain).await? {
+        return Ok(());
+    }
     let mut change = ProfileChange::default();
     let mut written = Vec::new();
     for (url, kind) in [(r.avatar_url, "avatar"), (r.header_url, "header")] {

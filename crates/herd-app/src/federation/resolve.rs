@@ -22,6 +22,9 @@ pub async fn account(app: &App, tenant: &Tenant, user: &str, domain: &str) -> Re
         return Ok(a);
     }
     drop(c);
+    if crate::federation_policy::policy(app, tenant.id).await?.suspends(&domain) {
+        return Err(AppError::NotFound("Record not found"));
+    }
     match discover(app, tenant, user, &domain).await {
         Ok(actor) => store(app, tenant, &actor, &domain).await,
         Err(why) => {
@@ -102,6 +105,10 @@ pub(crate) async fn store(app: &App, tenant: &Tenant, actor: &RemoteActor, domai
 /// it was fetched from. Requests are signed by the instance's own actor, so servers that
 /// serve documents only to signed requests answer too.
 pub(crate) async fn fetch_actor(app: &App, tenant: &Tenant, url: &str) -> std::result::Result<RemoteActor, String> {
+    let policy = crate::federation_policy::policy(app, tenant.id).await.map_err(|e| e.to_string())?;
+    if crate::federation_policy::host_of(url).is_some_and(|h| policy.suspends(&h)) {
+        return Err("the actor's server is suspended by this instance".into());
+    }
     let signer = super::deliver::signer(app, tenant.id, herd_store::keys::INSTANCE_ACTOR)
         .await
         .map_err(|e| e.to_string())?;

@@ -55,6 +55,10 @@ pub(crate) async fn fetch_post(app: &App, tenant: &crate::Tenant, url: &str, dep
     if origin(url).is_none() || url.starts_with(&tenant.base_url()) {
         return Ok(None);
     }
+    let policy = crate::federation_policy::policy(app, t).await?;
+    if crate::federation_policy::host_of(url).is_some_and(|h| policy.suspends(&h)) {
+        return Ok(None);
+    }
     let signer = super::deliver::signer(app, t, herd_store::keys::INSTANCE_ACTOR).await?;
     let note = match app
         .fetch

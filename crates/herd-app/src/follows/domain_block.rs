@@ -6,7 +6,7 @@ use crate::federation::outgoing;
 use crate::{App, AppError, Result, Tenant};
 
 /// A domain as users name it: lowercase, without a scheme, path or surrounding spaces.
-fn domain(d: &str) -> Result<String> {
+pub(crate) fn domain(d: &str) -> Result<String> {
     let d = d.trim().trim_end_matches('.').to_ascii_lowercase();
     let ok =
         !d.is_empty() && d.len() <= 253 && d.contains('.') && d.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));

@@ -29,7 +29,8 @@ pub async fn follow(app: &App, tenant: &Tenant, actor: i64, target: i64, opts: F
         tx.commit().await?;
         app.waker.wake();
         return Ok(());
-    } else if target_row.locked != 0 {
+    } else if target_row.locked != 0 || accounts::by_id(&mut tx, t, actor).await?.silenced_at.is_some() {
+        // A limited account's follows wait for approval, as on Mastodon.
         if relationships::add(&mut tx, t, Edge::FollowRequest, actor, target, Some(opts), now).await? {
             notify(&mut tx, t, target, actor, "follow_request", None).await?;
         }

@@ -10,6 +10,7 @@ mod tags;
 mod unfollow;
 
 pub use block::{block, unblock};
+pub(crate) use domain_block::domain as domain_name;
 pub use domain_block::{block_domain, unblock_domain};
 pub(crate) use follow::accept;
 pub(crate) use follow::bump_counts;

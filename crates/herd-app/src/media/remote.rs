@@ -124,7 +124,11 @@ pub async fn fetch(app: &App, t: TenantId, job: FetchRemoteMedia) -> Result<()> 
         return Ok(());
     };
     let tenant = herd_store::tenants::by_id(&mut c, t).await?;
+    let owner = herd_store::accounts::by_id(&mut c, t, row.account_id).await?;
     drop(c);
+    if crate::federation_policy::refuses_media(app, t, &owner.domain).await? {
+        return Ok(());
+    }
     match row.kind.as_str() {
         "image" => image(app, t, row, &url, tenant.max_image_bytes).await,
         "video" | "audio" => playable(app, t, row, &url, &tenant, job.icon.as_deref()).await,

@@ -72,6 +72,10 @@ pub async fn file(app: &App, tenant: &Tenant, reporter: i64, r: NewUserReport) -
         created_at: Timestamp::now().0,
         rule_ids: serde_json::to_string(&r.rule_ids).unwrap_or_else(|_| "[]".into()),
         forwarded: i64::from(forwarded),
+        assigned_account_id: None,
+        action_taken_by_account_id: None,
+        updated_at: Timestamp::now().0,
+        origin: "member".into(),
     };
     reports::insert(
         &mut tx,
@@ -86,6 +90,7 @@ pub async fn file(app: &App, tenant: &Tenant, reporter: i64, r: NewUserReport) -
             uri: None,
             rule_ids: &r.rule_ids,
             forwarded,
+            origin: "member",
             now: row.created_at,
         },
     )

@@ -60,6 +60,7 @@ pub async fn receive(app: &App, tenant: &Tenant, path: &str, headers: &[(String,
         .get("actor")
         .and_then(id_of)
         .ok_or(AppError::BadRequest("the activity has no actor".into()))?;
+    refuse_suspended(app, tenant, &[&pending.key_id, actor_uri]).await?;
     let (sender, key) = sender(app, tenant, &pending).await?;
     if sender.uri.as_deref() != Some(actor_uri) {
         return Err(unauthorized("the signer is not the activity's actor"));
@@ -82,7 +83,20 @@ pub async fn receive(app: &App, tenant: &Tenant, path: &str, headers: &[(String,
 /// to signed requests).
 pub async fn signed_get(app: &App, tenant: &Tenant, path: &str, headers: &[(String, String)]) -> Result<AccountRow> {
     let pending = signatures::check("GET", path, headers, None, SystemTime::now()).map_err(unauthorized)?;
+    refuse_suspended(app, tenant, &[&pending.key_id]).await?;
     Ok(sender(app, tenant, &pending).await?.0.as_ref().clone())
+}
+
+/// Nothing is accepted from a server the instance suspends: refused before any key is
+/// fetched, with a 403, which senders do not retry.
+async fn refuse_suspended(app: &App, tenant: &Tenant, uris: &[&str]) -> Result<()> {
+    let policy = crate::federation_policy::policy(app, tenant.id).await?;
+    for uri in uris {
+        if crate::federation_policy::host_of(uri).is_some_and(|h| policy.suspends(&h)) {
+            return Err(AppError::Forbidden("Your server is blocked by this instance".into()));
+        }
+    }
+    Ok(())
 }
 
 fn hex_digest(s: &str) -> String {
@@ -250,7 +264,7 @@ async fn followed(app: &App, tenant: &Tenant, sender: &AccountRow, follow: &Valu
     } else if relationships::exists(&mut tx, t, Edge::Follow, sender.id, local.id).await? {
         // Already following (the other server lost track): confirm again.
         outgoing::answer_follow(&mut tx, tenant, &local, sender, Some(follow.clone()), true).await?;
-    } else if local.locked != 0 {
+    } else if local.locked != 0 || sender.silenced_at.is_some() {
         if relationships::add(&mut tx, t, Edge::FollowRequest, sender.id, local.id, Some(opts), now).await? {
             notify(&mut tx, t, local.id, sender.id, "follow_request", None).await?;
         }
@@ -306,6 +320,15 @@ async fn unfollowed(app: &App, tenant: &Tenant, sender: &AccountRow, follow: &Va
 /// A remote account deleted one of its posts.
 async fn deleted(app: &App, tenant: &Tenant, sender: &AccountRow, object: &Value) -> Result<()> {
     let Some(uri) = id_of(object) else { return Ok(()) };
+    if Some(uri) == sender.uri.as_deref() {
+        // The account was deleted on its server: suspended here, as Mastodon marks it.
+        if sender.suspended_at.is_none() {
+            let mut tx = app.db.begin().await?;
+            herd_store::moderation::restrict(&mut tx, tenant.id, sender.id, herd_store::moderation::Restriction::Suspended, Some(Timestamp::now().0), "remote").await?;
+            tx.commit().await?;
+        }
+        return Ok(());
+    }
     if crate::quotes::withdrawn(app, tenant, sender, object).await? {
         return Ok(());
     }
@@ -442,6 +465,9 @@ async fn updated(app: &App, tenant: &Tenant, sender: &AccountRow, object: &Value
 /// Another server reports local accounts (and some of their posts): each reported account
 /// gets a report in this instance's queue, for its moderators.
 async fn flagged(app: &App, tenant: &Tenant, sender: &AccountRow, flag: &Value) -> Result<()> {
+    if crate::federation_policy::policy(app, tenant.id).await?.rejects_reports(&sender.domain) {
+        return Ok(());
+    }
     let objects: Vec<String> = match flag.get("object") {
         Some(Value::Array(a)) => a.iter().filter_map(id_of).map(str::to_string).collect(),
         Some(v) => id_of(v).map(|s| vec![s.to_string()]).unwrap_or_default(),
@@ -484,6 +510,7 @@ async fn flagged(app: &App, tenant: &Tenant, sender: &AccountRow, flag: &Value) 
                 uri: flag.get("id").and_then(Value::as_str),
                 rule_ids: &[],
                 forwarded: false,
+                origin: "remote",
                 now: Timestamp::now().0,
             },
         )

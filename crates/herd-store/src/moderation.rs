@@ -431,12 +431,14 @@ pub async fn severances_by_ids(c: &mut Conn, t: TenantId, ids: &[i64]) -> Result
     Ok(q.fetch_all(c.ex()).await?)
 }
 
-/// Accounts of a server and of its subdomains.
+/// Accounts of a server and of its subdomains (on any port, unless `domain` names one).
 pub async fn accounts_of_domain(c: &mut Conn, t: TenantId, domain: &str) -> Result<Vec<i64>> {
-    Ok(c.qs("SELECT id FROM accounts WHERE tenant_id = ? AND (domain = ? OR domain LIKE ?)")
+    Ok(c.qs("SELECT id FROM accounts WHERE tenant_id = ? AND (domain = ? OR domain LIKE ? OR domain LIKE ? OR domain LIKE ?)")
         .bind(t.0)
         .bind(domain)
         .bind(format!("%.{domain}"))
+        .bind(format!("{domain}:%"))
+        .bind(format!("%.{domain}:%"))
         .fetch_all(c.ex())
         .await?)
 }

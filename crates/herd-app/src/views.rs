@@ -112,7 +112,16 @@ async fn statuses_as(c: &mut Conn, t: TenantId, viewer: Option<i64>, rows: Vec<S
         Some(v) => Some(votes_in(c, t, v, &parts).await?),
         None => None,
     };
-    Ok(assemble(&order, &parts, &accounts, flags, viewer, votes.as_ref(), &quotes, moderating))
+    Ok(assemble(
+        &order,
+        &parts,
+        &accounts,
+        flags,
+        viewer,
+        votes.as_ref(),
+        &quotes,
+        moderating,
+    ))
 }
 
 /// Loads views for the posts with these ids, keeping their order, through the node's caches
@@ -285,6 +294,8 @@ fn accounts_of<'a>(parts: impl Iterator<Item = &'a Arc<StatusParts>>) -> Vec<i64
 }
 
 /// Views in the order of `ids`; posts whose author (or boosted post) is missing are left out.
+// Every argument is one of the loaded parts a view is built from; a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 fn assemble(
     ids: &[i64],
     parts: &HashMap<i64, Arc<StatusParts>>,

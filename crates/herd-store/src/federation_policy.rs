@@ -91,19 +91,23 @@ pub async fn block(c: &mut Conn, t: TenantId, id: i64) -> Result<Option<DomainBl
 }
 
 pub async fn block_by_domain(c: &mut Conn, t: TenantId, domain: &str) -> Result<Option<DomainBlockRow>> {
-    Ok(c.qa(&format!("SELECT {COLS} FROM domain_blocks WHERE tenant_id = ? AND domain = ?"))
-        .bind(t.0)
-        .bind(domain)
-        .fetch_optional(c.ex())
-        .await?)
+    Ok(
+        c.qa(&format!("SELECT {COLS} FROM domain_blocks WHERE tenant_id = ? AND domain = ?"))
+            .bind(t.0)
+            .bind(domain)
+            .fetch_optional(c.ex())
+            .await?,
+    )
 }
 
 /// Every block of the instance (what a node loads into its policy), by domain.
 pub async fn all_blocks(c: &mut Conn, t: TenantId) -> Result<Vec<DomainBlockRow>> {
-    Ok(c.qa(&format!("SELECT {COLS} FROM domain_blocks WHERE tenant_id = ? ORDER BY domain"))
-        .bind(t.0)
-        .fetch_all(c.ex())
-        .await?)
+    Ok(
+        c.qa(&format!("SELECT {COLS} FROM domain_blocks WHERE tenant_id = ? ORDER BY domain"))
+            .bind(t.0)
+            .fetch_all(c.ex())
+            .await?,
+    )
 }
 
 /// Blocks as the admin API pages them, newest first.
@@ -150,16 +154,20 @@ pub async fn disallow(c: &mut Conn, t: TenantId, id: i64) -> Result<()> {
 }
 
 pub async fn allowed(c: &mut Conn, t: TenantId, id: i64) -> Result<Option<DomainAllowRow>> {
-    Ok(c.qa("SELECT id, domain, created_at FROM domain_allows WHERE tenant_id = ? AND id = ?")
-        .bind(t.0)
-        .bind(id)
-        .fetch_optional(c.ex())
-        .await?)
+    Ok(
+        c.qa("SELECT id, domain, created_at FROM domain_allows WHERE tenant_id = ? AND id = ?")
+            .bind(t.0)
+            .bind(id)
+            .fetch_optional(c.ex())
+            .await?,
+    )
 }
 
 pub async fn all_allows(c: &mut Conn, t: TenantId) -> Result<Vec<DomainAllowRow>> {
-    Ok(c.qa("SELECT id, domain, created_at FROM domain_allows WHERE tenant_id = ? ORDER BY id DESC")
-        .bind(t.0)
-        .fetch_all(c.ex())
-        .await?)
+    Ok(
+        c.qa("SELECT id, domain, created_at FROM domain_allows WHERE tenant_id = ? ORDER BY id DESC")
+            .bind(t.0)
+            .fetch_all(c.ex())
+            .await?,
+    )
 }

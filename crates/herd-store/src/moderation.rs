@@ -115,7 +115,10 @@ pub async fn accounts(c: &mut Conn, t: TenantId, f: &AccountFilter, page: &Page)
         sql.push(" AND 1 = 0", []);
     }
     if !f.roles.is_empty() {
-        sql.push(&format!(" AND u.role IN ({})", placeholders(f.roles.len())), f.roles.iter().map(|r| Arg::S(r.clone())));
+        sql.push(
+            &format!(" AND u.role IN ({})", placeholders(f.roles.len())),
+            f.roles.iter().map(|r| Arg::S(r.clone())),
+        );
     }
     let asc = sql.page_on("a.id", page);
     let rows: Vec<AccountRow> = sql.fetch(c, asc).await?;
@@ -201,11 +204,13 @@ pub async fn notes(c: &mut Conn, t: TenantId, on: Subject) -> Result<Vec<NoteRow
 }
 
 pub async fn note(c: &mut Conn, t: TenantId, id: i64) -> Result<Option<NoteRow>> {
-    Ok(c.qa("SELECT id, subject, subject_id, account_id, content, created_at FROM moderation_notes WHERE tenant_id = ? AND id = ?")
-        .bind(t.0)
-        .bind(id)
-        .fetch_optional(c.ex())
-        .await?)
+    Ok(
+        c.qa("SELECT id, subject, subject_id, account_id, content, created_at FROM moderation_notes WHERE tenant_id = ? AND id = ?")
+            .bind(t.0)
+            .bind(id)
+            .fetch_optional(c.ex())
+            .await?,
+    )
 }
 
 pub async fn delete_note(c: &mut Conn, t: TenantId, id: i64) -> Result<()> {
@@ -433,14 +438,16 @@ pub async fn severances_by_ids(c: &mut Conn, t: TenantId, ids: &[i64]) -> Result
 
 /// Accounts of a server and of its subdomains (on any port, unless `domain` names one).
 pub async fn accounts_of_domain(c: &mut Conn, t: TenantId, domain: &str) -> Result<Vec<i64>> {
-    Ok(c.qs("SELECT id FROM accounts WHERE tenant_id = ? AND (domain = ? OR domain LIKE ? OR domain LIKE ? OR domain LIKE ?)")
-        .bind(t.0)
-        .bind(domain)
-        .bind(format!("%.{domain}"))
-        .bind(format!("{domain}:%"))
-        .bind(format!("%.{domain}:%"))
-        .fetch_all(c.ex())
-        .await?)
+    Ok(
+        c.qs("SELECT id FROM accounts WHERE tenant_id = ? AND (domain = ? OR domain LIKE ? OR domain LIKE ? OR domain LIKE ?)")
+            .bind(t.0)
+            .bind(domain)
+            .bind(format!("%.{domain}"))
+            .bind(format!("{domain}:%"))
+            .bind(format!("%.{domain}:%"))
+            .fetch_all(c.ex())
+            .await?,
+    )
 }
 
 /// Follows and follow requests between this instance's own accounts and `remote` accounts:
@@ -481,7 +488,11 @@ pub async fn restrict_domain(c: &mut Conn, t: TenantId, accounts: &[i64], r: Res
             format!("{col} >= ?")
         };
         let origin = if r == Restriction::Suspended {
-            if at.is_some() { ", suspension_origin = 'local'" } else { ", suspension_origin = NULL" }
+            if at.is_some() {
+                ", suspension_origin = 'local'"
+            } else {
+                ", suspension_origin = NULL"
+            }
         } else {
             ""
         };

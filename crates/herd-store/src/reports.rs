@@ -103,7 +103,11 @@ pub struct ReportFilter {
 
 /// Reports, newest first, as the admin API pages them.
 pub async fn list(c: &mut Conn, t: TenantId, f: &ReportFilter, page: &Page) -> Result<Vec<ReportRow>> {
-    let cols = COLS.split(", ").map(|col| format!("r.{}", col.trim())).collect::<Vec<_>>().join(", ");
+    let cols = COLS
+        .split(", ")
+        .map(|col| format!("r.{}", col.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut sql = Sql::new(format!("SELECT {cols} FROM reports r WHERE r.tenant_id = ?"));
     sql.args.push(Arg::I(t.0));
     sql.push(
@@ -135,11 +139,13 @@ pub async fn list(c: &mut Conn, t: TenantId, f: &ReportFilter, page: &Page) -> R
 
 /// Open reports about `target`.
 pub async fn open_about(c: &mut Conn, t: TenantId, target: i64) -> Result<Vec<i64>> {
-    Ok(c.qs("SELECT id FROM reports WHERE tenant_id = ? AND target_account_id = ? AND action_taken_at IS NULL")
-        .bind(t.0)
-        .bind(target)
-        .fetch_all(c.ex())
-        .await?)
+    Ok(
+        c.qs("SELECT id FROM reports WHERE tenant_id = ? AND target_account_id = ? AND action_taken_at IS NULL")
+            .bind(t.0)
+            .bind(target)
+            .fetch_all(c.ex())
+            .await?,
+    )
 }
 
 /// Gives the report to a moderator, or back to the queue (`None`).

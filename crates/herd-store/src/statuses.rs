@@ -816,10 +816,12 @@ pub async fn search(c: &mut Conn, t: TenantId, viewer: i64, q: &TextSearch, page
 
 /// Some of an account's posts and boosts, in no particular order (for purging them).
 pub async fn of_author(c: &mut Conn, t: TenantId, account: i64, limit: i64) -> Result<Vec<StatusRow>> {
-    Ok(c.qa(&format!("SELECT {COLS} FROM statuses s WHERE s.tenant_id = ? AND s.account_id = ? LIMIT ?"))
-        .bind(t.0)
-        .bind(account)
-        .bind(limit)
-        .fetch_all(c.ex())
-        .await?)
+    Ok(c.qa(&format!(
+        "SELECT {COLS} FROM statuses s WHERE s.tenant_id = ? AND s.account_id = ? LIMIT ?"
+    ))
+    .bind(t.0)
+    .bind(account)
+    .bind(limit)
+    .fetch_all(c.ex())
+    .await?)
 }

@@ -26,7 +26,12 @@ async fn a_report_is_worked_end_to_end_and_audited() {
     let (bob_id, bob) = s.account(&d, "bob", "member").await;
     let spam = s.status(&d, &bob, json!({"status": "buy cheap things"})).await;
     let report = s
-        .post(&d, "/api/v1/reports", Some(&alice), json!({"account_id": bob_id, "status_ids": [spam], "category": "spam", "comment": "spam"}))
+        .post(
+            &d,
+            "/api/v1/reports",
+            Some(&alice),
+            json!({"account_id": bob_id, "status_ids": [spam], "category": "spam", "comment": "spam"}),
+        )
         .await
         .expect(200)
         .id();
@@ -41,13 +46,32 @@ async fn a_report_is_worked_end_to_end_and_audited() {
     assert_eq!(open[0]["action_taken"], false);
     let none = s.get(&d, "/api/v1/admin/reports?resolved=true", Some(&mod1)).await.expect(200).json;
     assert_eq!(none.as_array().map(Vec::len), Some(0));
-    let by_target = s.get(&d, &format!("/api/v1/admin/reports?target_account_id={bob_id}"), Some(&mod1)).await.json;
+    let by_target = s
+        .get(&d, &format!("/api/v1/admin/reports?target_account_id={bob_id}"), Some(&mod1))
+        .await
+        .json;
     assert_eq!(by_target.as_array().map(Vec::len), Some(1));
 
     // Assigned, noted, acted on with a strike.
-    let assigned = s.post(&d, &format!("/api/v1/admin/reports/{report}/assign_to_self"), Some(&mod1), json!({})).await.expect(200).json;
+    let assigned = s
+        .post(
+            &d,
+            &format!("/api/v1/admin/reports/{report}/assign_to_self"),
+            Some(&mod1),
+            json!({}),
+        )
+        .await
+        .expect(200)
+        .json;
     assert_eq!(assigned["assigned_account"]["username"], "mod1");
-    s.post(&d, &format!("/api/v1/admin/reports/{report}/notes"), Some(&mod1), json!({"content": "clear spam"})).await.expect(200);
+    s.post(
+        &d,
+        &format!("/api/v1/admin/reports/{report}/notes"),
+        Some(&mod1),
+        json!({"content": "clear spam"}),
+    )
+    .await
+    .expect(200);
     s.post(
         &d,
         &format!("/api/v1/admin/accounts/{bob_id}/action"),
@@ -56,31 +80,68 @@ async fn a_report_is_worked_end_to_end_and_audited() {
     )
     .await
     .expect(200);
-    let shown = s.get(&d, &format!("/api/v1/admin/reports/{report}"), Some(&mod1)).await.expect(200).json;
+    let shown = s
+        .get(&d, &format!("/api/v1/admin/reports/{report}"), Some(&mod1))
+        .await
+        .expect(200)
+        .json;
     assert_eq!(shown["action_taken"], true, "{shown}");
     assert_eq!(shown["action_taken_by_account"]["username"], "mod1");
-    let acct = s.get(&d, &format!("/api/v1/admin/accounts/{bob_id}"), Some(&mod1)).await.expect(200).json;
+    let acct = s
+        .get(&d, &format!("/api/v1/admin/accounts/{bob_id}"), Some(&mod1))
+        .await
+        .expect(200)
+        .json;
     assert_eq!(acct["silenced"], true);
     assert_eq!(acct["email"], "bob@example.org");
 
     // The member reads the strike in a notification and appeals it.
-    let notes = s.get(&d, "/api/v1/notifications?types[]=moderation_warning", Some(&bob)).await.expect(200).json;
+    let notes = s
+        .get(&d, "/api/v1/notifications?types[]=moderation_warning", Some(&bob))
+        .await
+        .expect(200)
+        .json;
     let warning = &notes[0]["moderation_warning"];
     assert_eq!(warning["action"], "silence", "{notes}");
     assert_eq!(warning["text"], "No advertising here.");
     assert_eq!(warning["status_ids"][0], spam);
     let strike = warning["id"].as_str().expect("strike id").to_string();
-    s.post(&d, &format!("/api/v1/herd/strikes/{strike}/appeal"), Some(&bob), json!({"text": ""})).await.expect(422);
+    s.post(
+        &d,
+        &format!("/api/v1/herd/strikes/{strike}/appeal"),
+        Some(&bob),
+        json!({"text": ""}),
+    )
+    .await
+    .expect(422);
     let appeal = s
-        .post(&d, &format!("/api/v1/herd/strikes/{strike}/appeal"), Some(&bob), json!({"text": "It was a joke."}))
+        .post(
+            &d,
+            &format!("/api/v1/herd/strikes/{strike}/appeal"),
+            Some(&bob),
+            json!({"text": "It was a joke."}),
+        )
         .await
         .expect(200)
         .id();
-    s.post(&d, &format!("/api/v1/herd/strikes/{strike}/appeal"), Some(&bob), json!({"text": "again"})).await.expect(422);
+    s.post(
+        &d,
+        &format!("/api/v1/herd/strikes/{strike}/appeal"),
+        Some(&bob),
+        json!({"text": "again"}),
+    )
+    .await
+    .expect(422);
     // Moderators may not decide appeals (Mastodon gives that to admins).
-    s.post(&d, &format!("/api/v1/admin/appeals/{appeal}/approve"), Some(&mod2), json!({})).await.expect(403);
+    s.post(&d, &format!("/api/v1/admin/appeals/{appeal}/approve"), Some(&mod2), json!({}))
+        .await
+        .expect(403);
     let (_, admin) = staff(&s, &d, "admin", "admin").await;
-    let approved = s.post(&d, &format!("/api/v1/admin/appeals/{appeal}/approve"), Some(&admin), json!({})).await.expect(200).json;
+    let approved = s
+        .post(&d, &format!("/api/v1/admin/appeals/{appeal}/approve"), Some(&admin), json!({}))
+        .await
+        .expect(200)
+        .json;
     assert_eq!(approved["state"], "approved");
     let acct = s.get(&d, &format!("/api/v1/admin/accounts/{bob_id}"), Some(&mod1)).await.json;
     assert_eq!(acct["silenced"], false, "an approved appeal lifts the silence");
@@ -88,15 +149,33 @@ async fn a_report_is_worked_end_to_end_and_audited() {
     assert_eq!(mine[0]["appeal"]["state"], "approved");
 
     // Reopened and resolved again by the second moderator; all of it in the audit log.
-    s.post(&d, &format!("/api/v1/admin/reports/{report}/reopen"), Some(&mod2), json!({})).await.expect(200);
-    let resolved = s.post(&d, &format!("/api/v1/admin/reports/{report}/resolve"), Some(&mod2), json!({})).await.expect(200).json;
+    s.post(&d, &format!("/api/v1/admin/reports/{report}/reopen"), Some(&mod2), json!({}))
+        .await
+        .expect(200);
+    let resolved = s
+        .post(&d, &format!("/api/v1/admin/reports/{report}/resolve"), Some(&mod2), json!({}))
+        .await
+        .expect(200)
+        .json;
     assert_eq!(resolved["action_taken_by_account"]["id"], mod2_id);
     let log = s.get(&d, "/api/v1/admin/audit_log", Some(&mod2)).await.expect(200).json;
     let actions: Vec<&str> = log.as_array().expect("log").iter().filter_map(|e| e["action"].as_str()).collect();
-    for want in ["report.assigned_to_self", "report_note.create", "account.silence", "report.resolve", "appeal.create", "appeal.approve", "report.reopen"] {
+    for want in [
+        "report.assigned_to_self",
+        "report_note.create",
+        "account.silence",
+        "report.resolve",
+        "appeal.create",
+        "appeal.approve",
+        "report.reopen",
+    ] {
         assert!(actions.contains(&want), "{want} missing from {actions:?}");
     }
-    let silence = log.as_array().and_then(|l| l.iter().find(|e| e["action"] == "account.silence")).cloned().unwrap_or(Value::Null);
+    let silence = log
+        .as_array()
+        .and_then(|l| l.iter().find(|e| e["action"] == "account.silence"))
+        .cloned()
+        .unwrap_or(Value::Null);
     assert_eq!(silence["detail"]["report_id"], report, "the audit record names the report");
     assert_eq!(silence["detail"]["text"], "No advertising here.");
 }
@@ -112,42 +191,101 @@ async fn account_actions_take_effect() {
     let post = s.status(&d, &bob, json!({"status": "hello public"})).await;
 
     // Marked sensitive: others see its posts as sensitive.
-    s.post(&d, &format!("/api/v1/admin/accounts/{bob_id}/action"), Some(&m), json!({"type": "sensitive"})).await.expect(200);
+    s.post(
+        &d,
+        &format!("/api/v1/admin/accounts/{bob_id}/action"),
+        Some(&m),
+        json!({"type": "sensitive"}),
+    )
+    .await
+    .expect(200);
     let seen = s.get(&d, &format!("/api/v1/statuses/{post}"), Some(&alice)).await.expect(200).json;
     assert_eq!(seen["sensitive"], true);
-    s.post(&d, &format!("/api/v1/admin/accounts/{bob_id}/unsensitive"), Some(&m), json!({})).await.expect(200);
+    s.post(&d, &format!("/api/v1/admin/accounts/{bob_id}/unsensitive"), Some(&m), json!({}))
+        .await
+        .expect(200);
 
     // Limited: gone from the public timeline of those who do not follow it; its follows wait.
-    s.post(&d, &format!("/api/v1/admin/accounts/{bob_id}/action"), Some(&m), json!({"type": "silence"})).await.expect(200);
+    s.post(
+        &d,
+        &format!("/api/v1/admin/accounts/{bob_id}/action"),
+        Some(&m),
+        json!({"type": "silence"}),
+    )
+    .await
+    .expect(200);
     let public = s.get(&d, "/api/v1/timelines/public", Some(&alice)).await.expect(200).json;
-    assert!(!public.as_array().expect("list").iter().any(|p| p["id"] == post), "a limited account's post left the public timeline");
-    let rel = s.post(&d, &format!("/api/v1/accounts/{carol_id}/follow"), Some(&bob), json!({})).await.expect(200).json;
+    assert!(
+        !public.as_array().expect("list").iter().any(|p| p["id"] == post),
+        "a limited account's post left the public timeline"
+    );
+    let rel = s
+        .post(&d, &format!("/api/v1/accounts/{carol_id}/follow"), Some(&bob), json!({}))
+        .await
+        .expect(200)
+        .json;
     assert_eq!(rel["requested"], true, "a limited account's follow needs approval: {rel}");
     let _ = carol;
-    s.post(&d, &format!("/api/v1/admin/accounts/{bob_id}/unsilence"), Some(&m), json!({})).await.expect(200);
+    s.post(&d, &format!("/api/v1/admin/accounts/{bob_id}/unsilence"), Some(&m), json!({}))
+        .await
+        .expect(200);
 
     // Disabled: its tokens stop working; enabled again, it may sign in.
-    s.post(&d, &format!("/api/v1/admin/accounts/{bob_id}/action"), Some(&m), json!({"type": "disable"})).await.expect(200);
+    s.post(
+        &d,
+        &format!("/api/v1/admin/accounts/{bob_id}/action"),
+        Some(&m),
+        json!({"type": "disable"}),
+    )
+    .await
+    .expect(200);
     let r = s.get(&d, "/api/v1/accounts/verify_credentials", Some(&bob)).await;
     assert_eq!(r.status.as_u16(), 401, "{}", r.text);
     let disabled = s.get(&d, "/api/v2/admin/accounts?status=disabled", Some(&m)).await.expect(200).json;
     assert_eq!(disabled[0]["id"], bob_id);
-    s.post(&d, &format!("/api/v1/admin/accounts/{bob_id}/enable"), Some(&m), json!({})).await.expect(200);
+    s.post(&d, &format!("/api/v1/admin/accounts/{bob_id}/enable"), Some(&m), json!({}))
+        .await
+        .expect(200);
 
     // Suspended: its posts and profile are hidden at once; lifted, they are back.
-    s.post(&d, &format!("/api/v1/admin/accounts/{bob_id}/action"), Some(&m), json!({"type": "suspend"})).await.expect(200);
+    s.post(
+        &d,
+        &format!("/api/v1/admin/accounts/{bob_id}/action"),
+        Some(&m),
+        json!({"type": "suspend"}),
+    )
+    .await
+    .expect(200);
     s.get(&d, &format!("/api/v1/statuses/{post}"), Some(&alice)).await.expect(404);
     s.get(&d, &format!("/api/v1/accounts/{bob_id}"), Some(&alice)).await.expect(404);
     let suspended = s.get(&d, "/api/v1/admin/accounts?suspended=true", Some(&m)).await.expect(200).json;
     assert_eq!(suspended[0]["suspended"], true);
-    s.post(&d, &format!("/api/v1/admin/accounts/{bob_id}/unsuspend"), Some(&m), json!({})).await.expect(200);
+    s.post(&d, &format!("/api/v1/admin/accounts/{bob_id}/unsuspend"), Some(&m), json!({}))
+        .await
+        .expect(200);
     s.get(&d, &format!("/api/v1/statuses/{post}"), Some(&alice)).await.expect(200);
 
     // Bad input: an unknown action, a moderator acting on an admin.
-    s.post(&d, &format!("/api/v1/admin/accounts/{bob_id}/action"), Some(&m), json!({"type": "explode"})).await.expect(422);
+    s.post(
+        &d,
+        &format!("/api/v1/admin/accounts/{bob_id}/action"),
+        Some(&m),
+        json!({"type": "explode"}),
+    )
+    .await
+    .expect(422);
     let (admin_id, _) = staff(&s, &d, "boss", "admin").await;
-    s.post(&d, &format!("/api/v1/admin/accounts/{admin_id}/action"), Some(&m), json!({"type": "suspend"})).await.expect(403);
-    s.post(&d, "/api/v1/admin/accounts/99999999/action", Some(&m), json!({"type": "suspend"})).await.expect(404);
+    s.post(
+        &d,
+        &format!("/api/v1/admin/accounts/{admin_id}/action"),
+        Some(&m),
+        json!({"type": "suspend"}),
+    )
+    .await
+    .expect(403);
+    s.post(&d, "/api/v1/admin/accounts/99999999/action", Some(&m), json!({"type": "suspend"}))
+        .await
+        .expect(404);
 }
 
 #[tokio::test]
@@ -160,9 +298,18 @@ async fn every_admin_route_is_refused_to_members_and_other_instances() {
     let (_, member) = staff(&s, &da, "member", "member").await;
     let (bob_id, bob) = s.account(&da, "bob", "member").await;
     let (_, alice) = s.account(&da, "alice", "member").await;
-    let report = s.post(&da, "/api/v1/reports", Some(&alice), json!({"account_id": bob_id})).await.expect(200).id();
+    let report = s
+        .post(&da, "/api/v1/reports", Some(&alice), json!({"account_id": bob_id}))
+        .await
+        .expect(200)
+        .id();
     let block = s
-        .post(&da, "/api/v1/admin/domain_blocks", Some(&admin_a), json!({"domain": "spam.example", "severity": "suspend"}))
+        .post(
+            &da,
+            "/api/v1/admin/domain_blocks",
+            Some(&admin_a),
+            json!({"domain": "spam.example", "severity": "suspend"}),
+        )
         .await
         .expect(200)
         .id();
@@ -197,14 +344,34 @@ async fn every_admin_route_is_refused_to_members_and_other_instances() {
         (Method::GET, "/api/v1/admin/appeals".into()),
     ];
     for (method, path) in &routes {
-        let r = s.call(method.clone(), &da, path, Some(&member), json!({"type": "suspend", "domain": "x.example"})).await;
+        let r = s
+            .call(
+                method.clone(),
+                &da,
+                path,
+                Some(&member),
+                json!({"type": "suspend", "domain": "x.example"}),
+            )
+            .await;
         assert_eq!(r.status.as_u16(), 403, "{method} {path} for a member: {}", r.text);
         assert_eq!(r.json["error"], "This action is not allowed", "{method} {path}");
-        let r = s.call(method.clone(), &da, path, Some(&admin_b), json!({"type": "suspend", "domain": "x.example"})).await;
+        let r = s
+            .call(
+                method.clone(),
+                &da,
+                path,
+                Some(&admin_b),
+                json!({"type": "suspend", "domain": "x.example"}),
+            )
+            .await;
         assert_eq!(r.status.as_u16(), 401, "{method} {path} with another instance's token: {}", r.text);
     }
     // Nothing changed on org-a; org-b's admin sees none of it in its own instance.
-    let acct = s.get(&da, &format!("/api/v1/admin/accounts/{bob_id}"), Some(&admin_a)).await.expect(200).json;
+    let acct = s
+        .get(&da, &format!("/api/v1/admin/accounts/{bob_id}"), Some(&admin_a))
+        .await
+        .expect(200)
+        .json;
     assert_eq!(acct["suspended"], false);
     let b_blocks = s.get(&db, "/api/v1/admin/domain_blocks", Some(&admin_b)).await.expect(200).json;
     assert_eq!(b_blocks.as_array().map(Vec::len), Some(0));
@@ -233,10 +400,28 @@ async fn domain_blocks_as_mastodon_lists_them() {
         .json;
     assert_eq!(b["severity"], "suspend");
     assert_eq!(b["digest"].as_str().map(str::len), Some(64));
-    s.post(&d, "/api/v1/admin/domain_blocks", Some(&admin), json!({"domain": "spam.example"})).await.expect(422);
-    s.post(&d, "/api/v1/admin/domain_blocks", Some(&admin), json!({"domain": "x.example", "severity": "nuke"})).await.expect(422);
-    s.post(&d, "/api/v1/admin/domain_blocks", Some(&admin), json!({"domain": "not a domain"})).await.expect(422);
-    s.post(&d, "/api/v1/admin/domain_blocks", Some(&admin), json!({"domain": "loud.example", "severity": "silence"})).await.expect(200);
+    s.post(&d, "/api/v1/admin/domain_blocks", Some(&admin), json!({"domain": "spam.example"}))
+        .await
+        .expect(422);
+    s.post(
+        &d,
+        "/api/v1/admin/domain_blocks",
+        Some(&admin),
+        json!({"domain": "x.example", "severity": "nuke"}),
+    )
+    .await
+    .expect(422);
+    s.post(&d, "/api/v1/admin/domain_blocks", Some(&admin), json!({"domain": "not a domain"}))
+        .await
+        .expect(422);
+    s.post(
+        &d,
+        "/api/v1/admin/domain_blocks",
+        Some(&admin),
+        json!({"domain": "loud.example", "severity": "silence"}),
+    )
+    .await
+    .expect(200);
     let public = s.get(&d, "/api/v1/instance/domain_blocks", None).await.expect(200).json;
     assert_eq!(public[0]["domain"], "loud.example", "{public}");
     assert_eq!(public[1]["domain"], "spam.****ple", "obfuscated: {public}");
@@ -244,13 +429,27 @@ async fn domain_blocks_as_mastodon_lists_them() {
     assert!(public[1].get("private_comment").is_none());
     let id = b["id"].as_str().expect("id");
     let changed = s
-        .call(Method::PUT, &d, &format!("/api/v1/admin/domain_blocks/{id}"), Some(&admin), json!({"severity": "silence"}))
+        .call(
+            Method::PUT,
+            &d,
+            &format!("/api/v1/admin/domain_blocks/{id}"),
+            Some(&admin),
+            json!({"severity": "silence"}),
+        )
         .await
         .expect(200)
         .json;
     assert_eq!(changed["severity"], "silence");
     assert_eq!(changed["public_comment"], "spam", "an update keeps what it does not name");
-    s.call(Method::DELETE, &d, &format!("/api/v1/admin/domain_blocks/{id}"), Some(&admin), json!({})).await.expect(200);
+    s.call(
+        Method::DELETE,
+        &d,
+        &format!("/api/v1/admin/domain_blocks/{id}"),
+        Some(&admin),
+        json!({}),
+    )
+    .await
+    .expect(200);
     let list = s.get(&d, "/api/v1/admin/domain_blocks", Some(&admin)).await.expect(200).json;
     assert_eq!(list.as_array().map(Vec::len), Some(1));
 }
@@ -264,25 +463,45 @@ async fn a_suspended_server_is_cut_off() {
     let (_, bob) = b.account(&db, "bob", "member").await;
     let (_, admin_b) = {
         let (id, _) = b.account(&db, "admin", "admin").await;
-        (id, herd::commands::token_create(b.app(), &db, "admin", ADMIN_SCOPES).await.expect("token"))
+        (
+            id,
+            herd::commands::token_create(b.app(), &db, "admin", ADMIN_SCOPES)
+                .await
+                .expect("token"),
+        )
     };
     let alice_there = followed(&b, &db, &bob, &format!("alice@{da}")).await;
     let first = a.status(&da, &alice, json!({"status": "before the block"})).await;
     let _ = first;
     let arrived = || async {
         let home = b.get(&db, "/api/v1/timelines/home", Some(&bob)).await.json;
-        home.as_array().is_some_and(|l| l.iter().any(|p| p["content"].as_str().is_some_and(|c| c.contains("before the block"))))
+        home.as_array().is_some_and(|l| {
+            l.iter()
+                .any(|p| p["content"].as_str().is_some_and(|c| c.contains("before the block")))
+        })
     };
     assert!(eventually(arrived).await, "federation works before the block");
 
     let host = da.split(':').next().unwrap_or(&da).to_string();
-    b.post(&db, "/api/v1/admin/domain_blocks", Some(&admin_b), json!({"domain": host, "severity": "suspend"}))
-        .await
-        .expect(200);
+    b.post(
+        &db,
+        "/api/v1/admin/domain_blocks",
+        Some(&admin_b),
+        json!({"domain": host, "severity": "suspend"}),
+    )
+    .await
+    .expect(200);
     // bob's follow of alice is gone, and bob was told.
-    let rel = b.get(&db, &format!("/api/v1/accounts/relationships?id[]={alice_there}"), Some(&bob)).await.json;
+    let rel = b
+        .get(&db, &format!("/api/v1/accounts/relationships?id[]={alice_there}"), Some(&bob))
+        .await
+        .json;
     assert_eq!(rel[0]["following"], false, "{rel}");
-    let notes = b.get(&db, "/api/v1/notifications?types[]=severed_relationships", Some(&bob)).await.expect(200).json;
+    let notes = b
+        .get(&db, "/api/v1/notifications?types[]=severed_relationships", Some(&bob))
+        .await
+        .expect(200)
+        .json;
     assert_eq!(notes[0]["event"]["type"], "domain_block", "{notes}");
     assert_eq!(notes[0]["event"]["following_count"], 1);
     assert_eq!(notes[0]["event"]["target_name"], host);
@@ -302,5 +521,7 @@ async fn a_suspended_server_is_cut_off() {
     .await;
     assert_eq!(status, 403);
     // bob can no longer find org-a's accounts.
-    b.get(&db, &format!("/api/v1/accounts/lookup?acct=carol@{da}"), Some(&bob)).await.expect(404);
+    b.get(&db, &format!("/api/v1/accounts/lookup?acct=carol@{da}"), Some(&bob))
+        .await
+        .expect(404);
 }

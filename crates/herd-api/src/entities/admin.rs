@@ -85,7 +85,13 @@ pub struct ReportParts<'a> {
 }
 
 pub fn admin_report(tenant: &Tenant, r: &ReportRow, parts: &ReportParts<'_>) -> Option<AdminReport> {
-    let find = |id: i64| parts.accounts.iter().find(|(a, _)| a.id == id).map(|(a, u)| admin_account(tenant, a, u.as_ref()));
+    let find = |id: i64| {
+        parts
+            .accounts
+            .iter()
+            .find(|(a, _)| a.id == id)
+            .map(|(a, u)| admin_account(tenant, a, u.as_ref()))
+    };
     let status_ids: Vec<i64> = serde_json::from_str(&r.status_ids).unwrap_or_default();
     let rule_ids: Vec<i64> = serde_json::from_str(&r.rule_ids).unwrap_or_default();
     Some(AdminReport {

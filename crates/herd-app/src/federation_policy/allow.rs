@@ -21,7 +21,15 @@ pub async fn disallow(app: &App, actor: &Actor, tenant: &Tenant, id: i64) -> Res
         .await?
         .ok_or(AppError::NotFound("Record not found"))?;
     federation_policy::disallow(&mut tx, tenant.id, id).await?;
-    audit(&mut tx, tenant.id, actor, "domain_allow.destroy", &row.domain, serde_json::json!({})).await?;
+    audit(
+        &mut tx,
+        tenant.id,
+        actor,
+        "domain_allow.destroy",
+        &row.domain,
+        serde_json::json!({}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

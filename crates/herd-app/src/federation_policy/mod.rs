@@ -55,12 +55,14 @@ impl Policy {
 
     /// Whether media of `domain` is not copied here.
     pub fn rejects_media(&self, domain: &str) -> bool {
-        self.rule_for(domain).is_some_and(|b| b.severity == "suspend" || b.reject_media != 0)
+        self.rule_for(domain)
+            .is_some_and(|b| b.severity == "suspend" || b.reject_media != 0)
     }
 
     /// Whether reports from `domain` are dropped.
     pub fn rejects_reports(&self, domain: &str) -> bool {
-        self.rule_for(domain).is_some_and(|b| b.severity == "suspend" || b.reject_reports != 0)
+        self.rule_for(domain)
+            .is_some_and(|b| b.severity == "suspend" || b.reject_reports != 0)
     }
 }
 

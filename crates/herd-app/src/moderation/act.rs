@@ -47,7 +47,9 @@ pub async fn act(app: &App, m: &Moderator, tenant: &Tenant, target: i64, p: Acti
     }
     let report = match p.report_id {
         Some(id) => {
-            let r = reports::by_id(&mut tx, t, id).await?.ok_or(AppError::NotFound("Record not found"))?;
+            let r = reports::by_id(&mut tx, t, id)
+                .await?
+                .ok_or(AppError::NotFound("Record not found"))?;
             if r.target_account_id != target {
                 return Err(AppError::Invalid("Validation failed: the report is about another account".into()));
             }
@@ -121,7 +123,13 @@ pub async fn act(app: &App, m: &Moderator, tenant: &Tenant, target: i64, p: Acti
     if p.notify && local {
         notifications::notify_about(&mut tx, t, target, m.account.unwrap_or(target), "moderation_warning", strike).await?;
         // Herd has no outgoing mail yet: the warning is logged where an e-mail would go.
-        tracing::info!(tenant = t.0, account = target, strike, action = p.kind.as_str(), "moderation warning (no mail configured)");
+        tracing::info!(
+            tenant = t.0,
+            account = target,
+            strike,
+            action = p.kind.as_str(),
+            "moderation warning (no mail configured)"
+        );
     }
     tx.commit().await?;
     app.waker.wake();

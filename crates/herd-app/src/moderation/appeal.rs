@@ -23,7 +23,9 @@ pub async fn appeal(app: &App, tenant: &Tenant, member: i64, strike: i64, text: 
         return Err(AppError::Invalid("Validation failed: this decision was already reversed".into()));
     }
     if now - s.created_at > APPEAL_WINDOW_MS {
-        return Err(AppError::Invalid("Validation failed: the time to appeal this decision has passed".into()));
+        return Err(AppError::Invalid(
+            "Validation failed: the time to appeal this decision has passed".into(),
+        ));
     }
     let id = Id::generate().0;
     if !moderation::add_appeal(&mut tx, t, id, strike, member, text, now).await? {
@@ -38,7 +40,9 @@ pub async fn appeal(app: &App, tenant: &Tenant, member: i64, strike: i64, text: 
         serde_json::json!({"appeal_id": id.to_string()}),
     )
     .await?;
-    let row = moderation::appeal(&mut tx, t, id).await?.ok_or(AppError::NotFound("Record not found"))?;
+    let row = moderation::appeal(&mut tx, t, id)
+        .await?
+        .ok_or(AppError::NotFound("Record not found"))?;
     tx.commit().await?;
     Ok(row)
 }

@@ -7,7 +7,14 @@ use herd_store::reports;
 use super::Moderator;
 use crate::{App, AppError, Result, Tenant, audit};
 
-pub async fn categorize(app: &App, m: &Moderator, tenant: &Tenant, report: i64, category: Option<ReportCategory>, rule_ids: Option<Vec<i64>>) -> Result<()> {
+pub async fn categorize(
+    app: &App,
+    m: &Moderator,
+    tenant: &Tenant,
+    report: i64,
+    category: Option<ReportCategory>,
+    rule_ids: Option<Vec<i64>>,
+) -> Result<()> {
     m.require(&[Permission::ManageReports])?;
     let mut tx = app.db.begin().await?;
     let row = reports::by_id(&mut tx, tenant.id, report)
@@ -23,7 +30,9 @@ pub async fn categorize(app: &App, m: &Moderator, tenant: &Tenant, report: i64, 
     }
     let known: Vec<i64> = herd_store::tenants::rules(&mut tx, tenant.id).await?.iter().map(|r| r.id).collect();
     if let Some(bad) = rules.iter().find(|r| !known.contains(r)) {
-        return Err(AppError::Invalid(format!("Validation failed: rule {bad} is not one of this instance's rules")));
+        return Err(AppError::Invalid(format!(
+            "Validation failed: rule {bad} is not one of this instance's rules"
+        )));
     }
     reports::categorize(&mut tx, tenant.id, report, category.as_str(), &rules, Timestamp::now().0).await?;
     audit(

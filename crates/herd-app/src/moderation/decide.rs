@@ -13,11 +13,15 @@ pub async fn decide(app: &App, m: &Moderator, tenant: &Tenant, appeal: i64, appr
     let t = tenant.id;
     let now = Timestamp::now().0;
     let mut tx = app.db.begin().await?;
-    let a = moderation::appeal(&mut tx, t, appeal).await?.ok_or(AppError::NotFound("Record not found"))?;
+    let a = moderation::appeal(&mut tx, t, appeal)
+        .await?
+        .ok_or(AppError::NotFound("Record not found"))?;
     if a.approved_at.is_some() || a.rejected_at.is_some() {
         return Err(AppError::Invalid("Validation failed: this appeal was already decided".into()));
     }
-    let s = moderation::strike(&mut tx, t, a.strike_id).await?.ok_or(AppError::NotFound("Record not found"))?;
+    let s = moderation::strike(&mut tx, t, a.strike_id)
+        .await?
+        .ok_or(AppError::NotFound("Record not found"))?;
     moderation::decide_appeal(&mut tx, t, appeal, approve, m.account, now).await?;
     if approve {
         moderation::overrule(&mut tx, t, s.id, now).await?;
@@ -38,8 +42,22 @@ pub async fn decide(app: &App, m: &Moderator, tenant: &Tenant, appeal: i64, appr
     } else {
         ("appeal.reject", "appeal_rejected")
     };
-    audit(&mut tx, t, &m.actor(), action, &appeal.to_string(), serde_json::json!({"strike_id": s.id.to_string()})).await?;
-    tracing::info!(tenant = t.0, account = a.account_id, appeal, outcome = kind, "appeal decided (no mail configured)");
+    audit(
+        &mut tx,
+        t,
+        &m.actor(),
+        action,
+        &appeal.to_string(),
+        serde_json::json!({"strike_id": s.id.to_string()}),
+    )
+    .await?;
+    tracing::info!(
+        tenant = t.0,
+        account = a.account_id,
+        appeal,
+        outcome = kind,
+        "appeal decided (no mail configured)"
+    );
     tx.commit().await?;
     app.waker.wake();
     Ok(())

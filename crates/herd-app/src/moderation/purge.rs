@@ -66,8 +66,24 @@ pub async fn purge_now(app: &App, m: &super::Moderator, tenant: &crate::Tenant, 
     let Some(at) = a.suspended_at else {
         return Err(super::not_allowed());
     };
-    herd_jobs::enqueue(&mut tx, t, &PurgeSuspended { account: target, suspended_at: at }).await?;
-    crate::audit(&mut tx, t, &m.actor(), "account.destroy", &target.to_string(), serde_json::json!({})).await?;
+    herd_jobs::enqueue(
+        &mut tx,
+        t,
+        &PurgeSuspended {
+            account: target,
+            suspended_at: at,
+        },
+    )
+    .await?;
+    crate::audit(
+        &mut tx,
+        t,
+        &m.actor(),
+        "account.destroy",
+        &target.to_string(),
+        serde_json::json!({}),
+    )
+    .await?;
     tx.commit().await?;
     app.waker.wake();
     Ok(())

@@ -8,8 +8,8 @@ mod reblog;
 mod schedule;
 
 pub use create::{NewStatus, create};
-pub(crate) use delete::remove;
 pub use delete::delete;
+pub(crate) use delete::remove;
 pub(crate) use edit::snapshot;
 pub use edit::{StatusEdit, edit};
 pub use mark::{mark, unmark};

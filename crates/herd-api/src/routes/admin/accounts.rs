@@ -52,7 +52,13 @@ fn text_filters(p: &Params, f: &mut AccountFilter) {
 }
 
 /// v1: local and active unless asked otherwise, with one flag per status.
-async fn list_v1(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, p: Params) -> ApiResult<(HeaderMap, Json<Vec<AdminAccount>>)> {
+async fn list_v1(
+    S(s): S<State>,
+    Ctx(t): Ctx,
+    a: Auth,
+    OriginalUri(uri): OriginalUri,
+    p: Params,
+) -> ApiResult<(HeaderMap, Json<Vec<AdminAccount>>)> {
     let mut f = AccountFilter {
         local: Some(true),
         status: Some("active".into()),
@@ -74,18 +80,32 @@ async fn list_v1(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): Origina
 }
 
 /// v2: `origin`, `status`, `permissions=staff`, `role_ids[]`; no filter by default.
-async fn list_v2(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, p: Params) -> ApiResult<(HeaderMap, Json<Vec<AdminAccount>>)> {
+async fn list_v2(
+    S(s): S<State>,
+    Ctx(t): Ctx,
+    a: Auth,
+    OriginalUri(uri): OriginalUri,
+    p: Params,
+) -> ApiResult<(HeaderMap, Json<Vec<AdminAccount>>)> {
     let mut f = AccountFilter::default();
     match p.str("origin").as_deref() {
         Some("local") => f.local = Some(true),
         Some("remote") => f.local = Some(false),
         Some("") | None => {}
-        Some(o) => return Err(ApiError(AppError::Invalid(format!("Validation failed: origin {o:?} is not local or remote")))),
+        Some(o) => {
+            return Err(ApiError(AppError::Invalid(format!(
+                "Validation failed: origin {o:?} is not local or remote"
+            ))));
+        }
     }
     match p.str("status").as_deref() {
         Some(st @ ("active" | "pending" | "disabled" | "silenced" | "suspended" | "sensitized")) => f.status = Some(st.into()),
         Some("") | None => {}
-        Some(st) => return Err(ApiError(AppError::Invalid(format!("Validation failed: status {st:?} is not known")))),
+        Some(st) => {
+            return Err(ApiError(AppError::Invalid(format!(
+                "Validation failed: status {st:?} is not known"
+            ))));
+        }
     }
     if p.str("permissions").as_deref() == Some("staff") {
         f.roles = staff_roles();
@@ -108,7 +128,14 @@ async fn list_v2(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): Origina
     list(s, t, a, uri, p, f).await
 }
 
-async fn list(s: State, t: std::sync::Arc<herd_app::Tenant>, a: Auth, uri: axum::http::Uri, p: Params, f: AccountFilter) -> ApiResult<(HeaderMap, Json<Vec<AdminAccount>>)> {
+async fn list(
+    s: State,
+    t: std::sync::Arc<herd_app::Tenant>,
+    a: Auth,
+    uri: axum::http::Uri,
+    p: Params,
+    f: AccountFilter,
+) -> ApiResult<(HeaderMap, Json<Vec<AdminAccount>>)> {
     let m = a.staff("admin:read:accounts")?;
     m.require(&[Permission::ManageUsers])?;
     let page = paging::page(&p, 100, 200)?;

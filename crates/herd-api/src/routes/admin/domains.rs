@@ -53,7 +53,13 @@ fn params(p: &Params, base: Option<&DomainBlockRow>) -> ApiResult<BlockParams> {
     })
 }
 
-async fn list(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, p: Params) -> ApiResult<(HeaderMap, Json<Vec<AdminDomainBlock>>)> {
+async fn list(
+    S(s): S<State>,
+    Ctx(t): Ctx,
+    a: Auth,
+    OriginalUri(uri): OriginalUri,
+    p: Params,
+) -> ApiResult<(HeaderMap, Json<Vec<AdminDomainBlock>>)> {
     let m = a.staff("admin:read:domain_blocks")?;
     m.require(&[Permission::ManageFederation])?;
     let page = paging::page(&p, 100, 200)?;

@@ -35,7 +35,16 @@ async fn render(s: &State, t: &herd_app::Tenant, rows: &[ReportRow]) -> ApiResul
     let mut ids: Vec<i64> = Vec::new();
     let mut status_ids: Vec<i64> = Vec::new();
     for r in rows {
-        ids.extend([Some(r.account_id), Some(r.target_account_id), r.assigned_account_id, r.action_taken_by_account_id].into_iter().flatten());
+        ids.extend(
+            [
+                Some(r.account_id),
+                Some(r.target_account_id),
+                r.assigned_account_id,
+                r.action_taken_by_account_id,
+            ]
+            .into_iter()
+            .flatten(),
+        );
         status_ids.extend(serde_json::from_str::<Vec<i64>>(&r.status_ids).unwrap_or_default());
     }
     ids.sort_unstable();
@@ -52,7 +61,13 @@ async fn render(s: &State, t: &herd_app::Tenant, rows: &[ReportRow]) -> ApiResul
     Ok(rows.iter().filter_map(|r| admin_report(t, r, &parts)).collect())
 }
 
-async fn list(S(s): S<State>, Ctx(t): Ctx, a: Auth, OriginalUri(uri): OriginalUri, p: Params) -> ApiResult<(HeaderMap, Json<Vec<AdminReport>>)> {
+async fn list(
+    S(s): S<State>,
+    Ctx(t): Ctx,
+    a: Auth,
+    OriginalUri(uri): OriginalUri,
+    p: Params,
+) -> ApiResult<(HeaderMap, Json<Vec<AdminReport>>)> {
     let m = a.staff("admin:read:reports")?;
     m.require(&[Permission::ManageReports])?;
     let f = ReportFilter {
@@ -76,7 +91,10 @@ async fn one(s: &State, t: &herd_app::Tenant, id: i64) -> ApiResult<AdminReport>
         .await?
         .ok_or(ApiError(AppError::NotFound("Record not found")))?;
     drop(c);
-    render(s, t, &[row]).await?.pop().ok_or(ApiError(AppError::NotFound("Record not found")))
+    render(s, t, &[row])
+        .await?
+        .pop()
+        .ok_or(ApiError(AppError::NotFound("Record not found")))
 }
 
 async fn show(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> ApiResult<Json<AdminReport>> {
@@ -92,7 +110,11 @@ async fn update(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>, p:
         Some(c) => Some(ReportCategory::parse(&c).map_err(|e| ApiError(AppError::Invalid(format!("Validation failed: {e}"))))?),
         None => None,
     };
-    let rules = if p.get("rule_ids").is_some() { Some(p.ids("rule_ids")?) } else { None };
+    let rules = if p.get("rule_ids").is_some() {
+        Some(p.ids("rule_ids")?)
+    } else {
+        None
+    };
     herd_app::moderation::categorize(&s.app, &m, &t, id, category, rules).await?;
     Ok(Json(one(&s, &t, id).await?))
 }
@@ -135,6 +157,13 @@ async fn notes(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> 
 
 async fn add_note(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>, p: Params) -> ApiResult<Json<Value>> {
     let m = a.staff("admin:write:reports")?;
-    let n = herd_app::moderation::add_note(&s.app, &m, &t, Subject::Report(path_id(&id)?), &p.str("content").unwrap_or_default()).await?;
+    let n = herd_app::moderation::add_note(
+        &s.app,
+        &m,
+        &t,
+        Subject::Report(path_id(&id)?),
+        &p.str("content").unwrap_or_default(),
+    )
+    .await?;
     Ok(Json(moderation_note(&n)))
 }

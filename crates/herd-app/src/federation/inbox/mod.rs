@@ -324,7 +324,15 @@ async fn deleted(app: &App, tenant: &Tenant, sender: &AccountRow, object: &Value
         // The account was deleted on its server: suspended here, as Mastodon marks it.
         if sender.suspended_at.is_none() {
             let mut tx = app.db.begin().await?;
-            herd_store::moderation::restrict(&mut tx, tenant.id, sender.id, herd_store::moderation::Restriction::Suspended, Some(Timestamp::now().0), "remote").await?;
+            herd_store::moderation::restrict(
+                &mut tx,
+                tenant.id,
+                sender.id,
+                herd_store::moderation::Restriction::Suspended,
+                Some(Timestamp::now().0),
+                "remote",
+            )
+            .await?;
             tx.commit().await?;
         }
         return Ok(());
@@ -465,7 +473,10 @@ async fn updated(app: &App, tenant: &Tenant, sender: &AccountRow, object: &Value
 /// Another server reports local accounts (and some of their posts): each reported account
 /// gets a report in this instance's queue, for its moderators.
 async fn flagged(app: &App, tenant: &Tenant, sender: &AccountRow, flag: &Value) -> Result<()> {
-    if crate::federation_policy::policy(app, tenant.id).await?.rejects_reports(&sender.domain) {
+    if crate::federation_policy::policy(app, tenant.id)
+        .await?
+        .rejects_reports(&sender.domain)
+    {
         return Ok(());
     }
     let objects: Vec<String> = match flag.get("object") {

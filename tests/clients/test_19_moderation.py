@@ -80,3 +80,36 @@ def test_members_and_other_instances_are_refused(herd, alice, moderator):
     stranger = make_client(herd.base("b"), moderator.access_token)
     with pytest.raises(MastodonUnauthorizedError):
         stranger.admin_reports()
+
+
+def test_email_and_ip_blocks(admin):
+    domain = f"{marker('mail')}.example"
+    block = admin.admin_create_email_domain_block(domain)
+    assert block.domain == domain and len(block.history) == 7
+    assert admin.admin_email_domain_block(block.id).domain == domain
+    assert any(b.id == block.id for b in admin.admin_email_domain_blocks())
+    admin.admin_delete_email_domain_block(block.id)
+
+    canonical = admin.admin_create_canonical_email_block(email=f"{marker('jo')}.doe@example.com")
+    assert len(canonical.canonical_email_hash) == 64
+    assert admin.admin_canonical_email_block(canonical.id).id == canonical.id
+    admin.admin_delete_canonical_email_block(canonical.id)
+
+    ip = admin.admin_create_ip_block("192.0.2.0/24", "sign_up_block", comment="test net", expires_in=3600)
+    assert ip.ip == "192.0.2.0/24" and ip.severity == "sign_up_block"
+    changed = admin.admin_update_ip_block(ip.id, severity="sign_up_requires_approval")
+    assert changed.severity == "sign_up_requires_approval" and changed.comment == "test net"
+    assert any(b.id == ip.id for b in admin.admin_ip_blocks())
+    admin.admin_delete_ip_block(ip.id)
+
+
+def test_measures(admin):
+    import datetime
+    end = datetime.datetime.now(datetime.timezone.utc)
+    start = end - datetime.timedelta(days=6)
+    measures = admin.admin_measures(start, end, new_users=True, active_users=True, opened_reports=True)
+    keys = {m.key for m in measures}
+    assert keys == {"new_users", "active_users", "opened_reports"}
+    new_users = next(m for m in measures if m.key == "new_users")
+    assert int(new_users.total) >= 4
+    assert len(new_users.data) == 7

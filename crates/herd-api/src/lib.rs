@@ -4,6 +4,7 @@
 //! **`herd-api` writes no SQL**; it reaches storage only through `herd-app` (and the
 //! read-side repositories for simple look-ups). Errors become responses only in `error.rs`.
 
+mod blocked;
 mod entities;
 mod error;
 mod extract;
@@ -21,7 +22,8 @@ use herd_app::App;
 pub use entities::instance_v2;
 pub use error::ApiError;
 pub use extract::Ctx;
-pub use limits::{Cidr, Limits, Rate, RateLimits};
+pub use herd_core::Cidr;
+pub use limits::{Limits, Rate, RateLimits};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -57,6 +59,7 @@ pub fn router(app: App, options: Options, hub: Arc<streaming::Hub>, pages: Route
         .layer(axum::middleware::from_fn_with_state(state.clone(), limits::throttle))
         .layer(axum::middleware::from_fn_with_state(state.clone(), extract::check_token))
         .layer(axum::middleware::from_fn_with_state(state.clone(), routes::signed_fetch))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), blocked::refuse_blocked))
         .layer(cors())
         // Uploads are checked against each instance's own limit (videos up to Mastodon's
         // 99 MiB by default); this only bounds memory.

@@ -15,7 +15,7 @@ use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use herd_app::{AppError, Viewer};
-use herd_core::Timestamp;
+use herd_core::{Cidr, Timestamp};
 
 use crate::State;
 use crate::error::ApiError;
@@ -76,59 +76,6 @@ impl Rate {
 
     pub fn is_off(&self) -> bool {
         self.limit == 0
-    }
-}
-
-/// A network written as `10.0.0.0/8`, `2001:db8::/32` or a single address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cidr {
-    net: IpAddr,
-    bits: u8,
-}
-
-impl Cidr {
-    pub fn parse(s: &str) -> Result<Cidr, String> {
-        let s = s.trim();
-        let bad = || format!("{s:?} is not a network: write an address or address/prefix, as 10.0.0.0/8 or fd00::/8");
-        let (addr, bits) = match s.split_once('/') {
-            Some((a, b)) => (a, Some(b)),
-            None => (s, None),
-        };
-        let net: IpAddr = addr.parse().map_err(|_| bad())?;
-        let max = if net.is_ipv4() { 32 } else { 128 };
-        let bits = match bits {
-            Some(b) => b.parse::<u8>().ok().filter(|b| *b <= max).ok_or_else(bad)?,
-            None => max,
-        };
-        Ok(Cidr { net, bits })
-    }
-
-    /// A comma-separated list; empty gives none.
-    pub fn parse_list(s: &str) -> Result<Vec<Cidr>, String> {
-        s.split(',').filter(|p| !p.trim().is_empty()).map(Cidr::parse).collect()
-    }
-
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        let ip = match ip {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
-            v4 => v4,
-        };
-        match (self.net, ip) {
-            (IpAddr::V4(n), IpAddr::V4(a)) => prefix_eq(&n.octets(), &a.octets(), self.bits),
-            (IpAddr::V6(n), IpAddr::V6(a)) => prefix_eq(&n.octets(), &a.octets(), self.bits),
-            _ => false,
-        }
-    }
-}
-
-fn prefix_eq(a: &[u8], b: &[u8], bits: u8) -> bool {
-    let (whole, rest) = ((bits / 8) as usize, bits % 8);
-    if a[..whole] != b[..whole] {
-        return false;
-    }
-    rest == 0 || {
-        let mask = 0xffu8 << (8 - rest);
-        a[whole] & mask == b[whole] & mask
     }
 }
 

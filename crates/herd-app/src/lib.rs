@@ -5,6 +5,7 @@
 //! **`herd-app` knows nothing about HTTP.** It takes parsed values and returns rows and views;
 //! `herd-api` turns those into Mastodon JSON.
 
+pub mod access;
 pub mod accounts;
 pub mod announcements;
 pub mod auth;

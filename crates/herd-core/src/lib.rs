@@ -6,6 +6,7 @@
 pub mod content;
 pub mod id;
 pub mod names;
+pub mod net;
 pub mod permission;
 pub mod scope;
 pub mod secret;
@@ -13,6 +14,7 @@ pub mod time;
 
 pub use id::Id;
 pub use names::{AccountAction, BlockSeverity, Domain, Email, QuotePolicy, RegistrationMode, ReportCategory, Role, Username, Visibility};
+pub use net::Cidr;
 pub use permission::Permission;
 pub use scope::{Scope, Scopes};
 pub use time::Timestamp;

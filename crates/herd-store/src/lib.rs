@@ -8,6 +8,7 @@
 //! PostgreSQL. Flags are stored as integers and instants as epoch milliseconds so the two
 //! databases read back the same values through sqlx's `Any` driver.
 
+pub mod access_blocks;
 pub mod accounts;
 pub mod announcements;
 pub mod audit;
@@ -28,6 +29,7 @@ pub mod keys;
 pub mod lists;
 pub mod markers;
 pub mod media;
+pub mod metrics;
 pub mod moderation;
 pub mod notification_requests;
 pub mod notifications;

@@ -342,6 +342,14 @@ async fn every_admin_route_is_refused_to_members_and_other_instances() {
         (Method::POST, "/api/v1/admin/domain_allows".into()),
         (Method::GET, "/api/v1/admin/audit_log".into()),
         (Method::GET, "/api/v1/admin/appeals".into()),
+        (Method::GET, "/api/v1/admin/email_domain_blocks".into()),
+        (Method::POST, "/api/v1/admin/email_domain_blocks".into()),
+        (Method::GET, "/api/v1/admin/canonical_email_blocks".into()),
+        (Method::POST, "/api/v1/admin/canonical_email_blocks".into()),
+        (Method::POST, "/api/v1/admin/canonical_email_blocks/test".into()),
+        (Method::GET, "/api/v1/admin/ip_blocks".into()),
+        (Method::POST, "/api/v1/admin/ip_blocks".into()),
+        (Method::POST, "/api/v1/admin/measures".into()),
     ];
     for (method, path) in &routes {
         let r = s
@@ -524,4 +532,255 @@ async fn a_suspended_server_is_cut_off() {
     b.get(&db, &format!("/api/v1/accounts/lookup?acct=carol@{da}"), Some(&bob))
         .await
         .expect(404);
+}
+
+async fn sign_up(s: &Server, d: &str, app: &str, name: &str, email: &str) -> common::Resp {
+    s.post(
+        d,
+        "/api/v1/accounts",
+        Some(app),
+        json!({"username": name, "email": email, "password": "long enough pw", "agreement": true, "locale": "en"}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn e_mail_and_ip_blocks_gate_sign_ups_and_access() {
+    let s = Server::start().await;
+    let d = s.tenant("org-a.test", "open").await;
+    let other = s.tenant("org-b.test", "open").await;
+    let (_, admin) = staff(&s, &d, "admin", "admin").await;
+    let app = s.app_token(&d, "read write").await["access_token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+
+    // An e-mail domain block covers subdomains; with approval, the account waits.
+    let b = s
+        .post(
+            &d,
+            "/api/v1/admin/email_domain_blocks",
+            Some(&admin),
+            json!({"domain": "spam.example"}),
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(b["history"].as_array().map(Vec::len), Some(7));
+    s.post(
+        &d,
+        "/api/v1/admin/email_domain_blocks",
+        Some(&admin),
+        json!({"domain": "spam.example"}),
+    )
+    .await
+    .expect(422);
+    let refused = sign_up(&s, &d, &app, "spammer", "x@mail.spam.example").await.expect(422);
+    assert_eq!(refused.json["details"]["email"][0]["error"], "ERR_BLOCKED", "{}", refused.text);
+    let shown = s
+        .get(
+            &d,
+            &format!("/api/v1/admin/email_domain_blocks/{}", b["id"].as_str().unwrap_or("")),
+            Some(&admin),
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(shown["history"][0]["uses"], "1", "the attempt is counted: {shown}");
+    s.post(
+        &d,
+        "/api/v1/admin/email_domain_blocks",
+        Some(&admin),
+        json!({"domain": "maybe.example", "allow_with_approval": true}),
+    )
+    .await
+    .expect(200);
+    sign_up(&s, &d, &app, "maybe", "m@maybe.example").await.expect(200);
+    let pending = s
+        .get(&d, "/api/v2/admin/accounts?status=pending", Some(&admin))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(pending[0]["username"], "maybe", "{pending}");
+
+    // A canonical e-mail block catches dots and +tags; `test` tells which blocks match.
+    let c = s
+        .post(
+            &d,
+            "/api/v1/admin/canonical_email_blocks",
+            Some(&admin),
+            json!({"email": "john.doe@example.com"}),
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(c["canonical_email_hash"].as_str().map(str::len), Some(64));
+    let hit = s
+        .post(
+            &d,
+            "/api/v1/admin/canonical_email_blocks/test",
+            Some(&admin),
+            json!({"email": "JohnDoe+x@example.com"}),
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(hit[0]["id"], c["id"]);
+    sign_up(&s, &d, &app, "johnd", "j.o.h.n.doe+new@example.com").await.expect(422);
+    s.post(
+        &d,
+        "/api/v1/admin/canonical_email_blocks",
+        Some(&admin),
+        json!({"canonical_email_hash": "nothex"}),
+    )
+    .await
+    .expect(422);
+
+    // IP blocks: three severities, normalized networks, expiry.
+    let ip = s
+        .post(
+            &d,
+            "/api/v1/admin/ip_blocks",
+            Some(&admin),
+            json!({"ip": "127.0.0.2/32", "severity": "no_access", "comment": "abuse", "expires_in": 3600}),
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(ip["ip"], "127.0.0.2/32");
+    assert!(ip["expires_at"].is_string());
+    s.post(
+        &d,
+        "/api/v1/admin/ip_blocks",
+        Some(&admin),
+        json!({"ip": "300.1.1.1", "severity": "no_access"}),
+    )
+    .await
+    .expect(422);
+    s.post(
+        &d,
+        "/api/v1/admin/ip_blocks",
+        Some(&admin),
+        json!({"ip": "10.1.2.3/8", "severity": "everything"}),
+    )
+    .await
+    .expect(422);
+    let net = s
+        .post(
+            &d,
+            "/api/v1/admin/ip_blocks",
+            Some(&admin),
+            json!({"ip": "10.1.2.3/8", "severity": "sign_up_block"}),
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(net["ip"], "10.0.0.0/8");
+    let blocked = s.client_from("127.0.0.2");
+    let r = blocked.get(s.url(&d, "/api/v1/instance")).send().await.expect("sent");
+    assert_eq!(r.status().as_u16(), 403, "no_access refuses every request of the instance");
+    let r = blocked.get(s.url(&other, "/api/v1/instance")).send().await.expect("sent");
+    assert_eq!(r.status().as_u16(), 200, "another instance is not affected");
+    let id = ip["id"].as_str().expect("id");
+    let changed = s
+        .call(
+            Method::PUT,
+            &d,
+            &format!("/api/v1/admin/ip_blocks/{id}"),
+            Some(&admin),
+            json!({"severity": "sign_up_requires_approval"}),
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(changed["severity"], "sign_up_requires_approval");
+    assert_eq!(changed["comment"], "abuse");
+    let r = blocked.get(s.url(&d, "/api/v1/instance")).send().await.expect("sent");
+    assert_eq!(r.status().as_u16(), 200, "the change applies at once");
+    let r = blocked
+        .post(s.url(&d, "/api/v1/accounts"))
+        .bearer_auth(&app)
+        .json(&json!({"username": "fromtwo", "email": "two@example.org", "password": "long enough pw", "agreement": true}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 200);
+    let pending = s
+        .get(&d, "/api/v2/admin/accounts?status=pending&username=fromtwo", Some(&admin))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(pending[0]["approved"], false, "sign-ups from the address wait for approval");
+    s.call(
+        Method::DELETE,
+        &d,
+        &format!("/api/v1/admin/ip_blocks/{id}"),
+        Some(&admin),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let list = s.get(&d, "/api/v1/admin/ip_blocks", Some(&admin)).await.expect(200).json;
+    assert_eq!(list.as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn measures_count_what_happened() {
+    let s = Server::start().await;
+    let d = s.tenant("org-a.test", "open").await;
+    let (_, admin) = staff(&s, &d, "admin", "admin").await;
+    let (_, alice) = s.account(&d, "alice", "member").await;
+    let (bob_id, bob) = s.account(&d, "bob", "member").await;
+    let post = s.status(&d, &bob, json!({"status": "hello #herd"})).await;
+    s.post(&d, &format!("/api/v1/statuses/{post}/favourite"), Some(&alice), json!({}))
+        .await
+        .expect(200);
+    s.post(&d, "/api/v1/reports", Some(&alice), json!({"account_id": bob_id}))
+        .await
+        .expect(200);
+    let today = herd_core::Timestamp::now().to_date();
+    let week_ago = herd_core::Timestamp(herd_core::Timestamp::now().0 - 6 * 86_400_000).to_date();
+    let m = s
+        .post(
+            &d,
+            "/api/v1/admin/measures",
+            Some(&admin),
+            json!({"keys": ["new_users", "active_users", "interactions", "opened_reports", "resolved_reports", "no_such_key"],
+                   "start_at": week_ago, "end_at": today}),
+        )
+        .await
+        .expect(200)
+        .json;
+    let by = |k: &str| {
+        m.as_array()
+            .and_then(|l| l.iter().find(|x| x["key"] == k))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(m.as_array().map(Vec::len), Some(5), "unknown keys are left out: {m}");
+    assert_eq!(by("new_users")["total"], "3");
+    assert_eq!(by("new_users")["data"].as_array().map(Vec::len), Some(7));
+    assert_eq!(by("new_users")["data"][6]["value"], "3");
+    assert_eq!(by("active_users")["total"], "2", "bob posted, alice favourited");
+    assert_eq!(by("interactions")["total"], "1");
+    assert_eq!(by("opened_reports")["total"], "1");
+    assert_eq!(by("resolved_reports")["total"], "0");
+    assert_eq!(by("new_users")["previous_total"], "0");
+    s.post(
+        &d,
+        "/api/v1/admin/measures",
+        Some(&admin),
+        json!({"keys": ["new_users"], "start_at": "yesterday", "end_at": today}),
+    )
+    .await
+    .expect(422);
+    let (_, member) = staff(&s, &d, "member", "member").await;
+    s.post(
+        &d,
+        "/api/v1/admin/measures",
+        Some(&member),
+        json!({"keys": ["new_users"], "start_at": week_ago, "end_at": today}),
+    )
+    .await
+    .expect(403);
 }

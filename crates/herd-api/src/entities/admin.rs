@@ -233,3 +233,40 @@ pub fn audit_entry(e: &AuditRow) -> Value {
         "created_at": time(e.created_at),
     })
 }
+
+/// Mastodon's Admin::EmailDomainBlock, with its history of the last seven days.
+pub fn email_domain_block(b: &herd_store::access_blocks::EmailDomainBlockRow, history: &[(i64, i64, i64)], today: i64) -> Value {
+    let days: Vec<Value> = (0..7)
+        .map(|back| {
+            let day = today - back;
+            let (accounts, uses) = history
+                .iter()
+                .find(|(d, _, _)| *d == day)
+                .map(|(_, a, u)| (*a, *u))
+                .unwrap_or((0, 0));
+            json!({"day": (day * 86_400).to_string(), "accounts": accounts.to_string(), "uses": uses.to_string()})
+        })
+        .collect();
+    json!({
+        "id": b.id.to_string(),
+        "domain": b.domain,
+        "created_at": time(b.created_at),
+        "history": days,
+        "allow_with_approval": b.allow_with_approval != 0,
+    })
+}
+
+pub fn canonical_email_block(b: &herd_store::access_blocks::CanonicalEmailBlockRow) -> Value {
+    json!({"id": b.id.to_string(), "canonical_email_hash": b.canonical_email_hash})
+}
+
+pub fn ip_block(b: &herd_store::access_blocks::IpBlockRow) -> Value {
+    json!({
+        "id": b.id.to_string(),
+        "ip": b.ip,
+        "severity": b.severity,
+        "comment": b.comment,
+        "created_at": time(b.created_at),
+        "expires_at": b.expires_at.map(time),
+    })
+}

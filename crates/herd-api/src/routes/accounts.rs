@@ -55,7 +55,7 @@ pub fn path_id(s: &str) -> ApiResult<i64> {
         .map_err(|_| ApiError(AppError::NotFound("Record not found")))
 }
 
-async fn sign_up(S(s): S<State>, Ctx(t): Ctx, a: Auth, p: Params) -> ApiResult<Json<Value>> {
+async fn sign_up(S(s): S<State>, Ctx(t): Ctx, a: Auth, ip: crate::extract::ClientIp, p: Params) -> ApiResult<Json<Value>> {
     let v =
         a.0.clone()
             .ok_or_else(|| ApiError(AppError::Unauthorized("The access token is invalid".into())))?;
@@ -83,6 +83,7 @@ async fn sign_up(S(s): S<State>, Ctx(t): Ctx, a: Auth, p: Params) -> ApiResult<J
             reason: p.str("reason").unwrap_or_default(),
             locale: p.str("locale").unwrap_or_else(|| "en".into()),
             confirmed: !s.app.settings.mail_configured,
+            ip: Some(ip.0),
         },
     )
     .await?;

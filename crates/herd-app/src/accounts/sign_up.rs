@@ -20,6 +20,8 @@ pub struct SignUp {
     pub locale: String,
     /// No e-mail is sent yet, so an address cannot be confirmed: accounts start confirmed.
     pub confirmed: bool,
+    /// Where the request came from, for the instance's IP blocks.
+    pub ip: Option<std::net::IpAddr>,
 }
 
 pub async fn sign_up(app: &App, tenant: &Tenant, s: SignUp) -> Result<AccountRow> {
@@ -97,6 +99,26 @@ pub async fn sign_up(app: &App, tenant: &Tenant, s: SignUp) -> Result<AccountRow
             errors.push(FieldError::new("email", "E-mail address", "ERR_TAKEN", "has already been taken"));
         }
     }
+    let mut approval = mode != RegistrationMode::Open;
+    if let Some(e) = &email {
+        match crate::access::gate(app, tenant.id, e.as_str(), s.ip).await? {
+            crate::access::Gate::Open => {}
+            crate::access::Gate::Approval => approval = true,
+            crate::access::Gate::Blocked("ip") => {
+                return Err(AppError::Forbidden(
+                    "Sign-ups from your address are not allowed on this instance".into(),
+                ));
+            }
+            crate::access::Gate::Blocked(_) => {
+                errors.push(FieldError::new(
+                    "email",
+                    "E-mail address",
+                    "ERR_BLOCKED",
+                    "uses a disallowed e-mail provider",
+                ));
+            }
+        }
+    }
     let (Some(username), Some(email), Some(password), true) = (username, email, s.password, errors.is_empty()) else {
         return Err(AppError::Fields(errors));
     };
@@ -109,7 +131,7 @@ pub async fn sign_up(app: &App, tenant: &Tenant, s: SignUp) -> Result<AccountRow
             email,
             password: Some(password),
             role: Role::Member,
-            approved: mode == RegistrationMode::Open,
+            approved: !approval,
             confirmed: s.confirmed,
             locale: s.locale,
             reason: s.reason,

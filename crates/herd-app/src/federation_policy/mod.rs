@@ -2,7 +2,8 @@
 //! delivery to them, nothing accepted from them), limits (their accounts hidden from those who
 //! do not follow them) or takes no media from. A block on a domain covers its subdomains, as
 //! on Mastodon. Each node keeps every instance's policy it has read in `Caches::policies`,
-//! dropped by `Change::Policy`.
+//! dropped by `Change::Policy`. The instance's IP blocks ride along, since every request
+//! asks them and they change as rarely.
 
 mod allow;
 mod block;
@@ -21,9 +22,25 @@ use crate::{App, Result};
 #[derive(Debug, Default)]
 pub struct Policy {
     blocks: std::collections::HashMap<String, DomainBlockRow>,
+    /// IP blocks: network, severity, expiry.
+    ips: Vec<(herd_core::Cidr, String, Option<i64>)>,
 }
 
 impl Policy {
+    /// The strongest IP block covering `ip` that has not expired at `now`.
+    pub fn ip_severity(&self, ip: std::net::IpAddr, now: i64) -> Option<&str> {
+        let rank = |s: &str| match s {
+            "no_access" => 3,
+            "sign_up_block" => 2,
+            _ => 1,
+        };
+        self.ips
+            .iter()
+            .filter(|(net, _, expires)| expires.is_none_or(|e| e > now) && net.contains(ip))
+            .map(|(_, s, _)| s.as_str())
+            .max_by_key(|s| rank(s))
+    }
+
     /// The block that applies to `domain`: its own, or its nearest parent domain's.
     pub fn rule_for(&self, domain: &str) -> Option<&DomainBlockRow> {
         if self.blocks.is_empty() || domain.is_empty() {
@@ -90,6 +107,11 @@ pub async fn read(c: &mut Conn, t: TenantId) -> Result<Policy> {
             .await?
             .into_iter()
             .map(|b| (b.domain.clone(), b))
+            .collect(),
+        ips: herd_store::access_blocks::live_ips(c, t, herd_core::Timestamp::now().0)
+            .await?
+            .into_iter()
+            .filter_map(|b| herd_core::Cidr::parse(&b.ip).ok().map(|n| (n, b.severity, b.expires_at)))
             .collect(),
     })
 }

@@ -3,9 +3,11 @@
 //! a member's own strikes. Every route takes a token with the granular admin scope Mastodon
 //! asks for; the verb checks the role's permission.
 
+mod access;
 mod accounts;
 mod audit;
 mod domains;
+mod metrics;
 mod reports;
 mod strikes;
 
@@ -19,9 +21,11 @@ use crate::State;
 pub fn routes() -> Router<State> {
     Router::new()
         .merge(accounts::routes())
+        .merge(access::routes())
         .merge(reports::routes())
         .merge(domains::routes())
         .merge(audit::routes())
+        .merge(metrics::routes())
         .merge(strikes::routes())
 }
 

@@ -9,6 +9,7 @@ pub mod access;
 pub mod accounts;
 pub mod announcements;
 pub mod auth;
+pub mod blocklists;
 pub mod cache;
 pub mod cards;
 mod context;
@@ -174,6 +175,13 @@ impl App {
             })
             .on({
                 let app = self.clone();
+                move |t, job: blocklists::SyncBlocklist| {
+                    let app = app.clone();
+                    async move { blocklists::sync(&app, t, job).await.map_err(|e| e.to_string()) }
+                }
+            })
+            .on({
+                let app = self.clone();
                 move |t, job: moderation::PurgeSuspended| {
                     let app = app.clone();
                     async move { moderation::purge(&app, t, job).await.map_err(|e| e.to_string()) }
@@ -235,6 +243,8 @@ pub enum Actor {
     Operator,
     /// A signed-in account of the instance.
     Account(i64),
+    /// A blocklist the instance subscribes to, applied by its sync job.
+    Subscription(i64),
 }
 
 impl std::fmt::Display for Actor {
@@ -242,6 +252,7 @@ impl std::fmt::Display for Actor {
         match self {
             Actor::Operator => f.write_str("operator:cli"),
             Actor::Account(id) => write!(f, "account:{id}"),
+            Actor::Subscription(id) => write!(f, "subscription:{id}"),
         }
     }
 }

@@ -20,16 +20,18 @@ pub struct DomainBlockRow {
     pub obfuscate: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The blocklist subscription that made it (`None`: a moderator's own decision).
+    pub subscription_id: Option<i64>,
 }
 
-const COLS: &str = "id, domain, severity, reject_media, reject_reports, private_comment, public_comment, obfuscate, created_at, updated_at";
+const COLS: &str = "id, domain, severity, reject_media, reject_reports, private_comment, public_comment, obfuscate, created_at, updated_at, subscription_id";
 
 /// Adds a block; `Err(StoreError::Conflict)` when the domain has one.
 pub async fn insert_block(c: &mut Conn, t: TenantId, b: &DomainBlockRow) -> Result<()> {
     let r = c
         .q(
             "INSERT INTO domain_blocks (id, tenant_id, domain, severity, reject_media, reject_reports, private_comment, \
-             public_comment, obfuscate, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             public_comment, obfuscate, created_at, updated_at, subscription_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (tenant_id, domain) DO NOTHING",
         )
         .bind(b.id)
@@ -43,6 +45,7 @@ pub async fn insert_block(c: &mut Conn, t: TenantId, b: &DomainBlockRow) -> Resu
         .bind(b.obfuscate)
         .bind(b.created_at)
         .bind(b.updated_at)
+        .bind(b.subscription_id)
         .execute(c.ex())
         .await?;
     if r.rows_affected() == 0 {
@@ -55,7 +58,7 @@ pub async fn insert_block(c: &mut Conn, t: TenantId, b: &DomainBlockRow) -> Resu
 pub async fn update_block(c: &mut Conn, t: TenantId, b: &DomainBlockRow) -> Result<()> {
     c.q(
         "UPDATE domain_blocks SET severity = ?, reject_media = ?, reject_reports = ?, private_comment = ?, \
-         public_comment = ?, obfuscate = ?, updated_at = ? WHERE tenant_id = ? AND id = ?",
+         public_comment = ?, obfuscate = ?, updated_at = ?, subscription_id = ? WHERE tenant_id = ? AND id = ?",
     )
     .bind(b.severity.clone())
     .bind(b.reject_media)
@@ -64,6 +67,7 @@ pub async fn update_block(c: &mut Conn, t: TenantId, b: &DomainBlockRow) -> Resu
     .bind(b.public_comment.clone())
     .bind(b.obfuscate)
     .bind(b.updated_at)
+    .bind(b.subscription_id)
     .bind(t.0)
     .bind(b.id)
     .execute(c.ex())
@@ -170,4 +174,23 @@ pub async fn all_allows(c: &mut Conn, t: TenantId) -> Result<Vec<DomainAllowRow>
             .fetch_all(c.ex())
             .await?,
     )
+}
+
+/// The domains of every remote account the instance knows (to find which blocks touch any).
+pub async fn known_domains(c: &mut Conn, t: TenantId) -> Result<Vec<String>> {
+    Ok(c.qs("SELECT DISTINCT domain FROM accounts WHERE tenant_id = ? AND domain <> ''")
+        .bind(t.0)
+        .fetch_all(c.ex())
+        .await?)
+}
+
+/// The blocks a subscription made.
+pub async fn blocks_of_subscription(c: &mut Conn, t: TenantId, subscription: i64) -> Result<Vec<DomainBlockRow>> {
+    Ok(c.qa(&format!(
+        "SELECT {COLS} FROM domain_blocks WHERE tenant_id = ? AND subscription_id = ?"
+    ))
+    .bind(t.0)
+    .bind(subscription)
+    .fetch_all(c.ex())
+    .await?)
 }

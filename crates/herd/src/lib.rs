@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod commands;
 pub mod config;
+pub mod moderation;
 pub mod server;
 
 pub use config::Config;

@@ -54,6 +54,11 @@ enum Command {
         #[command(subcommand)]
         command: AnnouncementCommand,
     },
+    /// Moderation of an instance: reports, account actions, server blocks, blocklists.
+    Moderation {
+        #[command(subcommand)]
+        command: herd::moderation::ModerationCommand,
+    },
     /// Make access tokens.
     Token {
         #[command(subcommand)]
@@ -563,6 +568,10 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                 }
             }
             Ok(())
+        }
+        Command::Moderation { command } => {
+            let app = herd::server::open(&cfg).await?;
+            herd::moderation::run(&app, command).await
         }
         Command::Token {
             command: TokenCommand::Create { tenant, username, scopes },

@@ -345,3 +345,140 @@ fn printed_commands_work_as_printed() {
         assert!(me["url"].as_str().is_some_and(|u| u.starts_with(&url)), "{me}");
     });
 }
+
+/// `herd moderation`: blocks imported from and exported to Mastodon's CSV, an account action
+/// and the report queue, with errors naming the problem.
+#[test]
+fn moderation_commands() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("data");
+    let db = test_db();
+    let ok = |args: &[&str]| {
+        let out = herd(&data, &db, args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    ok(&["tenant", "create", "org-a.test"]);
+    ok(&[
+        "account",
+        "create",
+        "--tenant",
+        "org-a.test",
+        "bob",
+        "--email",
+        "bob@example.org",
+        "--password",
+        "long enough pw",
+    ]);
+    let csv = dir.path().join("blocks.csv");
+    std::fs::write(
+        &csv,
+        "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\n\
+         spam.example,suspend,false,false,\"spam, lots\",false\nloud.example,silence,true,false,,true\n",
+    )
+    .expect("write");
+    ok(&[
+        "moderation",
+        "blocks",
+        "import",
+        "--tenant",
+        "org-a.test",
+        csv.to_str().expect("path"),
+    ]);
+    let again = herd(
+        &data,
+        &db,
+        &[
+            "moderation",
+            "blocks",
+            "import",
+            "--tenant",
+            "org-a.test",
+            csv.to_str().expect("path"),
+        ],
+    );
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("0 blocks added"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let listed = ok(&["moderation", "blocks", "list", "--tenant", "org-a.test"]);
+    assert!(
+        listed.contains("spam.example\tsuspend") && listed.contains("loud.example\tsilence\ttrue"),
+        "{listed}"
+    );
+    let exported = ok(&["moderation", "blocks", "export", "--tenant", "org-a.test", "-"]);
+    assert!(
+        exported.starts_with("#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate"),
+        "{exported}"
+    );
+    assert!(
+        exported.contains("spam.example,suspend,false,false,\"spam, lots\",false"),
+        "{exported}"
+    );
+    ok(&["moderation", "blocks", "remove", "--tenant", "org-a.test", "loud.example"]);
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "fine.example,suspend\nnot a domain,suspend\n").expect("write");
+    let out = herd(
+        &data,
+        &db,
+        &[
+            "moderation",
+            "blocks",
+            "import",
+            "--tenant",
+            "org-a.test",
+            bad.to_str().expect("path"),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("line 2"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    ok(&[
+        "moderation",
+        "account",
+        "action",
+        "--tenant",
+        "org-a.test",
+        "bob",
+        "--type",
+        "silence",
+        "--text",
+        "calm down",
+    ]);
+    let out = herd(
+        &data,
+        &db,
+        &[
+            "moderation",
+            "account",
+            "action",
+            "--tenant",
+            "org-a.test",
+            "bob",
+            "--type",
+            "explode",
+        ],
+    );
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("explode"));
+    let out = herd(
+        &data,
+        &db,
+        &[
+            "moderation",
+            "account",
+            "action",
+            "--tenant",
+            "org-a.test",
+            "nobody",
+            "--type",
+            "none",
+        ],
+    );
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("nobody"));
+    assert_eq!(ok(&["moderation", "report", "list", "--tenant", "org-a.test"]), "");
+}

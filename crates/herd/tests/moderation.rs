@@ -784,3 +784,239 @@ async fn measures_count_what_happened() {
     .await
     .expect(403);
 }
+
+/// A list served on loopback whose text the test changes.
+async fn list_server(body: std::sync::Arc<std::sync::Mutex<String>>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = axum::Router::new().route(
+        "/list",
+        axum::routing::get(move || {
+            let body = body.clone();
+            async move { body.lock().map(|b| b.clone()).unwrap_or_default() }
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}/list")
+}
+
+#[tokio::test]
+async fn a_blocklist_subscription_adds_and_retracts_and_leaves_moderators_alone() {
+    let s = Server::start().await;
+    let d = s.tenant("org-a.test", "open").await;
+    let (_, admin) = staff(&s, &d, "admin", "admin").await;
+    // A moderator's own decision on a domain the list will also name.
+    s.post(
+        &d,
+        "/api/v1/admin/domain_blocks",
+        Some(&admin),
+        json!({"domain": "mine.example", "severity": "silence", "private_comment": "ours"}),
+    )
+    .await
+    .expect(200);
+    let body = std::sync::Arc::new(std::sync::Mutex::new(
+        "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\n\
+         spam.example,suspend,false,false,spam farm,false\n\
+         junk.example,silence,true,false,,false\n\
+         mine.example,suspend,false,false,,false\n"
+            .to_string(),
+    ));
+    let url = list_server(body.clone()).await;
+    let sub = s
+        .post(
+            &d,
+            "/api/v1/admin/blocklist_subscriptions",
+            Some(&admin),
+            json!({"url": url, "format": "csv"}),
+        )
+        .await
+        .expect(200)
+        .id();
+    // The first sync is a job written with the subscription.
+    let synced = || async {
+        let l = s.get(&d, "/api/v1/admin/domain_blocks", Some(&admin)).await.json;
+        l.as_array().is_some_and(|l| l.iter().any(|b| b["domain"] == "spam.example"))
+    };
+    assert!(eventually(synced).await, "the list's blocks arrived");
+    let blocks = s.get(&d, "/api/v1/admin/domain_blocks", Some(&admin)).await.expect(200).json;
+    let find = |l: &Value, d: &str| {
+        l.as_array()
+            .and_then(|l| l.iter().find(|b| b["domain"] == d))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(find(&blocks, "spam.example")["subscription_id"], sub);
+    assert_eq!(find(&blocks, "junk.example")["reject_media"], true);
+    let mine = find(&blocks, "mine.example");
+    assert_eq!(mine["severity"], "silence", "the list does not overwrite a moderator's block");
+    assert_eq!(mine["subscription_id"], Value::Null);
+
+    // The list drops spam.example and mine.example: the first is retracted, ours stays.
+    *body.lock().expect("lock") = "#domain,#severity\njunk.example,silence\n".into();
+    let o = s
+        .post(
+            &d,
+            &format!("/api/v1/admin/blocklist_subscriptions/{sub}/sync"),
+            Some(&admin),
+            json!({}),
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(o["removed"], 1, "{o}");
+    assert_eq!(o["changed"], 1, "junk.example lost reject_media");
+    let again = s
+        .post(
+            &d,
+            &format!("/api/v1/admin/blocklist_subscriptions/{sub}/sync"),
+            Some(&admin),
+            json!({}),
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(
+        again,
+        json!({"added": 0, "changed": 0, "removed": 0, "kept": 0}),
+        "a re-sync of an unchanged list writes nothing"
+    );
+    let blocks = s.get(&d, "/api/v1/admin/domain_blocks", Some(&admin)).await.expect(200).json;
+    assert_eq!(find(&blocks, "spam.example"), Value::Null);
+    assert_eq!(find(&blocks, "mine.example")["severity"], "silence");
+    assert_eq!(find(&blocks, "junk.example")["reject_media"], false);
+
+    // A broken list is reported and changes nothing.
+    *body.lock().expect("lock") = "not a domain!,suspend\n".into();
+    s.post(
+        &d,
+        &format!("/api/v1/admin/blocklist_subscriptions/{sub}/sync"),
+        Some(&admin),
+        json!({}),
+    )
+    .await
+    .expect(422);
+    let shown = s
+        .get(&d, &format!("/api/v1/admin/blocklist_subscriptions/{sub}"), Some(&admin))
+        .await
+        .expect(200)
+        .json;
+    assert!(shown["last_error"].as_str().is_some_and(|e| e.contains("line 1")), "{shown}");
+
+    // A second list also holds junk.example. Unsubscribing the first lifts what only it
+    // made and hands junk.example to the second.
+    let other = list_server(std::sync::Arc::new(std::sync::Mutex::new("junk.example,suspend\n".into()))).await;
+    let second = s
+        .post(
+            &d,
+            "/api/v1/admin/blocklist_subscriptions",
+            Some(&admin),
+            json!({"url": other, "format": "csv"}),
+        )
+        .await
+        .expect(200)
+        .id();
+    // (Its first sync is a job too, so this one may find nothing new.)
+    s.post(
+        &d,
+        &format!("/api/v1/admin/blocklist_subscriptions/{second}/sync"),
+        Some(&admin),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let blocks = s.get(&d, "/api/v1/admin/domain_blocks", Some(&admin)).await.expect(200).json;
+    assert_eq!(
+        find(&blocks, "junk.example")["subscription_id"],
+        sub,
+        "junk.example stays the first list's"
+    );
+    s.call(
+        Method::DELETE,
+        &d,
+        &format!("/api/v1/admin/blocklist_subscriptions/{sub}"),
+        Some(&admin),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let blocks = s.get(&d, "/api/v1/admin/domain_blocks", Some(&admin)).await.expect(200).json;
+    assert_eq!(blocks.as_array().map(Vec::len), Some(2), "{blocks}");
+    assert_eq!(find(&blocks, "mine.example")["subscription_id"], Value::Null);
+    assert_eq!(find(&blocks, "junk.example")["subscription_id"], second);
+    assert_eq!(
+        find(&blocks, "junk.example")["severity"],
+        "suspend",
+        "now as the second list has it"
+    );
+    let log = s
+        .get(&d, "/api/v1/admin/audit_log?action=blocklist.sync", Some(&admin))
+        .await
+        .expect(200)
+        .json;
+    assert!(
+        log.as_array().is_some_and(|l| l.len() >= 2),
+        "each sync that changed something is audited: {log}"
+    );
+}
+
+#[tokio::test]
+async fn a_fires_dataset_is_followed_by_its_changes() {
+    let s = Server::start().await;
+    let d = s.tenant("org-a.test", "open").await;
+    let (_, admin) = staff(&s, &d, "admin", "admin").await;
+    let body = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let url = list_server(body.clone()).await;
+    *body.lock().expect("lock") = json!({
+        "type": "OrderedCollection",
+        "changes": url,
+        "orderedItems": [
+            {"id": "01", "type": "recommendation", "entityKind": "domain", "entityKey": "spam.example", "recommendedPolicy": "drop"},
+            {"id": "02", "type": "recommendation", "entityKind": "domain", "entityKey": "loud.example", "recommendedPolicy": "filter", "recommendedFilters": ["reject-media"]},
+        ]
+    })
+    .to_string();
+    let sub = s
+        .post(
+            &d,
+            "/api/v1/admin/blocklist_subscriptions",
+            Some(&admin),
+            json!({"url": url, "format": "fires"}),
+        )
+        .await
+        .expect(200)
+        .id();
+    let o = s
+        .post(
+            &d,
+            &format!("/api/v1/admin/blocklist_subscriptions/{sub}/sync"),
+            Some(&admin),
+            json!({}),
+        )
+        .await
+        .expect(200)
+        .json;
+    let blocks = s.get(&d, "/api/v1/admin/domain_blocks", Some(&admin)).await.expect(200).json;
+    assert_eq!(blocks.as_array().map(Vec::len), Some(2), "{o} {blocks}");
+    // The changes since "02": spam.example retracted.
+    *body.lock().expect("lock") = json!({"orderedItems": [
+        {"id": "03", "type": "retraction", "entityKind": "domain", "entityKey": "spam.example"}
+    ]})
+    .to_string();
+    let o = s
+        .post(
+            &d,
+            &format!("/api/v1/admin/blocklist_subscriptions/{sub}/sync"),
+            Some(&admin),
+            json!({}),
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(o["removed"], 1, "{o}");
+    let blocks = s.get(&d, "/api/v1/admin/domain_blocks", Some(&admin)).await.expect(200).json;
+    assert_eq!(blocks.as_array().map(Vec::len), Some(1));
+    assert_eq!(blocks[0]["domain"], "loud.example");
+    assert_eq!(blocks[0]["reject_media"], true);
+}

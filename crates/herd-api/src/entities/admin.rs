@@ -132,6 +132,8 @@ pub struct AdminDomainBlock {
     pub private_comment: Option<String>,
     pub public_comment: Option<String>,
     pub obfuscate: bool,
+    /// Herd's: the blocklist subscription that made the block (`null`: a moderator's own).
+    pub subscription_id: Option<String>,
 }
 
 pub fn admin_domain_block(b: &DomainBlockRow) -> AdminDomainBlock {
@@ -146,7 +148,21 @@ pub fn admin_domain_block(b: &DomainBlockRow) -> AdminDomainBlock {
         private_comment: b.private_comment.clone(),
         public_comment: b.public_comment.clone(),
         obfuscate: b.obfuscate != 0,
+        subscription_id: b.subscription_id.map(|s| s.to_string()),
     }
+}
+
+/// Herd's blocklist subscription entity.
+pub fn blocklist_subscription(s: &herd_store::blocklists::SubscriptionRow) -> Value {
+    json!({
+        "id": s.id.to_string(),
+        "url": s.url,
+        "format": s.format,
+        "every_seconds": s.every_ms / 1000,
+        "last_synced_at": s.last_synced_at.map(time),
+        "last_error": s.last_error,
+        "created_at": time(s.created_at),
+    })
 }
 
 /// The public list (`/api/v1/instance/domain_blocks`): limited and suspended servers, the

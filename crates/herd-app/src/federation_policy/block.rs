@@ -52,6 +52,7 @@ pub async fn create(app: &App, actor: &Actor, tenant: &Tenant, name: &str, p: Bl
         obfuscate: i64::from(p.obfuscate),
         created_at: now,
         updated_at: now,
+        subscription_id: None,
     };
     let mut tx = app.db.begin().await?;
     match federation_policy::insert_block(&mut tx, tenant.id, &row).await {
@@ -83,6 +84,8 @@ pub async fn update(app: &App, actor: &Actor, tenant: &Tenant, id: i64, p: Block
         public_comment: comment(&p.public_comment)?,
         obfuscate: i64::from(p.obfuscate),
         updated_at: now,
+        // A moderator's change makes the block theirs: no subscription changes it again.
+        subscription_id: None,
         ..old.clone()
     };
     federation_policy::update_block(&mut tx, tenant.id, &row).await?;
@@ -116,7 +119,7 @@ fn detail(b: &DomainBlockRow) -> serde_json::Value {
     })
 }
 
-async fn lift(c: &mut Conn, t: TenantId, accounts: &[i64], severity: &str, since: i64) -> Result<()> {
+pub(crate) async fn lift(c: &mut Conn, t: TenantId, accounts: &[i64], severity: &str, since: i64) -> Result<()> {
     match severity {
         "suspend" => moderation::restrict_domain(c, t, accounts, Restriction::Suspended, None, since).await?,
         "silence" => moderation::restrict_domain(c, t, accounts, Restriction::Silenced, None, since).await?,
@@ -126,7 +129,7 @@ async fn lift(c: &mut Conn, t: TenantId, accounts: &[i64], severity: &str, since
 }
 
 /// Does to the server's accounts what the block's severity says, undoing the old one's.
-async fn apply(c: &mut Conn, tenant: &Tenant, row: &DomainBlockRow, old: Option<&DomainBlockRow>, now: i64) -> Result<()> {
+pub(crate) async fn apply(c: &mut Conn, tenant: &Tenant, row: &DomainBlockRow, old: Option<&DomainBlockRow>, now: i64) -> Result<()> {
     let t = tenant.id;
     let accounts = moderation::accounts_of_domain(c, t, &row.domain).await?;
     if let Some(old) = old

@@ -10,6 +10,7 @@ mod block;
 
 pub use allow::{allow, disallow};
 pub use block::{BlockParams, create, remove, update};
+pub(crate) use block::{apply, lift};
 
 use std::sync::Arc;
 
@@ -160,6 +161,7 @@ mod tests {
             obfuscate: 0,
             created_at: 0,
             updated_at: 0,
+            subscription_id: None,
         }
     }
 

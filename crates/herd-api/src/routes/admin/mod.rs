@@ -6,6 +6,7 @@
 mod access;
 mod accounts;
 mod audit;
+mod blocklists;
 mod domains;
 mod metrics;
 mod reports;
@@ -25,6 +26,7 @@ pub fn routes() -> Router<State> {
         .merge(reports::routes())
         .merge(domains::routes())
         .merge(audit::routes())
+        .merge(blocklists::routes())
         .merge(metrics::routes())
         .merge(strikes::routes())
 }

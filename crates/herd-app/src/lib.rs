@@ -9,6 +9,7 @@ pub mod access;
 pub mod accounts;
 pub mod announcements;
 pub mod auth;
+pub mod automod;
 pub mod blocklists;
 pub mod cache;
 pub mod cards;
@@ -245,6 +246,8 @@ pub enum Actor {
     Account(i64),
     /// A blocklist the instance subscribes to, applied by its sync job.
     Subscription(i64),
+    /// An auto-moderation rule that a post met.
+    Rule(i64),
 }
 
 impl std::fmt::Display for Actor {
@@ -253,6 +256,7 @@ impl std::fmt::Display for Actor {
             Actor::Operator => f.write_str("operator:cli"),
             Actor::Account(id) => write!(f, "account:{id}"),
             Actor::Subscription(id) => write!(f, "subscription:{id}"),
+            Actor::Rule(id) => write!(f, "automod:{id}"),
         }
     }
 }

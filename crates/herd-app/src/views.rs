@@ -318,6 +318,10 @@ fn assemble(
         if account.suspended_at.is_some() && !moderating {
             return None;
         }
+        // A post a rule holds is seen by its author (and moderators) only.
+        if p.row.held_at.is_some() && !moderating && viewer != Some(p.row.account_id) {
+            return None;
+        }
         Some(StatusView {
             account: account.clone(),
             media: p.media.clone(),
@@ -517,6 +521,9 @@ pub async fn visible(c: &mut Conn, t: TenantId, viewer: Option<i64>, row: &Statu
     }
     if viewer == Some(row.account_id) {
         return Ok(true);
+    }
+    if row.held_at.is_some() {
+        return Ok(false);
     }
     let vis = Visibility::parse(&row.visibility).unwrap_or(Visibility::Direct);
     let Some(v) = viewer else {

@@ -12,6 +12,7 @@ pub mod access_blocks;
 pub mod accounts;
 pub mod announcements;
 pub mod audit;
+pub mod automod;
 pub mod blocklists;
 pub mod cards;
 pub mod changes;

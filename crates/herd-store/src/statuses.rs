@@ -33,6 +33,8 @@ pub struct StatusRow {
     pub quote_automatic: i64,
     pub quote_manual: i64,
     pub quotes_count: i64,
+    /// Held by an auto-moderation rule until a moderator reviews it: shown to its author only.
+    pub held_at: Option<i64>,
 }
 
 /// Flags of a quote approval policy, as Mastodon keeps them.
@@ -46,7 +48,7 @@ pub mod quote_flags {
 const COLS: &str = "s.id, s.tenant_id, s.account_id, s.uri, s.in_reply_to_id, s.in_reply_to_account_id, \
     s.reblog_of_id, s.text, s.spoiler_text, s.content_html, s.visibility, s.sensitive, s.language, \
     s.app_id, s.replies_count, s.reblogs_count, s.favourites_count, s.created_at, s.edited_at, \
-    s.quote_automatic, s.quote_manual, s.quotes_count";
+    s.quote_automatic, s.quote_manual, s.quotes_count, s.held_at";
 
 pub async fn insert(c: &mut Conn, t: TenantId, s: &StatusRow) -> Result<()> {
     if insert_new(c, t, std::slice::from_ref(s)).await?.is_empty() {
@@ -71,8 +73,8 @@ pub async fn insert_new(c: &mut Conn, t: TenantId, rows: &[StatusRow]) -> Result
     let sql = format!(
         "INSERT INTO statuses (id, tenant_id, account_id, uri, in_reply_to_id, in_reply_to_account_id, \
          reblog_of_id, text, spoiler_text, content_html, visibility, sensitive, language, app_id, \
-         created_at, quote_automatic, quote_manual) VALUES {} ON CONFLICT DO NOTHING{returning}",
-        crate::value_rows(rows.len(), 17)
+         created_at, quote_automatic, quote_manual, held_at) VALUES {} ON CONFLICT DO NOTHING{returning}",
+        crate::value_rows(rows.len(), 18)
     );
     let mut q = c.q(&sql);
     for s in rows {
@@ -93,7 +95,8 @@ pub async fn insert_new(c: &mut Conn, t: TenantId, rows: &[StatusRow]) -> Result
             .bind(s.app_id)
             .bind(s.created_at)
             .bind(s.quote_automatic)
-            .bind(s.quote_manual);
+            .bind(s.quote_manual)
+            .bind(s.held_at);
     }
     let inserted: Vec<i64> = match c.dialect() {
         crate::Dialect::Postgres => {
@@ -824,4 +827,20 @@ pub async fn of_author(c: &mut Conn, t: TenantId, account: i64, limit: i64) -> R
     .bind(limit)
     .fetch_all(c.ex())
     .await?)
+}
+
+/// Releases posts a rule held (a moderator reviewed them).
+pub async fn release(c: &mut Conn, t: TenantId, ids: &[i64]) -> Result<()> {
+    for id in ids {
+        let r = c
+            .q("UPDATE statuses SET held_at = NULL WHERE tenant_id = ? AND id = ? AND held_at IS NOT NULL")
+            .bind(t.0)
+            .bind(*id)
+            .execute(c.ex())
+            .await?;
+        if r.rows_affected() > 0 {
+            crate::changes::record(c, t, Change::Status(*id)).await?;
+        }
+    }
+    Ok(())
 }

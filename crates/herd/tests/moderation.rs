@@ -1020,3 +1020,117 @@ async fn a_fires_dataset_is_followed_by_its_changes() {
     assert_eq!(blocks[0]["domain"], "loud.example");
     assert_eq!(blocks[0]["reject_media"], true);
 }
+
+/// An auto-moderation rule holds a post that arrives and files a system report; resolving
+/// the report releases it. Local posts meet the rules when they are made.
+#[tokio::test]
+async fn auto_moderation_holds_incoming_posts_for_review() {
+    let (a, da, b, db) = pair().await;
+    let (_, alice) = a.account(&da, "alice", "member").await;
+    let (_, bob) = b.account(&db, "bob", "member").await;
+    let (_, admin_b) = {
+        let (id, _) = b.account(&db, "admin", "admin").await;
+        (
+            id,
+            herd::commands::token_create(b.app(), &db, "admin", ADMIN_SCOPES)
+                .await
+                .expect("token"),
+        )
+    };
+    followed(&b, &db, &bob, &format!("alice@{da}")).await;
+    let rule = b
+        .post(
+            &db,
+            "/api/v1/admin/automod_rules",
+            Some(&admin_b),
+            json!({"kind": "keyword", "pattern": "casino", "action": "hide", "scope": "remote"}),
+        )
+        .await
+        .expect(200)
+        .json;
+    b.post(
+        &db,
+        "/api/v1/admin/automod_rules",
+        Some(&admin_b),
+        json!({"kind": "regex", "pattern": "(unclosed", "action": "hide"}),
+    )
+    .await
+    .expect(422);
+    b.post(
+        &db,
+        "/api/v1/admin/automod_rules",
+        Some(&admin_b),
+        json!({"kind": "keyword", "pattern": "forbidden", "action": "reject", "scope": "local"}),
+    )
+    .await
+    .expect(200);
+    a.status(&da, &alice, json!({"status": "Visit my Casino tonight"})).await;
+    a.status(&da, &alice, json!({"status": "just a normal post"})).await;
+    let normal = || async {
+        let home = b.get(&db, "/api/v1/timelines/home", Some(&bob)).await.json;
+        home.as_array()
+            .is_some_and(|l| l.iter().any(|p| p["content"].as_str().is_some_and(|c| c.contains("normal post"))))
+    };
+    assert!(eventually(normal).await, "posts arrive");
+    let reported = || async {
+        let r = b.get(&db, "/api/v1/admin/reports", Some(&admin_b)).await.json;
+        r.as_array().is_some_and(|l| !l.is_empty())
+    };
+    assert!(eventually(reported).await, "the rule filed a report");
+    let home = b.get(&db, "/api/v1/timelines/home", Some(&bob)).await.json;
+    assert!(
+        !home
+            .as_array()
+            .expect("home")
+            .iter()
+            .any(|p| p["content"].as_str().is_some_and(|c| c.contains("Casino"))),
+        "the held post is out of sight: {home}"
+    );
+    let reports = b.get(&db, "/api/v1/admin/reports", Some(&admin_b)).await.json;
+    assert_eq!(reports.as_array().map(Vec::len), Some(1), "{reports}");
+    let report = &reports[0];
+    assert_eq!(report["target_account"]["username"], "alice");
+    assert!(
+        report["comment"]
+            .as_str()
+            .is_some_and(|c| c.contains(rule["id"].as_str().unwrap_or("?"))),
+        "{report}"
+    );
+    assert!(
+        report["statuses"][0]["content"].as_str().is_some_and(|c| c.contains("Casino")),
+        "moderators see the held post"
+    );
+    let log = b
+        .get(&db, "/api/v1/admin/audit_log?action=automod.hide", Some(&admin_b))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(log.as_array().map(Vec::len), Some(1));
+
+    // Reviewed and let stand: the post appears.
+    let id = report["id"].as_str().expect("id");
+    b.post(&db, &format!("/api/v1/admin/reports/{id}/resolve"), Some(&admin_b), json!({}))
+        .await
+        .expect(200);
+    let home = b.get(&db, "/api/v1/timelines/home", Some(&bob)).await.json;
+    assert!(
+        home.as_array()
+            .expect("home")
+            .iter()
+            .any(|p| p["content"].as_str().is_some_and(|c| c.contains("Casino"))),
+        "{home}"
+    );
+
+    // A local post meeting a reject rule is refused and audited.
+    let r = b
+        .post(&db, "/api/v1/statuses", Some(&bob), json!({"status": "something Forbidden here"}))
+        .await
+        .expect(422);
+    assert!(r.json["error"].as_str().is_some_and(|e| e.contains("rule")), "{}", r.text);
+    let log = b
+        .get(&db, "/api/v1/admin/audit_log?action=automod.reject", Some(&admin_b))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(log.as_array().map(Vec::len), Some(1));
+}

@@ -92,7 +92,16 @@ pub async fn fan_out(app: &App, t: TenantId, job: FanOut) -> Result<()> {
     let Some(row) = herd_store::statuses::by_id(&mut c, t, job.status).await? else {
         return Ok(());
     };
-    let v: StatusView = views::status(&mut c, t, None, row).await?;
+    // A post held for review goes out when a moderator releases it; a suspended account's
+    // posts do not go out at all.
+    if row.held_at.is_some() {
+        return Ok(());
+    }
+    let v: StatusView = match views::status(&mut c, t, None, row).await {
+        Ok(v) => v,
+        Err(crate::AppError::NotFound(_)) => return Ok(()),
+        Err(e) => return Err(e),
+    };
     if is_remote(&v.account) {
         return Ok(());
     }

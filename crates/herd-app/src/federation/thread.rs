@@ -112,8 +112,9 @@ pub(crate) async fn fetch_post(app: &App, tenant: &crate::Tenant, url: &str, dep
         text: &text,
         ancestor: Some(depth),
     };
+    let policy = crate::federation_policy::policy(app, tenant.id).await?;
     let mut tx = app.db.begin().await?;
-    let queued = create::store(&mut tx, tenant, std::slice::from_ref(&post)).await?;
+    let queued = create::store(&mut tx, tenant, &policy.rules, std::slice::from_ref(&post)).await?;
     tx.commit().await?;
     if queued {
         app.waker.wake();

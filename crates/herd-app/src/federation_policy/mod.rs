@@ -25,6 +25,8 @@ pub struct Policy {
     blocks: std::collections::HashMap<String, DomainBlockRow>,
     /// IP blocks: network, severity, expiry.
     ips: Vec<(herd_core::Cidr, String, Option<i64>)>,
+    /// The auto-moderation rules, compiled.
+    pub rules: crate::automod::Rules,
 }
 
 impl Policy {
@@ -114,6 +116,7 @@ pub async fn read(c: &mut Conn, t: TenantId) -> Result<Policy> {
             .into_iter()
             .filter_map(|b| herd_core::Cidr::parse(&b.ip).ok().map(|n| (n, b.severity, b.expires_at)))
             .collect(),
+        rules: crate::automod::Rules::compile(herd_store::automod::all(c, t).await?),
     })
 }
 

@@ -137,8 +137,9 @@ async fn instrument(app: &App, tenant: &Tenant, sender: &AccountRow, instrument:
                 text: &text,
                 ancestor: Some(1),
             };
+            let policy = crate::federation_policy::policy(app, tenant.id).await?;
             let mut tx = app.db.begin().await?;
-            let queued = create::store(&mut tx, tenant, std::slice::from_ref(&post)).await?;
+            let queued = create::store(&mut tx, tenant, &policy.rules, std::slice::from_ref(&post)).await?;
             tx.commit().await?;
             if queued {
                 app.waker.wake();

@@ -30,6 +30,7 @@ pub struct NewStatus {
 /// seen before, returns the post made then.
 pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Result<i64> {
     let (text, language) = check(tenant, &n)?;
+    let policy = crate::federation_policy::policy(app, tenant.id).await?;
     crate::federation::resolve::mentions(app, tenant, &text).await;
     let mut tx = app.db.begin().await?;
     if let Some(key) = &n.idempotency_key
@@ -84,6 +85,17 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
             "Validation failed: Cannot quote a non-mentioned user in a Private Mention post.".into(),
         ));
     }
+    let hit = policy.rules.check(&n.spoiler_text, &html, true);
+    if let Some(h) = hit.as_ref().filter(|h| h.action == crate::automod::Action::Reject) {
+        drop(tx);
+        let mut tx = app.db.begin().await?;
+        crate::automod::record_hit(&mut tx, tenant.id, h, None, author, None).await?;
+        tx.commit().await?;
+        return Err(AppError::Invalid(
+            "Validation failed: this post breaks a rule of this instance and was not published".into(),
+        ));
+    }
+    let held = hit.as_ref().is_some_and(|h| h.action == crate::automod::Action::Hide);
     let now = Timestamp::now().0;
     let row = StatusRow {
         id,
@@ -108,8 +120,12 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
         quote_automatic,
         quote_manual,
         quotes_count: 0,
+        held_at: held.then_some(now),
     };
     statuses::insert(&mut tx, tenant.id, &row).await?;
+    if let Some(h) = &hit {
+        crate::automod::record_hit(&mut tx, tenant.id, h, Some(id), author, None).await?;
+    }
     if let Some((q, approval)) = &quoted {
         crate::quotes::attach(&mut tx, tenant, &row, q, *approval).await?;
     }
@@ -130,12 +146,13 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
     if let Some(p) = &parent {
         statuses::bump(&mut tx, tenant.id, p.id, statuses::Counter::Replies, 1).await?;
     }
-    for m in &mentioned {
+    // A held post tells no one until a moderator releases it.
+    for m in mentioned.iter().filter(|_| !held) {
         if !relationships::exists(&mut tx, tenant.id, relationships::Edge::Block, m.id, author).await? {
             notify(&mut tx, tenant.id, m.id, author, "mention", Some(id)).await?;
         }
     }
-    if matches!(visibility, Visibility::Public | Visibility::Unlisted | Visibility::Private) && parent.is_none() {
+    if matches!(visibility, Visibility::Public | Visibility::Unlisted | Visibility::Private) && parent.is_none() && !held {
         let subscribers: Vec<i64> = relationships::among_notify(&mut tx, tenant.id, author).await?;
         for s in subscribers {
             if !mentioned.iter().any(|m| m.id == s) {

@@ -6,6 +6,7 @@
 mod access;
 mod accounts;
 mod audit;
+mod automod;
 mod blocklists;
 mod domains;
 mod metrics;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<State> {
         .merge(reports::routes())
         .merge(domains::routes())
         .merge(audit::routes())
+        .merge(automod::routes())
         .merge(blocklists::routes())
         .merge(metrics::routes())
         .merge(strikes::routes())

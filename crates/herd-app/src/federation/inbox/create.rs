@@ -35,6 +35,8 @@ struct Kept<'a> {
     post: &'a Post<'a>,
     mentioned: Vec<AccountRow>,
     parent: Option<StatusRow>,
+    /// The auto-moderation rule it met, if any.
+    hit: Option<crate::automod::Hit>,
 }
 
 /// Stores the posts of one instance in the caller's transaction. A post is kept when someone
@@ -43,7 +45,7 @@ struct Kept<'a> {
 /// post not seen here is stored unlinked, and a job fetches that post and links them.
 /// Returns whether jobs were written (media and parent fetches), for the caller to wake the
 /// workers.
-pub async fn store(c: &mut Conn, tenant: &Tenant, posts: &[Post<'_>]) -> Result<bool> {
+pub async fn store(c: &mut Conn, tenant: &Tenant, rules: &crate::automod::Rules, posts: &[Post<'_>]) -> Result<bool> {
     let t = tenant.id;
     let mut fresh: Vec<(&Post, &str)> = Vec::new();
     for p in posts {
@@ -88,11 +90,23 @@ pub async fn store(c: &mut Conn, tenant: &Tenant, posts: &[Post<'_>]) -> Result<
         if !(wanted || p.ancestor.is_some()) {
             continue;
         }
-        rows.push(row(tenant, p, uri, parent.as_ref(), now));
+        // The instance's auto-moderation rules, in the batch: a rejected post is not stored,
+        // a held one is stored out of sight until a moderator reviews it.
+        let hit = rules.check(&p.text.spoiler_text, &p.text.content_html, false);
+        if let Some(h) = hit.as_ref().filter(|h| h.action == crate::automod::Action::Reject) {
+            crate::automod::record_hit(c, t, h, None, p.sender.id, Some(uri)).await?;
+            continue;
+        }
+        let mut r = row(tenant, p, uri, parent.as_ref(), now);
+        if hit.as_ref().is_some_and(|h| h.action == crate::automod::Action::Hide) {
+            r.held_at = Some(now.0);
+        }
+        rows.push(r);
         kept.push(Kept {
             post: p,
             mentioned,
             parent,
+            hit,
         });
     }
     let inserted: HashSet<i64> = statuses::insert_new(c, t, &rows).await?.into_iter().collect();
@@ -135,7 +149,10 @@ pub async fn store(c: &mut Conn, tenant: &Tenant, posts: &[Post<'_>]) -> Result<
         }
         let entry = posted.entry(sender.id).or_insert((0, 0));
         *entry = (entry.0 + 1, entry.1.max(row.created_at));
-        for m in k.mentioned.iter().filter(|a| a.domain.is_empty()) {
+        if let Some(h) = &k.hit {
+            crate::automod::record_hit(c, t, h, Some(row.id), sender.id, row.uri.as_deref()).await?;
+        }
+        for m in k.mentioned.iter().filter(|a| a.domain.is_empty() && row.held_at.is_none()) {
             if !relationships::exists(c, t, Edge::Block, m.id, sender.id).await? {
                 notify(c, t, m.id, sender.id, "mention", Some(row.id)).await?;
             }

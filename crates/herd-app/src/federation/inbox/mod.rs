@@ -226,6 +226,7 @@ async fn created(app: &App, tenant: &Tenant, sender: &AccountRow, note: &Value) 
         .await?
         .and_then(|r| r.followers_url);
     drop(c);
+    let policy = crate::federation_policy::policy(app, tenant.id).await?;
     let mut tx = app.db.begin().await?;
     let text = create::text_of(note);
     let post = create::Post {
@@ -235,7 +236,7 @@ async fn created(app: &App, tenant: &Tenant, sender: &AccountRow, note: &Value) 
         text: &text,
         ancestor: None,
     };
-    let queued = create::store(&mut tx, tenant, std::slice::from_ref(&post)).await?;
+    let queued = create::store(&mut tx, tenant, &policy.rules, std::slice::from_ref(&post)).await?;
     tx.commit().await?;
     if queued {
         app.waker.wake();

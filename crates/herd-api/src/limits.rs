@@ -140,6 +140,8 @@ pub enum Bucket {
     Apps,
     SignIn,
     SignInName,
+    /// Notices from visitors on the public form, per address (counted like sign-ups).
+    Notice,
 }
 
 /// Whose requests are counted together.
@@ -209,6 +211,7 @@ impl Limits {
             Bucket::Apps => c.apps,
             Bucket::SignIn => c.sign_in,
             Bucket::SignInName => c.sign_in_name,
+            Bucket::Notice => c.sign_up,
         }
     }
 
@@ -273,6 +276,16 @@ impl Limits {
         let by_ip = self.hit(Bucket::SignIn, tenant, Subject::address(ip), now_ms);
         let by_name = self.hit(Bucket::SignInName, tenant, Subject::Name(name.to_lowercase()), now_ms);
         by_ip.is_none_or(|v| v.allowed) && by_name.is_none_or(|v| v.allowed)
+    }
+}
+
+impl Limits {
+    /// A notice sent on the public form, per address (none counted from an exempt network).
+    pub fn notice(&self, tenant: i64, ip: IpAddr, now_ms: i64) -> bool {
+        self.exempt(ip)
+            || self
+                .hit(Bucket::Notice, tenant, Subject::address(ip), now_ms)
+                .is_none_or(|v| v.allowed)
     }
 }
 

@@ -15,6 +15,7 @@ pub mod cache;
 pub mod cards;
 mod context;
 pub mod conversations;
+pub mod dsa;
 pub mod emojis;
 mod error;
 pub mod featured;

@@ -19,6 +19,7 @@ pub mod changes;
 pub mod conversations;
 mod db;
 pub mod domain_blocks;
+pub mod dsa;
 pub mod emojis;
 pub mod events;
 pub mod featured;

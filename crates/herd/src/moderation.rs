@@ -32,6 +32,22 @@ pub enum ModerationCommand {
         #[command(subcommand)]
         command: SubscriptionsCommand,
     },
+    /// The DSA transparency report of a period (JSON, or CSV), or with `--statements` the
+    /// statements of reasons as JSON lines.
+    Transparency {
+        #[arg(long)]
+        tenant: String,
+        /// First day (YYYY-MM-DD).
+        #[arg(long)]
+        from: String,
+        /// Last day, included (YYYY-MM-DD).
+        #[arg(long)]
+        to: String,
+        #[arg(long, default_value = "json")]
+        format: String,
+        #[arg(long)]
+        statements: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -242,6 +258,34 @@ pub async fn run(app: &App, command: ModerationCommand) -> anyhow::Result<()> {
             eprintln!("{kind} applied to {account} (strike {strike}).");
         }
         ModerationCommand::Blocks { command } => blocks(app, &op, command).await?,
+        ModerationCommand::Transparency {
+            tenant: d,
+            from,
+            to,
+            format,
+            statements,
+        } => {
+            let t = tenant(app, &d).await?;
+            let day = |name: &str, v: &str| -> anyhow::Result<i64> {
+                chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .ok()
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+                    .map(|d| d.and_utc().timestamp_millis())
+                    .ok_or_else(|| anyhow::anyhow!("--{name}: {v:?} is not a date (YYYY-MM-DD)"))
+            };
+            let (from, to) = (day("from", &from)?, day("to", &to)? + 86_400_000);
+            anyhow::ensure!(from < to, "--from must not be after --to");
+            if statements {
+                print!("{}", herd_app::dsa::statements_jsonl(app, &t, from, to).await?);
+            } else {
+                let r = herd_app::dsa::transparency(app, &t, from, to).await?;
+                match format.as_str() {
+                    "json" => println!("{}", serde_json::to_string_pretty(&r)?),
+                    "csv" => print!("{}", r.to_csv()),
+                    other => anyhow::bail!("--format {other:?} is not json or csv"),
+                }
+            }
+        }
         ModerationCommand::Subscriptions { command } => subscriptions(app, &op, command).await?,
     }
     Ok(())

@@ -1134,3 +1134,173 @@ async fn auto_moderation_holds_incoming_posts_for_review() {
         .json;
     assert_eq!(log.as_array().map(Vec::len), Some(1));
 }
+
+/// The form's CSRF token and cookie, from its page.
+async fn notice_form(s: &Server, d: &str) -> (String, String) {
+    let r = s.http.get(s.url(d, "/about/notice")).send().await.expect("sent");
+    assert_eq!(r.status().as_u16(), 200);
+    let csp = r
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(csp.contains("form-action 'self'") && !csp.contains("script-src"), "{csp}");
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("herd_notice_csrf="))
+        .and_then(|c| c.split(';').next())
+        .expect("csrf cookie")
+        .to_string();
+    let body = r.text().await.expect("body");
+    let token = body
+        .split("name=\"authenticity_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("token in the form")
+        .to_string();
+    (token, cookie)
+}
+
+async fn send_notice(s: &Server, d: &str, token: &str, cookie: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let mut form: Vec<(&str, &str)> = vec![("authenticity_token", token)];
+    form.extend_from_slice(fields);
+    let r = s
+        .http
+        .post(s.url(d, "/about/notice"))
+        .header("cookie", cookie)
+        .form(&form)
+        .send()
+        .await
+        .expect("sent");
+    (r.status().as_u16(), r.text().await.unwrap_or_default())
+}
+
+/// A visitor's notice goes from the public form to the queue, a moderator decides, the
+/// visitor's reference shows the decision, and the member reads the statement of reasons.
+#[tokio::test]
+async fn a_visitor_notice_is_decided_with_a_statement_of_reasons() {
+    let s = Server::start().await;
+    let d = s.tenant("org-a.test", "open").await;
+    let (_, m) = staff(&s, &d, "mod", "moderator").await;
+    let (bob_id, bob) = s.account(&d, "bob", "member").await;
+    let post = s.status(&d, &bob, json!({"status": "an illegal offer"})).await;
+    let item = s.url(&d, &format!("/@bob/{post}"));
+    let item = item.replace(&format!(":{}", s.addr.port()), "");
+
+    // Bad input: no CSRF cookie, a foreign address, a short explanation.
+    let (token, cookie) = notice_form(&s, &d).await;
+    let fields = [
+        ("item", item.as_str()),
+        ("ground", "scam_fraud"),
+        ("explanation", "This offer is a fraud scheme."),
+        ("contact", "v@example.net"),
+        ("confirm", "1"),
+    ];
+    let (status, _) = send_notice(&s, &d, &token, "herd_notice_csrf=other", &fields).await;
+    assert_eq!(status, 403);
+    let (status, body) = send_notice(
+        &s,
+        &d,
+        &token,
+        &cookie,
+        &[
+            ("item", "https://elsewhere.example/@x/1"),
+            ("ground", "scam_fraud"),
+            ("explanation", "This offer is a fraud scheme."),
+            ("confirm", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(body.contains("not a post or a profile on this instance"), "{body}");
+    let (token, cookie) = notice_form(&s, &d).await;
+    let (status, body) = send_notice(&s, &d, &token, &cookie, &fields).await;
+    assert_eq!(status, 200, "{body}");
+    let link = body
+        .split("href=\"")
+        .find_map(|p| p.split('"').next().filter(|l| l.contains("/about/notice/")))
+        .expect("reference link")
+        .to_string();
+    let path = link
+        .split_once("/about/notice/")
+        .map(|(_, r)| format!("/about/notice/{r}"))
+        .expect("path");
+    let pending = s
+        .http
+        .get(s.url(&d, &path))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(pending.contains("Under review"), "{pending}");
+
+    // The queue has it as a legal report from a visitor, with the post.
+    let reports = s.get(&d, "/api/v1/admin/reports", Some(&m)).await.expect(200).json;
+    let r = &reports[0];
+    assert_eq!(r["category"], "legal", "{reports}");
+    assert_eq!(r["statuses"][0]["id"], post);
+    assert!(r["comment"].as_str().is_some_and(|c| c.contains("fraud scheme")));
+    let rid = r["id"].as_str().expect("id").to_string();
+    s.post(
+        &d,
+        &format!("/api/v1/admin/accounts/{bob_id}/action"),
+        Some(&m),
+        json!({"type": "sensitive", "report_id": rid, "text": "Fraudulent offers are illegal."}),
+    )
+    .await
+    .expect(200);
+    let decided = s
+        .http
+        .get(s.url(&d, &path))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(decided.contains("The moderators acted on the account (sensitive)"), "{decided}");
+
+    // The member's statement of reasons, and the export in the EU database's fields.
+    let strikes = s.get(&d, "/api/v1/herd/strikes", Some(&bob)).await.expect(200).json;
+    let sor = &strikes[0]["statement_of_reasons"];
+    assert_eq!(sor["decision_ground"], "DECISION_GROUND_ILLEGAL_CONTENT", "{strikes}");
+    assert_eq!(sor["source_type"], "SOURCE_ARTICLE_16");
+    assert_eq!(sor["decision_visibility"][0], "DECISION_VISIBILITY_CONTENT_LABELLED");
+    assert_eq!(sor["decision_facts"], "Fraudulent offers are illegal.");
+    assert!(strikes[0]["appeal_deadline"].is_string());
+    let lines = s.get(&d, "/api/v1/admin/statements_of_reasons", Some(&m)).await.expect(200).text;
+    assert_eq!(lines.lines().count(), 1, "{lines}");
+    assert!(serde_json::from_str::<Value>(lines.trim()).is_ok_and(|v| v["puid"].is_string()));
+
+    // The transparency report counts it.
+    let tr = s.get(&d, "/api/v1/instance/transparency", None).await.expect(200).json;
+    assert_eq!(tr["notices"][0], json!({"key": "scam_fraud", "count": 1}), "{tr}");
+    assert_eq!(
+        tr["actions"][0],
+        json!({"action": "sensitive", "ground": "illegal_content", "count": 1})
+    );
+    assert_eq!(tr["reports_resolved"], 1);
+    assert!(tr["median_handling_hours"].is_number());
+    let csv = s.get(&d, "/api/v1/admin/transparency?format=csv", Some(&m)).await.expect(200).text;
+    assert!(
+        csv.starts_with("section,key,ground,count") && csv.contains("notices,scam_fraud,,1"),
+        "{csv}"
+    );
+    s.get(&d, "/api/v1/admin/transparency?from=2026-13-01", Some(&m)).await.expect(422);
+    let page = s
+        .http
+        .get(s.url(&d, "/about/transparency"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(page.contains("Transparency report") && page.contains("scam_fraud"), "{page}");
+}

@@ -321,6 +321,8 @@ async fn pages_work_in_a_real_browser_and_pass_an_accessibility_check() {
         &format!("/@alice/{post}"),
         "/tags/news",
         "/@nobody",
+        "/about/notice",
+        "/about/transparency",
     ]
     .iter()
     .map(|p| s.url(&d, p))

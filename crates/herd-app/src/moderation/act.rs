@@ -107,8 +107,10 @@ pub async fn act(app: &App, m: &Moderator, tenant: &Tenant, target: i64, p: Acti
         _ => reports::open_about(&mut tx, t, target).await?,
     };
     let actor = m.actor();
+    let decision = format!("The moderators acted on the account ({}).", p.kind);
     for id in &resolved {
         reports::set_resolved(&mut tx, t, *id, Some(m.account), now).await?;
+        crate::dsa::decided(&mut tx, t, *id, &decision).await?;
         audit(&mut tx, t, &actor, "report.resolve", &id.to_string(), serde_json::json!({})).await?;
     }
     audit(

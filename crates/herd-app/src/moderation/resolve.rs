@@ -41,6 +41,15 @@ pub async fn resolve(app: &App, m: &Moderator, tenant: &Tenant, report: i64, res
             released.push(s.id.to_string());
         }
     }
+    if resolved {
+        crate::dsa::decided(
+            &mut tx,
+            t,
+            report,
+            "The moderators reviewed the content and took no action against it.",
+        )
+        .await?;
+    }
     let action = if resolved { "report.resolve" } else { "report.reopen" };
     audit(
         &mut tx,

@@ -1,6 +1,7 @@
 //! One file per page family.
 
 pub mod about;
+pub mod legal;
 pub mod post;
 pub mod profile;
 pub mod tag;

@@ -9,6 +9,7 @@ mod audit;
 mod automod;
 mod blocklists;
 mod domains;
+mod dsa;
 mod metrics;
 mod reports;
 mod strikes;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<State> {
         .merge(access::routes())
         .merge(reports::routes())
         .merge(domains::routes())
+        .merge(dsa::routes())
         .merge(audit::routes())
         .merge(automod::routes())
         .merge(blocklists::routes())

@@ -36,6 +36,8 @@ pub struct NotificationView {
     pub strike: Option<(moderation::StrikeRow, Option<moderation::AppealRow>, AccountRow)>,
     /// What a `severed_relationships` notification reports.
     pub severance: Option<moderation::SeveranceRow>,
+    /// The report of an `admin.report`, with the account it is about.
+    pub report: Option<(herd_store::reports::ReportRow, AccountRow)>,
 }
 
 pub async fn list(c: &mut Conn, t: TenantId, viewer: i64, f: &Filter, page: &Page) -> Result<Vec<NotificationView>> {
@@ -78,6 +80,13 @@ async fn render(c: &mut Conn, t: TenantId, viewer: i64, rows: Vec<NotificationRo
     let status_views = shown_statuses(c, t, viewer, &rows).await?;
     let appeals = moderation::appeals_of_strikes(c, t, &strikes.iter().map(|s| s.id).collect::<Vec<_>>()).await?;
     let severances = moderation::severances_by_ids(c, t, &subjects("severed_relationships")).await?;
+    let mut reports = Vec::new();
+    for id in subjects("admin.report") {
+        if let Some(r) = herd_store::reports::by_id(c, t, id).await? {
+            let target = accounts::by_id(c, t, r.target_account_id).await?;
+            reports.push((r, target));
+        }
+    }
     Ok(rows
         .into_iter()
         .filter_map(|r| {
@@ -99,12 +108,17 @@ async fn render(c: &mut Conn, t: TenantId, viewer: i64, rows: Vec<NotificationRo
                 "severed_relationships" => Some(severances.iter().find(|s| Some(s.id) == r.subject_id)?.clone()),
                 _ => None,
             };
+            let report = match r.kind.as_str() {
+                "admin.report" => Some(reports.iter().find(|(x, _)| Some(x.id) == r.subject_id)?.clone()),
+                _ => None,
+            };
             Some(NotificationView {
                 row: r,
                 account,
                 status,
                 strike,
                 severance,
+                report,
             })
         })
         .collect())

@@ -192,3 +192,19 @@ pub async fn count_role(c: &mut Conn, t: TenantId, role: &str) -> Result<i64> {
         .fetch_one(c.ex())
         .await?)
 }
+
+/// The accounts holding any of these roles (an instance's staff).
+pub async fn with_roles(c: &mut Conn, t: TenantId, roles: &[&str]) -> Result<Vec<i64>> {
+    if roles.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT account_id FROM users WHERE tenant_id = ? AND disabled = 0 AND role IN ({})",
+        crate::placeholders(roles.len())
+    );
+    let mut q = c.qs(&sql).bind(t.0);
+    for r in roles {
+        q = q.bind(*r);
+    }
+    Ok(q.fetch_all(c.ex()).await?)
+}

@@ -36,6 +36,21 @@ async fn a_report_is_worked_end_to_end_and_audited() {
         .expect(200)
         .id();
 
+    // Staff who work reports are told, as on Mastodon; the reporter is not.
+    let told = s
+        .get(&d, "/api/v1/notifications?types[]=admin.report", Some(&mod2))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(told[0]["report"]["id"], report, "{told}");
+    assert_eq!(told[0]["report"]["target_account"]["username"], "bob");
+    let none = s
+        .get(&d, "/api/v1/notifications?types[]=admin.report", Some(&alice))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(none.as_array().map(Vec::len), Some(0));
+
     // The open queue, filtered as Mastodon's.
     let open = s.get(&d, "/api/v1/admin/reports", Some(&mod1)).await.expect(200).json;
     assert_eq!(open.as_array().map(Vec::len), Some(1), "{open}");

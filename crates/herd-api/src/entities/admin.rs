@@ -286,3 +286,29 @@ pub fn ip_block(b: &herd_store::access_blocks::IpBlockRow) -> Value {
         "expires_at": b.expires_at.map(time),
     })
 }
+
+/// A JSON list of ids as stored, as Mastodon's strings (`null` when empty).
+fn ids(stored: &str) -> Value {
+    let list: Vec<i64> = serde_json::from_str(stored).unwrap_or_default();
+    if list.is_empty() {
+        Value::Null
+    } else {
+        json!(list.iter().map(i64::to_string).collect::<Vec<_>>())
+    }
+}
+
+/// Mastodon's Report entity (what the reporter and an `admin.report` notification see).
+pub fn report(tenant: &Tenant, r: &ReportRow, target: &AccountRow) -> Value {
+    json!({
+        "id": r.id.to_string(),
+        "action_taken": r.action_taken_at.is_some(),
+        "action_taken_at": r.action_taken_at.map(time),
+        "category": r.category,
+        "comment": r.comment,
+        "forwarded": r.forwarded != 0,
+        "created_at": time(r.created_at),
+        "status_ids": ids(&r.status_ids),
+        "rule_ids": ids(&r.rule_ids),
+        "target_account": account(tenant, target),
+    })
+}

@@ -3,6 +3,7 @@
 
 mod account;
 pub mod admin;
+pub use admin::report;
 mod announcement;
 mod card;
 mod emoji;

@@ -20,6 +20,9 @@ pub struct Notification {
     /// The severance of a `severed_relationships`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event: Option<serde_json::Value>,
+    /// The report of an `admin.report`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<serde_json::Value>,
 }
 
 pub fn notification(tenant: &Tenant, n: &NotificationView) -> Notification {
@@ -35,6 +38,7 @@ pub fn notification(tenant: &Tenant, n: &NotificationView) -> Notification {
             .as_ref()
             .map(|(s, appeal, target)| super::admin::account_warning(tenant, s, appeal.as_ref(), target)),
         event: n.severance.as_ref().map(super::admin::severance_event),
+        report: n.report.as_ref().map(|(r, target)| super::admin::report(tenant, r, target)),
     }
 }
 

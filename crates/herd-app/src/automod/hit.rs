@@ -2,7 +2,7 @@
 //! and for `flag` and `hide` a report from the system about the post, for moderators.
 
 use herd_core::{Id, Timestamp};
-use herd_store::reports::{self, NewReport};
+use herd_store::reports::NewReport;
 use herd_store::{Conn, TenantId};
 
 use super::{Action, Hit};
@@ -35,7 +35,7 @@ pub(crate) async fn record_hit(c: &mut Conn, t: TenantId, hit: &Hit, status: Opt
     let ids: Vec<i64> = status.into_iter().collect();
     // A system report names the author as reporter too: reports need an account on both
     // sides, and `origin` says who really filed it.
-    reports::insert(
+    crate::reports::open(
         c,
         t,
         NewReport {

@@ -4,7 +4,7 @@
 
 use herd_core::{Id, Timestamp};
 use herd_store::dsa::{self, NoticeRow};
-use herd_store::reports::{self, NewReport};
+use herd_store::reports::NewReport;
 use herd_store::{accounts, statuses};
 
 use crate::{Actor, App, AppError, Result, Tenant, audit};
@@ -97,7 +97,7 @@ pub async fn submit(app: &App, tenant: &Tenant, n: NewNotice) -> Result<(NoticeR
     let comment = format!("Notice from a visitor (DSA Art. 16). Ground: {label}.\n\n{explanation}");
     // A visitor has no account here: the report names the reported account on both sides,
     // and its origin says a visitor sent it.
-    reports::insert(
+    crate::reports::open(
         &mut tx,
         t,
         NewReport {

@@ -1,5 +1,5 @@
 use herd_core::{Id, Timestamp};
-use herd_store::reports::{self, NewReport, ReportRow};
+use herd_store::reports::{NewReport, ReportRow};
 use herd_store::statuses;
 use serde_json::json;
 
@@ -77,7 +77,7 @@ pub async fn file(app: &App, tenant: &Tenant, reporter: i64, r: NewUserReport) -
         updated_at: Timestamp::now().0,
         origin: "member".into(),
     };
-    reports::insert(
+    super::open(
         &mut tx,
         t,
         NewReport {

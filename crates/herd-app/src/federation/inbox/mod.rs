@@ -509,7 +509,7 @@ async fn flagged(app: &App, tenant: &Tenant, sender: &AccountRow, flag: &Value) 
     let mut tx = app.db.begin().await?;
     for target in &targets {
         let ids: Vec<i64> = posts.iter().filter(|(a, _)| *a == target.id).map(|(_, s)| *s).collect();
-        herd_store::reports::insert(
+        crate::reports::open(
             &mut tx,
             tenant.id,
             herd_store::reports::NewReport {

@@ -27,6 +27,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use crate::Config;
 
 mod media;
+mod moderation;
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
@@ -74,10 +75,37 @@ pub enum BenchCommand {
     Ingest {
         #[arg(long, default_value_t = 20000)]
         activities: usize,
+        /// Auto-moderation rules active on the instance (keywords no post meets, so every
+        /// post is checked against all of them).
+        #[arg(long, default_value_t = 0)]
+        rules: usize,
         /// Deliveries under way at once. A throughput is measured with the server saturated;
         /// a busy inbox has deliveries from many servers (each with many workers) at once.
         #[arg(long, default_value_t = 512)]
         concurrency: usize,
+    },
+    /// Moderation: an instance's report list and admin account search beside a trivial
+    /// endpoint, with many instances and open reports on the server.
+    Moderation {
+        #[arg(long, default_value_t = 100)]
+        instances: usize,
+        /// Open reports in all, spread evenly over the instances.
+        #[arg(long, default_value_t = 100_000)]
+        reports: usize,
+        #[arg(long, default_value_t = 200)]
+        accounts: usize,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+    /// Blocklist subscriptions: the first sync of a large CSV list, then re-syncs unchanged
+    /// and with a few changes.
+    Blocklist {
+        #[arg(long, default_value_t = 10_000)]
+        domains: usize,
+        #[arg(long, default_value_t = 100)]
+        changes: usize,
     },
     /// Media: a video uploaded and processed by the server (time and peak memory), beside
     /// ffmpeg's own time for the same transcode.
@@ -115,7 +143,19 @@ pub async fn run(command: BenchCommand, _cfg: &Config) -> anyhow::Result<()> {
             seconds,
         } => timeline(postgres, accounts, follows, posts, concurrency, seconds).await,
         BenchCommand::Fanout { servers, workers } => fanout(servers, workers).await,
-        BenchCommand::Ingest { activities, concurrency } => ingest(activities, concurrency).await,
+        BenchCommand::Ingest {
+            activities,
+            concurrency,
+            rules,
+        } => ingest(activities, concurrency, rules).await,
+        BenchCommand::Moderation {
+            instances,
+            reports,
+            accounts,
+            concurrency,
+            seconds,
+        } => moderation::moderation(instances, reports, accounts, concurrency, seconds).await,
+        BenchCommand::Blocklist { domains, changes } => moderation::blocklist(domains, changes).await,
         BenchCommand::Streaming { clients, accounts, posts } => streaming(clients, accounts, posts).await,
         BenchCommand::Media { seconds } => media::media(seconds).await,
     }
@@ -746,7 +786,7 @@ async fn fanout(servers: usize, workers: Option<usize>) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn ingest(activities: usize, concurrency: usize) -> anyhow::Result<()> {
+async fn ingest(activities: usize, concurrency: usize, rules: usize) -> anyhow::Result<()> {
     if activities == 0 || concurrency == 0 {
         bail!("--activities and --concurrency must be at least 1");
     }
@@ -768,6 +808,30 @@ async fn ingest(activities: usize, concurrency: usize) -> anyhow::Result<()> {
     let (t, ids, _) = seed_instance(&mut tx, &domain, 1, &hash).await?;
     let alice = seed_remote(&mut tx, t, &[remote.to_string()], "alice", &key.public).await?[0];
     seed_follows(&mut tx, t, &[(ids[0], alice)]).await?;
+    let rule_rows: Vec<Vec<V>> = (0..rules)
+        .map(|i| {
+            let (kind, pattern) = if i % 2 == 0 {
+                ("keyword", format!("neverword{i}"))
+            } else {
+                ("regex", format!(r"never\s+phrase\s+{i}"))
+            };
+            vec![
+                V::I(Id::generate().0),
+                V::I(t.0),
+                V::S(kind.into()),
+                V::S(pattern),
+                V::S("hide".into()),
+                V::I(0),
+            ]
+        })
+        .collect();
+    bulk(
+        &mut tx,
+        "automod_rules",
+        &["id", "tenant_id", "kind", "pattern", "action", "created_at"],
+        rule_rows,
+    )
+    .await?;
     tx.commit().await?;
 
     // The activities, signed before the clock starts (signing is the sender's cost), on
@@ -894,7 +958,7 @@ async fn ingest(activities: usize, concurrency: usize) -> anyhow::Result<()> {
         activities as f64 / stored_in.as_secs_f64(),
     );
     println!(
-        "herd bench ingest on SQLite: {activities} signed Create activities, {concurrency} concurrent connections, {cores} job workers"
+        "herd bench ingest on SQLite: {activities} signed Create activities, {concurrency} concurrent connections, {cores} job workers, {rules} auto-moderation rules"
     );
     println!("{:<52} {:>10}", "measure", "per second");
     println!("{:<52} {:>10.0}", "signatures checked alone (1 thread), before", before);

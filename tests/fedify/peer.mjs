@@ -10,6 +10,7 @@
 //   GET  /_test/received              activities accepted so far (JSON)
 //   POST /_test/follow?handle=h       look `h` up through WebFinger (https) and follow it
 //   POST /_test/mention?text=t        send a public post mentioning the followed account
+//   POST /_test/flag?text=t           report the followed account to its server (a Flag)
 
 import dns from "node:dns";
 import http from "node:http";
@@ -17,6 +18,7 @@ import {
   Accept,
   Create,
   Endpoints,
+  Flag,
   Follow,
   Mention,
   Note,
@@ -117,6 +119,16 @@ async function control(url, res) {
       { identifier: "bob" },
       followed,
       new Create({ id: new URL(`${id}/activity`), actor: ctx.getActorUri("bob"), to: PUBLIC_COLLECTION, object: note }),
+    );
+    return send({ id });
+  }
+  if (url.pathname === "/_test/flag") {
+    if (!followed) return send({ error: "follow someone first" });
+    const id = `${base}/flags/${Date.now()}`;
+    await ctx.sendActivity(
+      { identifier: "bob" },
+      followed,
+      new Flag({ id: new URL(id), actor: ctx.getActorUri("bob"), objects: [followed.id], content: url.searchParams.get("text") }),
     );
     return send({ id });
   }

@@ -192,6 +192,10 @@ pub struct Caches {
     pub(crate) key_owners: Cache<(i64, String), i64>,
     /// Each instance's federation policy (dropped with [`Change::Policy`]).
     pub(crate) policies: Cache<i64, Arc<crate::federation_policy::Policy>>,
+    /// Pages of the report queue by tenant and filter (dropped with [`Change::Reports`]).
+    pub(crate) report_pages: Cache<(i64, String), Arc<Vec<herd_store::reports::ReportRow>>>,
+    /// Local accounts' users, as admin views show them (dropped with [`Change::User`]).
+    pub(crate) users: Cache<Key, Arc<herd_store::users::UserRow>>,
     rendered: Cache<RenderedKey, Arc<str>, TextBytes>,
 }
 
@@ -210,6 +214,8 @@ impl Caches {
             senders: Cache::new(l.remotes),
             key_owners: Cache::new(l.remotes),
             policies: Cache::new(l.signers),
+            report_pages: Cache::new(2_000),
+            users: Cache::new(l.accounts),
             rendered: Cache::with_weighter(l.rendered_bytes as usize / 1024, l.rendered_bytes, TextBytes),
         }
     }
@@ -261,6 +267,8 @@ impl Caches {
         self.senders.clear();
         self.key_owners.clear();
         self.policies.clear();
+        self.report_pages.clear();
+        self.users.clear();
         self.rendered.clear();
     }
 
@@ -270,6 +278,7 @@ impl Caches {
         }
         self.epoch.fetch_add(1, Ordering::SeqCst);
         let (mut users, mut tokens, mut posted, mut feeds) = (HashSet::new(), HashSet::new(), HashSet::new(), HashSet::new());
+        let mut queues: HashSet<i64> = HashSet::new();
         for &(t, ch) in changes {
             match ch {
                 Change::Account(id) => {
@@ -284,6 +293,7 @@ impl Caches {
                 }
                 Change::User(id) => {
                     self.signers.remove(&(t.0, id));
+                    self.users.remove(&(t.0, id));
                     users.insert((t.0, id));
                 }
                 Change::Token(id) => {
@@ -309,6 +319,9 @@ impl Caches {
                 Change::Policy => {
                     self.policies.remove(&t.0);
                 }
+                Change::Reports => {
+                    queues.insert(t.0);
+                }
             }
         }
         if !users.is_empty() || !tokens.is_empty() {
@@ -317,6 +330,9 @@ impl Caches {
         }
         for k in &feeds {
             self.feeds.remove(k);
+        }
+        if !queues.is_empty() {
+            self.report_pages.retain(|(t, _), _| !queues.contains(t));
         }
         if !posted.is_empty() {
             self.feeds

@@ -36,8 +36,11 @@ pub enum Change {
     Marks(i64),
     /// An account's filters.
     Filters(i64),
-    /// The instance's federation policy (domain blocks and allows).
+    /// The instance's moderation policy: domain blocks and allows, IP blocks,
+    /// auto-moderation rules, its server rules.
     Policy,
+    /// The instance's report queue (a report filed, assigned, resolved or recategorized).
+    Reports,
 }
 
 impl Change {
@@ -53,6 +56,7 @@ impl Change {
             Change::Filters(id) => (8, id),
             Change::Counters(id) => (9, id),
             Change::Policy => (10, 0),
+            Change::Reports => (11, 0),
         }
     }
 
@@ -68,6 +72,7 @@ impl Change {
             8 => Change::Filters(subject),
             9 => Change::Counters(subject),
             10 => Change::Policy,
+            11 => Change::Reports,
             _ => return None,
         })
     }

@@ -72,8 +72,8 @@ fn like(s: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// Accounts as the admin API lists them, newest first, each with its user when local.
-pub async fn accounts(c: &mut Conn, t: TenantId, f: &AccountFilter, page: &Page) -> Result<Vec<(AccountRow, Option<UserRow>)>> {
+/// Accounts as the admin API lists them, newest first.
+pub async fn accounts(c: &mut Conn, t: TenantId, f: &AccountFilter, page: &Page) -> Result<Vec<AccountRow>> {
     let mut sql = Sql::new(format!(
         "SELECT {} FROM accounts a LEFT JOIN users u ON u.tenant_id = a.tenant_id AND u.account_id = a.id \
          WHERE a.tenant_id = ?",
@@ -121,15 +121,7 @@ pub async fn accounts(c: &mut Conn, t: TenantId, f: &AccountFilter, page: &Page)
         );
     }
     let asc = sql.page_on("a.id", page);
-    let rows: Vec<AccountRow> = sql.fetch(c, asc).await?;
-    let users = users_of(c, t, &rows.iter().map(|a| a.id).collect::<Vec<_>>()).await?;
-    Ok(rows
-        .into_iter()
-        .map(|a| {
-            let u = users.iter().find(|u| u.account_id == a.id).cloned();
-            (a, u)
-        })
-        .collect())
+    sql.fetch(c, asc).await
 }
 
 /// The users of these accounts (local ones have one).

@@ -67,6 +67,7 @@ pub async fn insert(c: &mut Conn, t: TenantId, r: NewReport<'_>) -> Result<()> {
     .bind(r.now)
     .execute(c.ex())
     .await?;
+    crate::changes::record(c, t, crate::changes::Change::Reports).await?;
     Ok(())
 }
 
@@ -157,6 +158,7 @@ pub async fn assign(c: &mut Conn, t: TenantId, id: i64, to: Option<i64>, now: i6
         .bind(id)
         .execute(c.ex())
         .await?;
+    crate::changes::record(c, t, crate::changes::Change::Reports).await?;
     Ok(())
 }
 
@@ -174,6 +176,7 @@ pub async fn set_resolved(c: &mut Conn, t: TenantId, id: i64, resolved: Option<O
         .bind(id)
         .execute(c.ex())
         .await?;
+    crate::changes::record(c, t, crate::changes::Change::Reports).await?;
     Ok(())
 }
 
@@ -188,5 +191,6 @@ pub async fn categorize(c: &mut Conn, t: TenantId, id: i64, category: &str, rule
         .bind(id)
         .execute(c.ex())
         .await?;
+    crate::changes::record(c, t, crate::changes::Change::Reports).await?;
     Ok(())
 }

@@ -180,6 +180,8 @@ pub async fn add_rule(c: &mut Conn, t: TenantId, id: i64, text: &str, hint: &str
         .bind(now)
         .execute(c.ex())
         .await?;
+    // Moderators' report views show the rules from the node's cached policy.
+    crate::changes::record(c, t, crate::changes::Change::Policy).await?;
     Ok(())
 }
 

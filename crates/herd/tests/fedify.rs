@@ -273,4 +273,17 @@ async fn fedify_follows_a_herd_account_and_receives_its_signed_posts() {
         })
     };
     assert!(common::eventually(mentioned).await, "alice is notified of the peer's post");
+
+    // The peer reports alice to her server: the Flag lands in the instance's queue.
+    control("/_test/flag?text=spam%20from%20alice".into()).await;
+    let t = herd_app::tenants::by_domain(herd.app(), &domain).await.expect("tenant");
+    let flagged = || async {
+        let mut c = herd.app().db.conn().await.expect("conn");
+        herd_store::reports::open(&mut c, t.id, 10)
+            .await
+            .expect("queue")
+            .iter()
+            .any(|r| r.origin == "remote" && r.comment.contains("spam from alice"))
+    };
+    assert!(common::eventually(flagged).await, "the peer's Flag reached the report queue");
 }

@@ -102,6 +102,12 @@ async fn a_report_is_worked_end_to_end_and_audited() {
         .json;
     assert_eq!(shown["action_taken"], true, "{shown}");
     assert_eq!(shown["action_taken_by_account"]["username"], "mod1");
+    // The node's cached pages of the queue follow at once.
+    let open = s.get(&d, "/api/v1/admin/reports", Some(&mod1)).await.expect(200).json;
+    assert_eq!(open.as_array().map(Vec::len), Some(0), "{open}");
+    let done = s.get(&d, "/api/v1/admin/reports?resolved=true", Some(&mod1)).await.expect(200).json;
+    assert_eq!(done[0]["id"], report);
+    assert_eq!(done[0]["target_account"]["silenced"], true, "the cached account follows too");
     let acct = s
         .get(&d, &format!("/api/v1/admin/accounts/{bob_id}"), Some(&mod1))
         .await

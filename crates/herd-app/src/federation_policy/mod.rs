@@ -27,6 +27,8 @@ pub struct Policy {
     ips: Vec<(herd_core::Cidr, String, Option<i64>)>,
     /// The auto-moderation rules, compiled.
     pub rules: crate::automod::Rules,
+    /// The instance's own rules (what reports name).
+    pub server_rules: Vec<herd_store::tenants::RuleRow>,
 }
 
 impl Policy {
@@ -117,6 +119,7 @@ pub async fn read(c: &mut Conn, t: TenantId) -> Result<Policy> {
             .filter_map(|b| herd_core::Cidr::parse(&b.ip).ok().map(|n| (n, b.severity, b.expires_at)))
             .collect(),
         rules: crate::automod::Rules::compile(herd_store::automod::all(c, t).await?),
+        server_rules: herd_store::tenants::rules(c, t).await?,
     })
 }
 

@@ -13,6 +13,7 @@ mod decide;
 mod lift;
 mod note;
 mod purge;
+pub mod queue;
 mod resolve;
 
 pub use act::{ActionParams, act};

@@ -139,12 +139,18 @@ async fn list(
     let m = a.staff("admin:read:accounts")?;
     m.require(&[Permission::ManageUsers])?;
     let page = paging::page(&p, 100, 200)?;
-    let mut c = s.app.db.conn().await?;
-    let rows = herd_store::moderation::accounts(&mut c, t.id, &f, &page).await?;
-    let ids: Vec<i64> = rows.iter().map(|(a, _)| a.id).collect();
+    let mut c = herd_app::LazyConn::new(&s.app.db);
+    let rows = herd_store::moderation::accounts(c.get().await?, t.id, &f, &page).await?;
+    let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
+    let local: Vec<i64> = rows.iter().filter(|a| a.domain.is_empty()).map(|a| a.id).collect();
+    let users = herd_app::moderation::queue::users(&s.app, &mut c, t.id, &local).await?;
     Ok((
         paging::link(&t, &uri, &ids),
-        Json(rows.iter().map(|(a, u)| admin_account(&t, a, u.as_ref())).collect()),
+        Json(
+            rows.iter()
+                .map(|a| admin_account(&t, a, users.get(&a.id).map(|u| u.as_ref())))
+                .collect(),
+        ),
     ))
 }
 

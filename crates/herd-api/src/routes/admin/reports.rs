@@ -10,7 +10,6 @@ use herd_store::moderation::Subject;
 use herd_store::reports::{ReportFilter, ReportRow};
 use serde_json::Value;
 
-use super::with_users;
 use crate::State;
 use crate::entities::admin::{AdminReport, ReportParts, admin_report, moderation_note};
 use crate::error::{ApiError, ApiResult};
@@ -29,9 +28,10 @@ pub fn routes() -> Router<State> {
         .route("/api/v1/admin/reports/{id}/notes", get(notes).post(add_note))
 }
 
-/// Renders reports with their accounts, posts and rules, loaded once for the whole page.
+/// Renders reports with their accounts, posts and rules, loaded once for the whole page
+/// (accounts, users and rules through the node's caches).
 async fn render(s: &State, t: &herd_app::Tenant, rows: &[ReportRow]) -> ApiResult<Vec<AdminReport>> {
-    let mut c = s.app.db.conn().await?;
+    let mut c = herd_app::LazyConn::new(&s.app.db);
     let mut ids: Vec<i64> = Vec::new();
     let mut status_ids: Vec<i64> = Vec::new();
     for r in rows {
@@ -49,14 +49,23 @@ async fn render(s: &State, t: &herd_app::Tenant, rows: &[ReportRow]) -> ApiResul
     }
     ids.sort_unstable();
     ids.dedup();
-    let accounts = with_users(&mut c, t.id, &ids).await?;
-    let posts = herd_store::statuses::by_ids(&mut c, t.id, &status_ids).await?;
-    let statuses = herd_app::views::statuses_for_moderators(&mut c, t.id, posts).await?;
-    let rules = herd_store::tenants::rules(&mut c, t.id).await?;
+    let accounts: Vec<_> = herd_app::moderation::queue::with_users(&s.app, &mut c, t.id, &ids)
+        .await?
+        .into_iter()
+        .map(|(a, u)| ((*a).clone(), u.map(|u| (*u).clone())))
+        .collect();
+    let statuses = if status_ids.is_empty() {
+        Vec::new()
+    } else {
+        let conn = c.get().await?;
+        let posts = herd_store::statuses::by_ids(conn, t.id, &status_ids).await?;
+        herd_app::views::statuses_for_moderators(conn, t.id, posts).await?
+    };
+    let policy = herd_app::federation_policy::policy(&s.app, t.id).await?;
     let parts = ReportParts {
         accounts: &accounts,
         statuses: &statuses,
-        rules: &rules,
+        rules: &policy.server_rules,
     };
     Ok(rows.iter().filter_map(|r| admin_report(t, r, &parts)).collect())
 }
@@ -78,9 +87,7 @@ async fn list(
         assigned_account_id: p.id("assigned_account_id")?,
     };
     let page = paging::page(&p, 100, 200)?;
-    let mut c = s.app.db.conn().await?;
-    let rows = herd_store::reports::list(&mut c, t.id, &f, &page).await?;
-    drop(c);
+    let rows = herd_app::moderation::queue::report_page(&s.app, &mut herd_app::LazyConn::new(&s.app.db), t.id, &f, &page).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     Ok((paging::link(&t, &uri, &ids), Json(render(&s, &t, &rows).await?)))
 }

@@ -67,9 +67,16 @@ impl std::fmt::Debug for Rules {
     }
 }
 
-/// A keyword as a whole-word, case-insensitive pattern.
+/// A keyword as a whole-word, case-insensitive pattern. An ASCII keyword (the usual case)
+/// gets ASCII word boundaries, which the regex crate's fast DFA handles on any text;
+/// Unicode ones need Unicode boundaries.
 pub(crate) fn keyword_pattern(k: &str) -> String {
-    format!(r"(?i)\b{}\b", regex::escape(k.trim()))
+    let k = k.trim();
+    if k.is_ascii() {
+        format!(r"(?i)(?-u:\b){}(?-u:\b)", regex::escape(k))
+    } else {
+        format!(r"(?i)\b{}\b", regex::escape(k))
+    }
 }
 
 impl Rules {

@@ -175,12 +175,6 @@ async fn commit(app: &App, arrivals: &[Arrival]) -> Result<Vec<Result<()>>> {
         by_tenant.entry(a.tenant.id.0).or_default().push(i);
     }
     let keep_until = herd_core::Timestamp::now().0 + 2 * signatures::WINDOW.as_millis() as i64;
-    // Each instance's policy (its auto-moderation rules) is read before the transaction,
-    // from the node's cache.
-    let mut policies = std::collections::HashMap::new();
-    for t in by_tenant.keys() {
-        policies.insert(*t, crate::federation_policy::policy(app, herd_store::TenantId(*t)).await?);
-    }
     let mut tx = app.db.begin().await?;
     let mut queued = false;
     for indexes in by_tenant.values() {
@@ -211,9 +205,7 @@ async fn commit(app: &App, arrivals: &[Arrival]) -> Result<Vec<Result<()>>> {
                 }),
             }
         }
-        let rules = &policies.get(&tenant.id.0).map(|p| &p.rules);
-        let none = crate::automod::Rules::default();
-        queued |= create::store(&mut tx, tenant, rules.unwrap_or(&none), &posts).await? || !jobs.is_empty();
+        queued |= create::store(&mut tx, tenant, &posts).await? || !jobs.is_empty();
         herd_jobs::enqueue_many(&mut tx, tenant.id, &jobs).await?;
     }
     tx.commit().await?;

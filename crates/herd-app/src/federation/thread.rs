@@ -104,7 +104,7 @@ pub(crate) async fn fetch_post(app: &App, tenant: &crate::Tenant, url: &str, dep
     let mut c = app.db.conn().await?;
     let followers = remote::by_account(&mut c, t, author.id).await?.and_then(|r| r.followers_url);
     drop(c);
-    let text = create::text_of(&note);
+    let text = create::text_of(&note).checked(&policy.rules);
     let post = Post {
         sender: &author,
         followers: followers.as_deref(),
@@ -112,9 +112,8 @@ pub(crate) async fn fetch_post(app: &App, tenant: &crate::Tenant, url: &str, dep
         text: &text,
         ancestor: Some(depth),
     };
-    let policy = crate::federation_policy::policy(app, tenant.id).await?;
     let mut tx = app.db.begin().await?;
-    let queued = create::store(&mut tx, tenant, &policy.rules, std::slice::from_ref(&post)).await?;
+    let queued = create::store(&mut tx, tenant, std::slice::from_ref(&post)).await?;
     tx.commit().await?;
     if queued {
         app.waker.wake();

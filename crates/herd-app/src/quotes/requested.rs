@@ -129,7 +129,8 @@ async fn instrument(app: &App, tenant: &Tenant, sender: &AccountRow, instrument:
             let mut c = app.db.conn().await?;
             let followers = remote::by_account(&mut c, t, sender.id).await?.and_then(|r| r.followers_url);
             drop(c);
-            let text = create::text_of(note);
+            let policy = crate::federation_policy::policy(app, tenant.id).await?;
+            let text = create::text_of(note).checked(&policy.rules);
             let post = Post {
                 sender,
                 followers: followers.as_deref(),
@@ -137,9 +138,8 @@ async fn instrument(app: &App, tenant: &Tenant, sender: &AccountRow, instrument:
                 text: &text,
                 ancestor: Some(1),
             };
-            let policy = crate::federation_policy::policy(app, tenant.id).await?;
             let mut tx = app.db.begin().await?;
-            let queued = create::store(&mut tx, tenant, &policy.rules, std::slice::from_ref(&post)).await?;
+            let queued = create::store(&mut tx, tenant, std::slice::from_ref(&post)).await?;
             tx.commit().await?;
             if queued {
                 app.waker.wake();

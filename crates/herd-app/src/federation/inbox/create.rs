@@ -45,7 +45,7 @@ struct Kept<'a> {
 /// post not seen here is stored unlinked, and a job fetches that post and links them.
 /// Returns whether jobs were written (media and parent fetches), for the caller to wake the
 /// workers.
-pub async fn store(c: &mut Conn, tenant: &Tenant, rules: &crate::automod::Rules, posts: &[Post<'_>]) -> Result<bool> {
+pub async fn store(c: &mut Conn, tenant: &Tenant, posts: &[Post<'_>]) -> Result<bool> {
     let t = tenant.id;
     let mut fresh: Vec<(&Post, &str)> = Vec::new();
     for p in posts {
@@ -92,7 +92,7 @@ pub async fn store(c: &mut Conn, tenant: &Tenant, rules: &crate::automod::Rules,
         }
         // The instance's auto-moderation rules, in the batch: a rejected post is not stored,
         // a held one is stored out of sight until a moderator reviews it.
-        let hit = rules.check(&p.text.spoiler_text, &p.text.content_html, false);
+        let hit = p.text.hit.clone();
         if let Some(h) = hit.as_ref().filter(|h| h.action == crate::automod::Action::Reject) {
             crate::automod::record_hit(c, t, h, None, p.sender.id, Some(uri)).await?;
             continue;
@@ -208,6 +208,17 @@ pub struct Text {
     pub content_html: String,
     pub spoiler_text: String,
     pub sensitive: i64,
+    /// The auto-moderation rule the text meets ([`Text::checked`]), found before the batch's
+    /// transaction like the sanitising.
+    pub hit: Option<crate::automod::Hit>,
+}
+
+impl Text {
+    /// The text checked against the instance's auto-moderation rules.
+    pub fn checked(mut self, rules: &crate::automod::Rules) -> Text {
+        self.hit = rules.check(&self.spoiler_text, &self.content_html, false);
+        self
+    }
 }
 
 /// A remote post's text, within Herd's limits.
@@ -217,6 +228,7 @@ pub fn text_of(note: &Value) -> Text {
         content_html: herd_federation::sanitize::html(&field("content", 100_000)),
         spoiler_text: field("summary", 1000),
         sensitive: i64::from(note.get("sensitive").and_then(Value::as_bool).unwrap_or(false)),
+        hit: None,
     }
 }
 

@@ -60,7 +60,7 @@ pub async fn receive(app: &App, tenant: &Tenant, path: &str, headers: &[(String,
         .get("actor")
         .and_then(id_of)
         .ok_or(AppError::BadRequest("the activity has no actor".into()))?;
-    refuse_suspended(app, tenant, &[&pending.key_id, actor_uri]).await?;
+    let policy = refuse_suspended(app, tenant, &[&pending.key_id, actor_uri]).await?;
     let (sender, key) = sender(app, tenant, &pending).await?;
     if sender.uri.as_deref() != Some(actor_uri) {
         return Err(unauthorized("the signer is not the activity's actor"));
@@ -71,7 +71,7 @@ pub async fn receive(app: &App, tenant: &Tenant, path: &str, headers: &[(String,
             tenant: tenant.clone(),
             sender,
             followers: key.followers_url.clone(),
-            text: ingest::post_of(&activity).map(create::text_of),
+            text: ingest::post_of(&activity).map(|note| create::text_of(note).checked(&policy.rules)),
             activity,
             seen: hex_digest(pending.signature()),
         },
@@ -89,14 +89,14 @@ pub async fn signed_get(app: &App, tenant: &Tenant, path: &str, headers: &[(Stri
 
 /// Nothing is accepted from a server the instance suspends: refused before any key is
 /// fetched, with a 403, which senders do not retry.
-async fn refuse_suspended(app: &App, tenant: &Tenant, uris: &[&str]) -> Result<()> {
+async fn refuse_suspended(app: &App, tenant: &Tenant, uris: &[&str]) -> Result<Arc<crate::federation_policy::Policy>> {
     let policy = crate::federation_policy::policy(app, tenant.id).await?;
     for uri in uris {
         if crate::federation_policy::host_of(uri).is_some_and(|h| policy.suspends(&h)) {
             return Err(AppError::Forbidden("Your server is blocked by this instance".into()));
         }
     }
-    Ok(())
+    Ok(policy)
 }
 
 fn hex_digest(s: &str) -> String {
@@ -228,7 +228,7 @@ async fn created(app: &App, tenant: &Tenant, sender: &AccountRow, note: &Value) 
     drop(c);
     let policy = crate::federation_policy::policy(app, tenant.id).await?;
     let mut tx = app.db.begin().await?;
-    let text = create::text_of(note);
+    let text = create::text_of(note).checked(&policy.rules);
     let post = create::Post {
         sender,
         followers: followers.as_deref(),
@@ -236,7 +236,7 @@ async fn created(app: &App, tenant: &Tenant, sender: &AccountRow, note: &Value) 
         text: &text,
         ancestor: None,
     };
-    let queued = create::store(&mut tx, tenant, &policy.rules, std::slice::from_ref(&post)).await?;
+    let queued = create::store(&mut tx, tenant, std::slice::from_ref(&post)).await?;
     tx.commit().await?;
     if queued {
         app.waker.wake();

@@ -56,6 +56,11 @@ struct Compiled {
 #[derive(Default)]
 pub struct Rules {
     rows: Vec<RuleRow>,
+    /// Keywords, lower case, matched on the lower-cased text: plain literals, so the regex
+    /// crate's literal prefilter skips most posts at once.
+    keywords: Option<RegexSet>,
+    keyword_rules: Vec<Compiled>,
+    /// Moderators' regular expressions, case-insensitive, on the text as written.
     text: Option<RegexSet>,
     text_rules: Vec<Compiled>,
     domains: std::collections::HashMap<String, Compiled>,
@@ -67,15 +72,15 @@ impl std::fmt::Debug for Rules {
     }
 }
 
-/// A keyword as a whole-word, case-insensitive pattern. An ASCII keyword (the usual case)
-/// gets ASCII word boundaries, which the regex crate's fast DFA handles on any text;
-/// Unicode ones need Unicode boundaries.
+/// A keyword as a whole-word pattern over lower-cased text. An ASCII keyword (the usual
+/// case) gets ASCII word boundaries, which the regex crate's fast engines handle on any
+/// text; Unicode ones need Unicode boundaries.
 pub(crate) fn keyword_pattern(k: &str) -> String {
-    let k = k.trim();
+    let k = k.trim().to_lowercase();
     if k.is_ascii() {
-        format!(r"(?i)(?-u:\b){}(?-u:\b)", regex::escape(k))
+        format!(r"(?-u:\b){}(?-u:\b)", regex::escape(&k))
     } else {
-        format!(r"(?i)\b{}\b", regex::escape(k))
+        format!(r"\b{}\b", regex::escape(&k))
     }
 }
 
@@ -83,6 +88,8 @@ impl Rules {
     pub fn compile(rows: Vec<RuleRow>) -> Rules {
         let mut patterns = Vec::new();
         let mut text_rules = Vec::new();
+        let mut keywords = Vec::new();
+        let mut keyword_rules = Vec::new();
         let mut domains = std::collections::HashMap::new();
         for r in &rows {
             let Some(action) = Action::parse(&r.action) else { continue };
@@ -94,8 +101,8 @@ impl Rules {
             };
             match r.kind.as_str() {
                 "keyword" => {
-                    patterns.push(keyword_pattern(&r.pattern));
-                    text_rules.push(c);
+                    keywords.push(keyword_pattern(&r.pattern));
+                    keyword_rules.push(c);
                 }
                 "regex" => {
                     patterns.push(format!("(?i){}", r.pattern));
@@ -110,8 +117,11 @@ impl Rules {
         // Each pattern was checked when its rule was added, so the set compiles; if not,
         // no text rule applies rather than the inbox failing.
         let text = (!patterns.is_empty()).then(|| RegexSet::new(&patterns).ok()).flatten();
+        let keywords_set = (!keywords.is_empty()).then(|| RegexSet::new(&keywords).ok()).flatten();
         Rules {
             rows,
+            keywords: keywords_set,
+            keyword_rules,
             text,
             text_rules,
             domains,
@@ -129,9 +139,17 @@ impl Rules {
             return None;
         }
         let mut hits: Vec<&Compiled> = Vec::new();
-        if let Some(set) = &self.text {
+        if self.text.is_some() || self.keywords.is_some() {
             let plain = format!("{spoiler}\n{}", strip_tags(html));
-            hits.extend(set.matches(&plain).iter().filter_map(|i| self.text_rules.get(i)));
+            if let Some(set) = self.keywords.as_ref() {
+                let lower = plain.to_lowercase();
+                if set.is_match(&lower) {
+                    hits.extend(set.matches(&lower).iter().filter_map(|i| self.keyword_rules.get(i)));
+                }
+            }
+            if let Some(set) = self.text.as_ref().filter(|s| s.is_match(&plain)) {
+                hits.extend(set.matches(&plain).iter().filter_map(|i| self.text_rules.get(i)));
+            }
         }
         if !self.domains.is_empty() {
             for host in link_hosts(html) {

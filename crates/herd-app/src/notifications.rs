@@ -137,6 +137,10 @@ pub struct GroupView {
     /// The newest distinct senders, at most [`SAMPLE_ACCOUNTS`].
     pub sample_account_ids: Vec<i64>,
     pub status_id: Option<i64>,
+    /// What a moderation notification is about, as in [`NotificationView`].
+    pub strike: Option<(moderation::StrikeRow, Option<moderation::AppealRow>, AccountRow)>,
+    pub severance: Option<moderation::SeveranceRow>,
+    pub report: Option<(herd_store::reports::ReportRow, AccountRow)>,
 }
 
 /// A page of grouped notifications with the accounts and posts its groups name.
@@ -189,6 +193,17 @@ pub async fn grouped(c: &mut Conn, t: TenantId, viewer: i64, f: &Filter, page: &
         out.groups.push(view_of(key, head, &rows));
     }
     out.heads = heads.iter().map(|h| h.id).collect();
+    // Moderation notifications stand alone and carry what they are about.
+    let about: Vec<NotificationRow> = heads.iter().filter(|h| h.subject_id.is_some()).cloned().collect();
+    if !about.is_empty() {
+        for v in render(c, t, viewer, about).await? {
+            if let Some(g) = out.groups.iter_mut().find(|g| g.most_recent_id == v.row.id) {
+                g.strike = v.strike;
+                g.severance = v.severance;
+                g.report = v.report;
+            }
+        }
+    }
     let mut ids: Vec<i64> = out.groups.iter().flat_map(|g| g.sample_account_ids.iter().copied()).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -219,6 +234,9 @@ fn view_of(key: String, head: &NotificationRow, rows: &[&NotificationRow]) -> Gr
         latest_at: newest.created_at,
         sample_account_ids: sample,
         status_id: head.status_id,
+        strike: None,
+        severance: None,
+        report: None,
     }
 }
 

@@ -50,6 +50,14 @@ impl Timestamp {
             })
     }
 
+    /// A calendar date (`2026-12-01`) as the start of that UTC day.
+    pub fn parse_date(s: &str) -> Option<Timestamp> {
+        chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|d| Timestamp(d.and_utc().timestamp_millis()))
+    }
+
     /// Start of the UTC day this instant falls in.
     pub fn day_start(self) -> Timestamp {
         Timestamp(self.0 - self.0.rem_euclid(86_400_000))

@@ -266,15 +266,7 @@ pub async fn run(app: &App, command: ModerationCommand) -> anyhow::Result<()> {
             statements,
         } => {
             let t = tenant(app, &d).await?;
-            let day = |name: &str, v: &str| -> anyhow::Result<i64> {
-                chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                    .ok()
-                    .and_then(|d| d.and_hms_opt(0, 0, 0))
-                    .map(|d| d.and_utc().timestamp_millis())
-                    .ok_or_else(|| anyhow::anyhow!("--{name}: {v:?} is not a date (YYYY-MM-DD)"))
-            };
-            let (from, to) = (day("from", &from)?, day("to", &to)? + 86_400_000);
-            anyhow::ensure!(from < to, "--from must not be after --to");
+            let (from, to) = herd_app::dsa::period(Some(&from), Some(&to))?;
             if statements {
                 print!("{}", herd_app::dsa::statements_jsonl(app, &t, from, to).await?);
             } else {

@@ -127,6 +127,12 @@ async fn a_report_is_worked_end_to_end_and_audited() {
     assert_eq!(warning["text"], "No advertising here.");
     assert_eq!(warning["status_ids"][0], spam);
     let strike = warning["id"].as_str().expect("strike id").to_string();
+    let grouped = s
+        .get(&d, "/api/v2/notifications?types[]=moderation_warning", Some(&bob))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(grouped["notification_groups"][0]["moderation_warning"]["id"], strike, "{grouped}");
     s.post(
         &d,
         &format!("/api/v1/herd/strikes/{strike}/appeal"),

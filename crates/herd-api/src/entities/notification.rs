@@ -57,6 +57,12 @@ pub struct NotificationGroup {
     pub sample_account_ids: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moderation_warning: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<serde_json::Value>,
 }
 
 /// Mastodon's GroupedNotificationsResults.
@@ -84,6 +90,12 @@ pub fn grouped_notifications(tenant: &Tenant, g: &herd_app::notifications::Group
                 latest_page_notification_at: time(v.latest_at),
                 sample_account_ids: v.sample_account_ids.iter().map(i64::to_string).collect(),
                 status_id: v.status_id.map(|s| s.to_string()),
+                moderation_warning: v
+                    .strike
+                    .as_ref()
+                    .map(|(s, appeal, target)| super::admin::account_warning(tenant, s, appeal.as_ref(), target)),
+                event: v.severance.as_ref().map(super::admin::severance_event),
+                report: v.report.as_ref().map(|(r, target)| super::admin::report(tenant, r, target)),
             })
             .collect(),
     }

@@ -2,7 +2,7 @@
 //! password, client_credentials), revocation and server metadata (RFC 8414).
 
 use axum::extract::State as S;
-use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, COOKIE, LOCATION, SET_COOKIE};
+use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -288,22 +288,10 @@ async fn authorize_page(S(s): S<State>, Ctx(t): Ctx, p: Params) -> Response {
     }
 }
 
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == name).then(|| v.to_string())
-        })
-}
-
 async fn authorize_submit(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, headers: HeaderMap, p: Params) -> Response {
     let r = Request::from(&p);
     let sent = p.str("authenticity_token").unwrap_or_default();
-    let cookie = cookie_value(&headers, CSRF_COOKIE).unwrap_or_default();
+    let cookie = crate::extract::cookie_value(&headers, CSRF_COOKIE).unwrap_or_default();
     if sent.is_empty() || !bool::from(sent.as_bytes().ct_eq(cookie.as_bytes())) {
         return error_page(
             StatusCode::FORBIDDEN,

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State as S};
-use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use herd_api::{ClientIp, Ctx, State};
@@ -103,18 +103,6 @@ pub async fn form(Ctx(t): Ctx, Query(q): Query<HashMap<String, String>>) -> Resp
     form_page(&t, StatusCode::OK, &fields, None)
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == name).then(|| v.to_string())
-        })
-}
-
 pub async fn submit(
     S(s): S<State>,
     Ctx(t): Ctx,
@@ -123,7 +111,7 @@ pub async fn submit(
     Form(fields): Form<HashMap<String, String>>,
 ) -> Response {
     let sent = fields.get("authenticity_token").cloned().unwrap_or_default();
-    let expected = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
+    let expected = herd_api::cookie_value(&headers, CSRF_COOKIE).unwrap_or_default();
     if sent.is_empty() || !bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) {
         let msg = "The form expired or did not come from this site. Please send it again.".to_string();
         return form_page(&t, StatusCode::FORBIDDEN, &fields, Some(msg));
@@ -189,32 +177,8 @@ struct TransparencyPage {
     median: String,
 }
 
-/// `[from, to)` from `from` and `to` dates (`YYYY-MM-DD`), by default the last six months.
-pub(crate) fn period(q: &HashMap<String, String>) -> Result<(i64, i64), AppError> {
-    let day = |k: &str| -> Result<Option<i64>, AppError> {
-        q.get(k)
-            .filter(|v| !v.is_empty())
-            .map(|v| {
-                chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                    .ok()
-                    .and_then(|d| d.and_hms_opt(0, 0, 0))
-                    .map(|d| d.and_utc().timestamp_millis())
-                    .ok_or_else(|| AppError::BadRequest(format!("{k} {v:?} is not a date (YYYY-MM-DD)")))
-            })
-            .transpose()
-    };
-    let to = day("to")?
-        .map(|t| t + 86_400_000)
-        .unwrap_or_else(|| Timestamp::now().day_start().0 + 86_400_000);
-    let from = day("from")?.unwrap_or(to - 183 * 86_400_000);
-    if from >= to {
-        return Err(AppError::BadRequest("from must be before to".into()));
-    }
-    Ok((from, to))
-}
-
 pub async fn transparency(S(s): S<State>, Ctx(t): Ctx, Query(q): Query<HashMap<String, String>>) -> PageResult {
-    let (from, to) = period(&q)?;
+    let (from, to) = herd_app::dsa::period(q.get("from").map(String::as_str), q.get("to").map(String::as_str))?;
     let r = herd_app::dsa::transparency(&s.app, &t, from, to).await?;
     match q.get("format").map(String::as_str) {
         Some("json") => {

@@ -7,11 +7,10 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use herd_app::AppError;
-use herd_core::{Permission, Timestamp};
+use herd_core::Permission;
 
 use crate::State;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{Auth, Ctx, Params};
 
 pub fn routes() -> Router<State> {
@@ -21,32 +20,8 @@ pub fn routes() -> Router<State> {
         .route("/api/v1/instance/transparency", get(public))
 }
 
-const DAY: i64 = 86_400_000;
-
-/// `from` and `to` as dates (`YYYY-MM-DD`, `to` included); by default the last six months.
 fn period(p: &Params) -> ApiResult<(i64, i64)> {
-    let day = |k: &str| -> ApiResult<Option<i64>> {
-        p.str(k)
-            .filter(|v| !v.is_empty())
-            .map(|v| {
-                chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d")
-                    .ok()
-                    .and_then(|d| d.and_hms_opt(0, 0, 0))
-                    .map(|d| d.and_utc().timestamp_millis())
-                    .ok_or_else(|| {
-                        ApiError(AppError::Invalid(format!(
-                            "Validation failed: {k} {v:?} is not a date (YYYY-MM-DD)"
-                        )))
-                    })
-            })
-            .transpose()
-    };
-    let to = day("to")?.map(|t| t + DAY).unwrap_or_else(|| Timestamp::now().day_start().0 + DAY);
-    let from = day("from")?.unwrap_or(to - 183 * DAY);
-    if from >= to {
-        return Err(ApiError(AppError::Invalid("Validation failed: from must be before to".into())));
-    }
-    Ok((from, to))
+    Ok(herd_app::dsa::period(p.str("from").as_deref(), p.str("to").as_deref())?)
 }
 
 async fn render(s: &State, t: &herd_app::Tenant, p: &Params) -> ApiResult<Response> {

@@ -26,12 +26,7 @@ fn day(p: &Params, k: &'static str) -> ApiResult<i64> {
         .str(k)
         .filter(|v| !v.trim().is_empty())
         .ok_or_else(|| ApiError(AppError::BadRequest(format!("param is missing or the value is empty: {k}"))))?;
-    let at = Timestamp::parse_iso8601(&raw).map(|t| t.0).or_else(|| {
-        chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-            .ok()
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|d| d.and_utc().timestamp_millis())
-    });
+    let at = Timestamp::parse_iso8601(&raw).or_else(|| Timestamp::parse_date(&raw)).map(|t| t.0);
     at.map(|t| Timestamp(t).day_start().0)
         .ok_or_else(|| ApiError(AppError::Invalid(format!("Validation failed: {k} {raw:?} is not a date"))))
 }

@@ -249,6 +249,8 @@ pub enum Actor {
     Subscription(i64),
     /// An auto-moderation rule that a post met.
     Rule(i64),
+    /// A visitor without an account (a notice on the public form).
+    Visitor,
 }
 
 impl std::fmt::Display for Actor {
@@ -258,6 +260,7 @@ impl std::fmt::Display for Actor {
             Actor::Account(id) => write!(f, "account:{id}"),
             Actor::Subscription(id) => write!(f, "subscription:{id}"),
             Actor::Rule(id) => write!(f, "automod:{id}"),
+            Actor::Visitor => f.write_str("visitor"),
         }
     }
 }

@@ -74,19 +74,14 @@ async fn shown_statuses(c: &mut Conn, t: TenantId, viewer: i64, rows: &[Notifica
 async fn render(c: &mut Conn, t: TenantId, viewer: i64, rows: Vec<NotificationRow>) -> Result<Vec<NotificationView>> {
     let subjects = |kind: &str| -> Vec<i64> { rows.iter().filter(|r| r.kind == kind).filter_map(|r| r.subject_id).collect() };
     let strikes = moderation::strikes_by_ids(c, t, &subjects("moderation_warning")).await?;
+    let reports = herd_store::reports::by_ids(c, t, &subjects("admin.report")).await?;
     let mut account_ids: Vec<i64> = rows.iter().map(|r| r.from_account_id).collect();
     account_ids.extend(strikes.iter().map(|s| s.target_account_id));
+    account_ids.extend(reports.iter().map(|r| r.target_account_id));
     let accounts: HashMap<i64, AccountRow> = accounts::by_ids(c, t, &account_ids).await?.into_iter().map(|a| (a.id, a)).collect();
     let status_views = shown_statuses(c, t, viewer, &rows).await?;
     let appeals = moderation::appeals_of_strikes(c, t, &strikes.iter().map(|s| s.id).collect::<Vec<_>>()).await?;
     let severances = moderation::severances_by_ids(c, t, &subjects("severed_relationships")).await?;
-    let mut reports = Vec::new();
-    for id in subjects("admin.report") {
-        if let Some(r) = herd_store::reports::by_id(c, t, id).await? {
-            let target = accounts::by_id(c, t, r.target_account_id).await?;
-            reports.push((r, target));
-        }
-    }
     Ok(rows
         .into_iter()
         .filter_map(|r| {
@@ -109,7 +104,11 @@ async fn render(c: &mut Conn, t: TenantId, viewer: i64, rows: Vec<NotificationRo
                 _ => None,
             };
             let report = match r.kind.as_str() {
-                "admin.report" => Some(reports.iter().find(|(x, _)| Some(x.id) == r.subject_id)?.clone()),
+                "admin.report" => {
+                    let report = reports.iter().find(|x| Some(x.id) == r.subject_id)?.clone();
+                    let target = accounts.get(&report.target_account_id)?.clone();
+                    Some((report, target))
+                }
                 _ => None,
             };
             Some(NotificationView {

@@ -519,6 +519,11 @@ pub async fn visible(c: &mut Conn, t: TenantId, viewer: Option<i64>, row: &Statu
     if accounts::by_id(c, t, row.account_id).await.is_ok_and(|a| a.suspended_at.is_some()) {
         return Ok(false);
     }
+    visible_by_audience(c, t, viewer, row).await
+}
+
+/// [`visible`] once the author is known not to be suspended.
+async fn visible_by_audience(c: &mut Conn, t: TenantId, viewer: Option<i64>, row: &StatusRow) -> Result<bool> {
     if viewer == Some(row.account_id) {
         return Ok(true);
     }
@@ -555,9 +560,17 @@ pub async fn visible_status(c: &mut Conn, t: TenantId, viewer: Option<i64>, id: 
 
 /// Keeps the posts the viewer may see (and whose boosted post they may see).
 pub async fn filter_visible(c: &mut Conn, t: TenantId, viewer: Option<i64>, rows: Vec<StatusRow>) -> Result<Vec<StatusRow>> {
+    // The authors' suspensions, in one query for the page.
+    let authors: Vec<i64> = rows.iter().map(|r| r.account_id).collect::<HashSet<_>>().into_iter().collect();
+    let suspended: HashSet<i64> = accounts::by_ids(c, t, &authors)
+        .await?
+        .into_iter()
+        .filter(|a| a.suspended_at.is_some())
+        .map(|a| a.id)
+        .collect();
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        if !visible(c, t, viewer, &r).await? {
+        if suspended.contains(&r.account_id) || !visible_by_audience(c, t, viewer, &r).await? {
             continue;
         }
         if let Some(target) = r.reblog_of_id {

@@ -204,6 +204,17 @@ keyword_enum!(
     }
 );
 
+/// A host and each of its parent domains, most specific first: `a.b.example` gives
+/// `a.b.example`, `b.example`, `example`. What domain blocks and rules are matched against.
+pub fn domain_and_parents(host: &str) -> impl Iterator<Item = &str> {
+    let mut next = Some(host).filter(|h| !h.is_empty());
+    std::iter::from_fn(move || {
+        let current = next?;
+        next = current.split_once('.').map(|(_, parent)| parent).filter(|p| !p.is_empty());
+        Some(current)
+    })
+}
+
 keyword_enum!(
     /// How far an instance's block of another server goes (Mastodon's domain block severity).
     BlockSeverity, "severity", {
@@ -237,6 +248,15 @@ keyword_enum!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parents() {
+        assert_eq!(
+            domain_and_parents("a.b.example").collect::<Vec<_>>(),
+            ["a.b.example", "b.example", "example"]
+        );
+        assert_eq!(domain_and_parents("").count(), 0);
+    }
 
     #[test]
     fn domains() {

@@ -94,17 +94,21 @@ pub async fn email_domain_attempt(c: &mut Conn, t: TenantId, block: i64, day: i6
     Ok(())
 }
 
-/// A block's attempts per day since `from_day`: (day, distinct addresses, attempts).
-pub async fn email_domain_history(c: &mut Conn, t: TenantId, block: i64, from_day: i64) -> Result<Vec<(i64, i64, i64)>> {
-    Ok(c.qa(
-        "SELECT day, COUNT(*), CAST(SUM(uses) AS BIGINT) FROM email_domain_block_attempts WHERE tenant_id = ? AND block_id = ? AND day >= ? \
-         GROUP BY day",
-    )
-    .bind(t.0)
-    .bind(block)
-    .bind(from_day)
-    .fetch_all(c.ex())
-    .await?)
+/// The blocks' attempts per day since `from_day`: (block, day, distinct addresses, attempts).
+pub async fn email_domain_history(c: &mut Conn, t: TenantId, blocks: &[i64], from_day: i64) -> Result<Vec<(i64, i64, i64, i64)>> {
+    if blocks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT block_id, day, COUNT(*), CAST(SUM(uses) AS BIGINT) FROM email_domain_block_attempts \
+         WHERE tenant_id = ? AND day >= ? AND block_id IN ({}) GROUP BY block_id, day",
+        placeholders(blocks.len())
+    );
+    let mut q = c.qa(&sql).bind(t.0).bind(from_day);
+    for b in blocks {
+        q = q.bind(*b);
+    }
+    Ok(q.fetch_all(c.ex()).await?)
 }
 
 #[derive(Debug, Clone, FromRow)]

@@ -166,15 +166,15 @@ pub async fn statements(c: &mut Conn, t: TenantId, from: i64, to: i64) -> Result
     .await?)
 }
 
-/// One strike's statement (for the member it concerns).
-pub async fn statement(c: &mut Conn, t: TenantId, strike: i64) -> Result<Option<StatementRow>> {
+/// The statements of one account's strikes (for the member they concern).
+pub async fn statements_of(c: &mut Conn, t: TenantId, account: i64) -> Result<Vec<StatementRow>> {
     Ok(c.qa(
         "SELECT s.id, s.target_account_id, s.action, s.text, s.status_ids, s.created_at, r.category, r.origin, \
          r.created_at AS report_created_at FROM strikes s LEFT JOIN reports r ON r.tenant_id = s.tenant_id AND r.id = s.report_id \
-         WHERE s.tenant_id = ? AND s.id = ?",
+         WHERE s.tenant_id = ? AND s.target_account_id = ? ORDER BY s.id DESC LIMIT 200",
     )
     .bind(t.0)
-    .bind(strike)
-    .fetch_optional(c.ex())
+    .bind(account)
+    .fetch_all(c.ex())
     .await?)
 }

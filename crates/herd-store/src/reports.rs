@@ -28,8 +28,8 @@ pub struct ReportRow {
     pub origin: String,
 }
 
-const COLS: &str = "id, account_id, target_account_id, status_ids, comment, category, uri, action_taken_at, created_at, \
-    rule_ids, forwarded, assigned_account_id, action_taken_by_account_id, updated_at, origin";
+const COLS: &str = "r.id, r.account_id, r.target_account_id, r.status_ids, r.comment, r.category, r.uri, r.action_taken_at, \
+    r.created_at, r.rule_ids, r.forwarded, r.assigned_account_id, r.action_taken_by_account_id, r.updated_at, r.origin";
 
 pub struct NewReport<'a> {
     pub id: i64,
@@ -74,7 +74,7 @@ pub async fn insert(c: &mut Conn, t: TenantId, r: NewReport<'_>) -> Result<()> {
 /// Reports not yet acted on, oldest first.
 pub async fn open(c: &mut Conn, t: TenantId, limit: i64) -> Result<Vec<ReportRow>> {
     Ok(c.qa(&format!(
-        "SELECT {COLS} FROM reports WHERE tenant_id = ? AND action_taken_at IS NULL ORDER BY id LIMIT ?"
+        "SELECT {COLS} FROM reports r WHERE r.tenant_id = ? AND r.action_taken_at IS NULL ORDER BY r.id LIMIT ?"
     ))
     .bind(t.0)
     .bind(limit)
@@ -82,8 +82,23 @@ pub async fn open(c: &mut Conn, t: TenantId, limit: i64) -> Result<Vec<ReportRow
     .await?)
 }
 
+pub async fn by_ids(c: &mut Conn, t: TenantId, ids: &[i64]) -> Result<Vec<ReportRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {COLS} FROM reports r WHERE r.tenant_id = ? AND r.id IN ({})",
+        crate::placeholders(ids.len())
+    );
+    let mut q = c.qa(&sql).bind(t.0);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(c.ex()).await?)
+}
+
 pub async fn by_id(c: &mut Conn, t: TenantId, id: i64) -> Result<Option<ReportRow>> {
-    Ok(c.qa(&format!("SELECT {COLS} FROM reports WHERE tenant_id = ? AND id = ?"))
+    Ok(c.qa(&format!("SELECT {COLS} FROM reports r WHERE r.tenant_id = ? AND r.id = ?"))
         .bind(t.0)
         .bind(id)
         .fetch_optional(c.ex())
@@ -104,12 +119,7 @@ pub struct ReportFilter {
 
 /// Reports, newest first, as the admin API pages them.
 pub async fn list(c: &mut Conn, t: TenantId, f: &ReportFilter, page: &Page) -> Result<Vec<ReportRow>> {
-    let cols = COLS
-        .split(", ")
-        .map(|col| format!("r.{}", col.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut sql = Sql::new(format!("SELECT {cols} FROM reports r WHERE r.tenant_id = ?"));
+    let mut sql = Sql::new(format!("SELECT {COLS} FROM reports r WHERE r.tenant_id = ?"));
     sql.args.push(Arg::I(t.0));
     sql.push(
         if f.resolved {

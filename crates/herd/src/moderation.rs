@@ -192,15 +192,17 @@ pub async fn run(app: &App, command: ModerationCommand) -> anyhow::Result<()> {
                     limit: 200,
                     ..herd_store::Page::default()
                 };
-                for r in herd_store::reports::list(&mut c, t.id, &f, &page).await? {
-                    let target = herd_store::accounts::by_id(&mut c, t.id, r.target_account_id).await?;
-                    let reporter = herd_store::accounts::by_id(&mut c, t.id, r.account_id).await?;
+                let rows = herd_store::reports::list(&mut c, t.id, &f, &page).await?;
+                let ids: Vec<i64> = rows.iter().flat_map(|r| [r.account_id, r.target_account_id]).collect();
+                let accounts = herd_store::accounts::by_ids(&mut c, t.id, &ids).await?;
+                let name = |id: i64| accounts.iter().find(|a| a.id == id).map(handle).unwrap_or_default();
+                for r in rows {
                     println!(
                         "{}\t{}\t{}\t{}\t{}",
                         r.id,
                         r.category,
-                        handle(&target),
-                        handle(&reporter),
+                        name(r.target_account_id),
+                        name(r.account_id),
                         r.comment.replace('\n', " ")
                     );
                 }

@@ -190,7 +190,7 @@ pub fn account_warning(tenant: &Tenant, s: &StrikeRow, appeal: Option<&AppealRow
     let ids: Vec<i64> = serde_json::from_str(&s.status_ids).unwrap_or_default();
     json!({
         "id": s.id.to_string(),
-        "action": strike_action(&s.action),
+        "action": s.action,
         "text": s.text,
         "status_ids": ids.iter().map(i64::to_string).collect::<Vec<_>>(),
         "target_account": account(tenant, target),
@@ -200,19 +200,6 @@ pub fn account_warning(tenant: &Tenant, s: &StrikeRow, appeal: Option<&AppealRow
         })),
         "created_at": time(s.created_at),
     })
-}
-
-/// Mastodon's names for strike actions in the API.
-fn strike_action(a: &str) -> &str {
-    match a {
-        "sensitive" => "sensitive",
-        "silence" => "silence",
-        "suspend" => "suspend",
-        "disable" => "disable",
-        "delete_statuses" => "delete_statuses",
-        "mark_statuses_as_sensitive" => "mark_statuses_as_sensitive",
-        _ => "none",
-    }
 }
 
 /// Mastodon's RelationshipSeveranceEvent entity.
@@ -251,14 +238,15 @@ pub fn audit_entry(e: &AuditRow) -> Value {
 }
 
 /// Mastodon's Admin::EmailDomainBlock, with its history of the last seven days.
-pub fn email_domain_block(b: &herd_store::access_blocks::EmailDomainBlockRow, history: &[(i64, i64, i64)], today: i64) -> Value {
+/// `history`: (block, day, distinct addresses, attempts) rows, of this block or others.
+pub fn email_domain_block(b: &herd_store::access_blocks::EmailDomainBlockRow, history: &[(i64, i64, i64, i64)], today: i64) -> Value {
     let days: Vec<Value> = (0..7)
         .map(|back| {
             let day = today - back;
             let (accounts, uses) = history
                 .iter()
-                .find(|(d, _, _)| *d == day)
-                .map(|(_, a, u)| (*a, *u))
+                .find(|(block, d, _, _)| *block == b.id && *d == day)
+                .map(|(_, _, a, u)| (*a, *u))
                 .unwrap_or((0, 0));
             json!({"day": (day * 86_400).to_string(), "accounts": accounts.to_string(), "uses": uses.to_string()})
         })

@@ -153,14 +153,7 @@ impl Rules {
         }
         if !self.domains.is_empty() {
             for host in link_hosts(html) {
-                let mut rest = host.as_str();
-                loop {
-                    hits.extend(self.domains.get(rest));
-                    match rest.split_once('.') {
-                        Some((_, parent)) if parent.contains('.') => rest = parent,
-                        _ => break,
-                    }
-                }
+                hits.extend(herd_core::names::domain_and_parents(&host).filter_map(|d| self.domains.get(d)));
             }
         }
         let best = hits

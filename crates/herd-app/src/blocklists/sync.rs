@@ -190,15 +190,8 @@ async fn read_and_apply(app: &App, tenant: &Tenant, sub: &SubscriptionRow) -> Re
 async fn reachable(c: &mut Conn, t: TenantId) -> Result<HashSet<String>> {
     let mut out = HashSet::new();
     for d in federation_policy::known_domains(c, t).await? {
-        let host = d.split(':').next().unwrap_or(&d).to_string();
-        let mut rest = host.as_str();
-        loop {
-            out.insert(rest.to_string());
-            match rest.split_once('.') {
-                Some((_, parent)) if !parent.is_empty() => rest = parent,
-                _ => break,
-            }
-        }
+        let host = d.split(':').next().unwrap_or(&d);
+        out.extend(herd_core::names::domain_and_parents(host).map(str::to_string));
     }
     Ok(out)
 }

@@ -133,7 +133,7 @@ pub async fn submit(app: &App, tenant: &Tenant, n: NewNotice) -> Result<(NoticeR
     audit(
         &mut tx,
         t,
-        &Actor::Operator,
+        &Actor::Visitor,
         "notice.create",
         &report.to_string(),
         serde_json::json!({"ground": n.ground, "item": row.item_url}),

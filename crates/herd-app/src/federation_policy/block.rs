@@ -103,7 +103,7 @@ pub async fn remove(app: &App, actor: &Actor, tenant: &Tenant, id: i64) -> Resul
         .ok_or(AppError::NotFound("Record not found"))?;
     federation_policy::delete_block(&mut tx, tenant.id, id).await?;
     let accounts = moderation::accounts_of_domain(&mut tx, tenant.id, &old.domain).await?;
-    lift(&mut tx, tenant.id, &accounts, &old.severity, old.updated_at.min(old.created_at)).await?;
+    lift(&mut tx, tenant.id, &accounts, &old.severity, old.created_at).await?;
     audit(&mut tx, tenant.id, actor, "domain_block.destroy", &old.domain, detail(&old)).await?;
     tx.commit().await?;
     Ok(())
@@ -173,9 +173,15 @@ async fn sever(c: &mut Conn, tenant: &Tenant, domain: &str, remote: &[i64], now:
             lost.entry(from).or_default().1 += 1;
         }
     }
+    let members: Vec<i64> = lost.keys().copied().collect();
+    let local: std::collections::HashSet<i64> = accounts::by_ids(c, t, &members)
+        .await?
+        .into_iter()
+        .filter(|a| a.domain.is_empty())
+        .map(|a| a.id)
+        .collect();
     for (member, (followers, following)) in lost {
-        let local = accounts::by_id(c, t, member).await?;
-        if !local.domain.is_empty() {
+        if !local.contains(&member) {
             continue;
         }
         let s = SeveranceRow {

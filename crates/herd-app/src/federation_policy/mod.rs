@@ -53,16 +53,7 @@ impl Policy {
         }
         let domain = domain.to_ascii_lowercase();
         let host = domain.split(':').next().unwrap_or(&domain);
-        let mut rest = host;
-        loop {
-            if let Some(b) = self.blocks.get(rest) {
-                return Some(b);
-            }
-            match rest.split_once('.') {
-                Some((_, parent)) if parent.contains('.') || !parent.is_empty() => rest = parent,
-                _ => return None,
-            }
-        }
+        herd_core::names::domain_and_parents(host).find_map(|d| self.blocks.get(d))
     }
 
     /// Whether the instance suspends `domain`: nothing goes there, nothing comes from it.

@@ -2,10 +2,9 @@
 //! (as Mastodon's `ApproveAppealService`); the member is told either way.
 
 use herd_core::{Permission, Timestamp};
-use herd_store::moderation::{self, Restriction};
+use herd_store::moderation;
 
-use super::Moderator;
-use crate::federation::outgoing::ProfileChanged;
+use super::{Lift, Moderator};
 use crate::{App, AppError, Result, Tenant, audit};
 
 pub async fn decide(app: &App, m: &Moderator, tenant: &Tenant, appeal: i64, approve: bool) -> Result<()> {
@@ -25,16 +24,16 @@ pub async fn decide(app: &App, m: &Moderator, tenant: &Tenant, appeal: i64, appr
     moderation::decide_appeal(&mut tx, t, appeal, approve, m.account, now).await?;
     if approve {
         moderation::overrule(&mut tx, t, s.id, now).await?;
-        let target = s.target_account_id;
-        match s.action.as_str() {
-            "disable" => moderation::set_disabled(&mut tx, t, target, false).await?,
-            "sensitive" => moderation::restrict(&mut tx, t, target, Restriction::Sensitized, None, "").await?,
-            "silence" => moderation::restrict(&mut tx, t, target, Restriction::Silenced, None, "").await?,
-            "suspend" => {
-                moderation::restrict(&mut tx, t, target, Restriction::Suspended, None, "").await?;
-                herd_jobs::enqueue(&mut tx, t, &ProfileChanged { account: target }).await?;
-            }
-            _ => {}
+        let lifted = match s.action.as_str() {
+            "disable" => Some(Lift::Enable),
+            "sensitive" => Some(Lift::Unsensitive),
+            "silence" => Some(Lift::Unsilence),
+            "suspend" => Some(Lift::Unsuspend),
+            _ => None,
+        };
+        if let Some(what) = lifted {
+            let account = herd_store::accounts::by_id(&mut tx, t, s.target_account_id).await?;
+            super::lift::undo(&mut tx, t, &account, what).await?;
         }
     }
     let (action, kind) = if approve {

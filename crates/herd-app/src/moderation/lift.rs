@@ -3,7 +3,7 @@
 //! and followers get the actor again in an Update).
 
 use herd_core::{Permission, Timestamp};
-use herd_store::accounts;
+use herd_store::accounts::{self, AccountRow};
 use herd_store::moderation::{self, Restriction};
 
 use super::Moderator;
@@ -36,26 +36,7 @@ pub async fn lift(app: &App, m: &Moderator, tenant: &Tenant, target: i64, what: 
     let account = accounts::by_id(&mut tx, t, target)
         .await
         .map_err(|_| AppError::NotFound("Record not found"))?;
-    let local = account.domain.is_empty();
-    match what {
-        Lift::Enable => {
-            if !local {
-                return Err(super::not_allowed());
-            }
-            moderation::set_disabled(&mut tx, t, target, false).await?;
-        }
-        Lift::Unsensitive => moderation::restrict(&mut tx, t, target, Restriction::Sensitized, None, "").await?,
-        Lift::Unsilence => moderation::restrict(&mut tx, t, target, Restriction::Silenced, None, "").await?,
-        Lift::Unsuspend => {
-            if account.suspended_at.is_some() && account.suspension_origin.as_deref() != Some("local") {
-                return Err(super::not_allowed());
-            }
-            moderation::restrict(&mut tx, t, target, Restriction::Suspended, None, "").await?;
-            if local {
-                herd_jobs::enqueue(&mut tx, t, &ProfileChanged { account: target }).await?;
-            }
-        }
-    }
+    undo(&mut tx, t, &account, what).await?;
     audit(
         &mut tx,
         t,
@@ -67,5 +48,31 @@ pub async fn lift(app: &App, m: &Moderator, tenant: &Tenant, target: i64, what: 
     .await?;
     tx.commit().await?;
     app.waker.wake();
+    Ok(())
+}
+
+/// Lifts one restriction of `account` in the caller's transaction (also what an approved
+/// appeal does). Only a suspension made here can be lifted here.
+pub(super) async fn undo(c: &mut herd_store::Conn, t: herd_store::TenantId, account: &AccountRow, what: Lift) -> Result<()> {
+    let local = account.domain.is_empty();
+    match what {
+        Lift::Enable => {
+            if !local {
+                return Err(super::not_allowed());
+            }
+            moderation::set_disabled(c, t, account.id, false).await?;
+        }
+        Lift::Unsensitive => moderation::restrict(c, t, account.id, Restriction::Sensitized, None, "").await?,
+        Lift::Unsilence => moderation::restrict(c, t, account.id, Restriction::Silenced, None, "").await?,
+        Lift::Unsuspend => {
+            if account.suspended_at.is_some() && account.suspension_origin.as_deref() != Some("local") {
+                return Err(super::not_allowed());
+            }
+            moderation::restrict(c, t, account.id, Restriction::Suspended, None, "").await?;
+            if local {
+                herd_jobs::enqueue(c, t, &ProfileChanged { account: account.id }).await?;
+            }
+        }
+    }
     Ok(())
 }

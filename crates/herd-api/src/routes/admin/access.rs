@@ -51,12 +51,9 @@ async fn email_domains(
     let page = paging::page(&p, 100, 200)?;
     let mut c = s.app.db.conn().await?;
     let rows = access_blocks::email_domains(&mut c, t.id, &page).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for b in &rows {
-        let h = access_blocks::email_domain_history(&mut c, t.id, b.id, today() - 6).await?;
-        out.push(email_domain_block(b, &h, today()));
-    }
     let ids: Vec<i64> = rows.iter().map(|b| b.id).collect();
+    let history = access_blocks::email_domain_history(&mut c, t.id, &ids, today() - 6).await?;
+    let out = rows.iter().map(|b| email_domain_block(b, &history, today())).collect();
     Ok((paging::link(&t, &uri, &ids), Json(out)))
 }
 
@@ -66,7 +63,7 @@ async fn email_domain(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<Strin
     let b = access_blocks::email_domain(&mut c, t.id, path_id(&id)?)
         .await?
         .ok_or_else(not_found)?;
-    let h = access_blocks::email_domain_history(&mut c, t.id, b.id, today() - 6).await?;
+    let h = access_blocks::email_domain_history(&mut c, t.id, &[b.id], today() - 6).await?;
     Ok(Json(email_domain_block(&b, &h, today())))
 }
 

@@ -11,7 +11,6 @@ use herd_core::{AccountAction, Permission, Role};
 use herd_store::moderation::AccountFilter;
 use serde_json::{Value, json};
 
-use super::with_users;
 use crate::State;
 use crate::entities::admin::{AdminAccount, admin_account};
 use crate::error::{ApiError, ApiResult};
@@ -155,10 +154,10 @@ async fn list(
 }
 
 async fn one(s: &State, t: &herd_app::Tenant, id: i64) -> ApiResult<AdminAccount> {
-    let mut c = s.app.db.conn().await?;
-    let rows = with_users(&mut c, t.id, &[id]).await?;
+    let mut c = herd_app::LazyConn::new(&s.app.db);
+    let rows = herd_app::moderation::queue::with_users(&s.app, &mut c, t.id, &[id]).await?;
     let (a, u) = rows.first().ok_or(ApiError(AppError::NotFound("Record not found")))?;
-    Ok(admin_account(t, a, u.as_ref()))
+    Ok(admin_account(t, a, u.as_deref()))
 }
 
 async fn show(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> ApiResult<Json<AdminAccount>> {

@@ -15,9 +15,6 @@ mod reports;
 mod strikes;
 
 use axum::Router;
-use herd_store::accounts::AccountRow;
-use herd_store::users::UserRow;
-use herd_store::{Conn, TenantId, moderation};
 
 use crate::State;
 
@@ -33,17 +30,4 @@ pub fn routes() -> Router<State> {
         .merge(blocklists::routes())
         .merge(metrics::routes())
         .merge(strikes::routes())
-}
-
-/// Accounts with their users, for admin entities.
-pub(super) async fn with_users(c: &mut Conn, t: TenantId, ids: &[i64]) -> herd_store::Result<Vec<(AccountRow, Option<UserRow>)>> {
-    let accounts = herd_store::accounts::by_ids(c, t, ids).await?;
-    let users = moderation::users_of(c, t, ids).await?;
-    Ok(accounts
-        .into_iter()
-        .map(|a| {
-            let u = users.iter().find(|u| u.account_id == a.id).cloned();
-            (a, u)
-        })
-        .collect())
 }

@@ -30,15 +30,16 @@ async fn mine(S(s): S<State>, Ctx(t): Ctx, a: Auth) -> ApiResult<Json<Vec<Value>
     let strikes = herd_store::moderation::strikes_of(&mut c, t.id, me).await?;
     let appeals = herd_store::moderation::appeals_of_strikes(&mut c, t.id, &strikes.iter().map(|s| s.id).collect::<Vec<_>>()).await?;
     let account = herd_store::accounts::by_id(&mut c, t.id, me).await?;
+    let statements = herd_store::dsa::statements_of(&mut c, t.id, me).await?;
     let mut out = Vec::with_capacity(strikes.len());
     for s in &strikes {
         let mut w = account_warning(&t, s, appeals.iter().find(|a| a.strike_id == s.id), &account);
         // The statement of reasons (DSA Art. 17) for every restriction; an appeal is open
         // until `appeal_deadline`.
         if s.action != "none"
-            && let Some(row) = herd_store::dsa::statement(&mut c, t.id, s.id).await?
+            && let Some(row) = statements.iter().find(|r| r.id == s.id)
         {
-            w["statement_of_reasons"] = herd_app::dsa::statement_of_reasons(&t, &row);
+            w["statement_of_reasons"] = herd_app::dsa::statement_of_reasons(&t, row);
         }
         w["appeal_deadline"] = json!(time(s.created_at + herd_app::moderation::APPEAL_WINDOW_MS));
         out.push(w);

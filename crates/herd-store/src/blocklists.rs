@@ -80,7 +80,7 @@ pub async fn synced(
 ) -> Result<()> {
     c.q(
         "UPDATE blocklist_subscriptions SET last_synced_at = ?, last_error = ?, changes_url = COALESCE(?, changes_url), \
-         cursor = COALESCE(?, cursor) WHERE tenant_id = ? AND id = ?",
+         cursor = COALESCE(?, cursor), sync_lease_until = NULL WHERE tenant_id = ? AND id = ?",
     )
     .bind(at)
     .bind(error)
@@ -91,6 +91,23 @@ pub async fn synced(
     .execute(c.ex())
     .await?;
     Ok(())
+}
+
+/// Takes the subscription's sync lease until `until` if no sync holds it; false if one does.
+/// [`synced`] gives it back.
+pub async fn claim_sync(c: &mut Conn, t: TenantId, id: i64, now: i64, until: i64) -> Result<bool> {
+    let done = c
+        .q(
+            "UPDATE blocklist_subscriptions SET sync_lease_until = ? WHERE tenant_id = ? AND id = ? \
+            AND (sync_lease_until IS NULL OR sync_lease_until < ?)",
+        )
+        .bind(until)
+        .bind(t.0)
+        .bind(id)
+        .bind(now)
+        .execute(c.ex())
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// One domain as a list has it.

@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use herd_core::{Id, Timestamp};
+use herd_jobs::JobKind;
 use herd_store::blocklists::{self, EntryRow, SubscriptionRow};
 use herd_store::federation_policy::{self, DomainBlockRow};
 use herd_store::{Conn, TenantId};
@@ -35,7 +36,8 @@ pub struct SyncOutcome {
     pub kept: usize,
 }
 
-/// The scheduled sync: reads the list, then writes the next sync due after its interval.
+/// The scheduled sync: reads the list, then writes the next sync due after its interval. A
+/// sync of the same list already running (started by hand) does this one's work.
 pub async fn sync(app: &App, t: TenantId, job: SyncBlocklist) -> Result<()> {
     let tenant = crate::tenants::by_id(app, t).await?;
     let sub = {
@@ -43,8 +45,9 @@ pub async fn sync(app: &App, t: TenantId, job: SyncBlocklist) -> Result<()> {
         blocklists::get(&mut c, t, job.subscription).await?
     };
     let Some(sub) = sub else { return Ok(()) };
-    if let Err(e) = sync_now(app, &tenant, sub.id).await {
-        tracing::warn!(tenant = t.0, subscription = sub.id, error = %e, "blocklist sync failed");
+    match run(app, &tenant, sub.id).await {
+        Ok(_) => {}
+        Err(e) => tracing::warn!(tenant = t.0, subscription = sub.id, error = %e, "blocklist sync failed"),
     }
     let mut tx = app.db.begin().await?;
     if blocklists::get(&mut tx, t, sub.id).await?.is_some() {
@@ -55,11 +58,40 @@ pub async fn sync(app: &App, t: TenantId, job: SyncBlocklist) -> Result<()> {
 }
 
 /// Reads the list now and applies it; the error (a fetch or a malformed list) is also kept
-/// on the subscription for the operator to see.
+/// on the subscription for the operator to see. If another sync of the list is running, this
+/// waits for it (a while) and then reads the list again from where that one left it.
 pub async fn sync_now(app: &App, tenant: &Tenant, id: i64) -> Result<SyncOutcome> {
+    let give_up = std::time::Instant::now() + WAIT;
+    loop {
+        if let Some(outcome) = run(app, tenant, id).await? {
+            return Ok(outcome);
+        }
+        if std::time::Instant::now() >= give_up {
+            return Err(AppError::Conflict(
+                "a sync of this list is running; try again when it has finished".into(),
+            ));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// How long a sync by hand waits for a running one.
+const WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// One sync under the subscription's lease, so two syncs never read the same cursor and
+/// both apply; `None` when another sync holds the lease.
+async fn run(app: &App, tenant: &Tenant, id: i64) -> Result<Option<SyncOutcome>> {
     let t = tenant.id;
     let sub = {
         let mut c = app.db.conn().await?;
+        let now = Timestamp::now().0;
+        blocklists::get(&mut c, t, id)
+            .await?
+            .ok_or(AppError::NotFound("Record not found"))?;
+        if !blocklists::claim_sync(&mut c, t, id, now, now + SyncBlocklist::LEASE_MS).await? {
+            return Ok(None);
+        }
+        // Read after the claim: the cursor the last sync wrote.
         blocklists::get(&mut c, t, id)
             .await?
             .ok_or(AppError::NotFound("Record not found"))?
@@ -69,7 +101,7 @@ pub async fn sync_now(app: &App, tenant: &Tenant, id: i64) -> Result<SyncOutcome
         let mut c = app.db.conn().await?;
         blocklists::synced(&mut c, t, id, Timestamp::now().0, Some(&e.to_string()), None, None).await?;
     }
-    result
+    result.map(Some)
 }
 
 async fn fetch(app: &App, url: &str) -> Result<Vec<u8>> {

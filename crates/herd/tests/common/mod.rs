@@ -84,6 +84,12 @@ impl Server {
         };
         let mut cfg = cfg;
         tune(&mut cfg);
+        // The server's warnings and errors go with the test's output (shown when it fails);
+        // HERD_LOG widens them as `herd serve` does.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("HERD_LOG").unwrap_or_else(|_| "warn,sqlx=error".into()))
+            .with_test_writer()
+            .try_init();
         let running = server::start(&cfg).await.expect("server starts");
         let addr = running.addr;
         let mut b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).no_proxy();

@@ -50,6 +50,7 @@ impl IntoResponse for ApiError {
             AppError::Unsupported(m) => (StatusCode::BAD_REQUEST, m.clone()),
             AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m.clone()),
             AppError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "Too many requests".to_string()),
+            AppError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, m.clone()),
             AppError::Fields(_) => (StatusCode::UNPROCESSABLE_ENTITY, self.0.to_string()),
             AppError::Store(e) => {
                 tracing::error!(error = %e, "storage error");

@@ -6,6 +6,7 @@
 
 mod blocked;
 mod entities;
+mod entitled;
 mod error;
 mod extract;
 mod limits;
@@ -56,6 +57,7 @@ pub fn router(app: App, options: Options, hub: Arc<streaming::Hub>, pages: Route
     };
     routes::routes()
         .merge(pages)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), entitled::enforce))
         .layer(axum::middleware::from_fn_with_state(state.clone(), limits::throttle))
         .layer(axum::middleware::from_fn_with_state(state.clone(), extract::check_token))
         .layer(axum::middleware::from_fn_with_state(state.clone(), routes::signed_fetch))

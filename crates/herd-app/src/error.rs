@@ -28,6 +28,9 @@ pub enum AppError {
     TooLarge(String),
     #[error("too many attempts; try again later")]
     RateLimited,
+    /// The instance is not served now (its hosting ended); Mastodon answers 503.
+    #[error("{0}")]
+    Unavailable(String),
     /// Input refused field by field, as Mastodon's sign-up and profile forms answer (422 with
     /// `details`).
     #[error("{}", FieldError::sentence(.0))]

@@ -11,12 +11,14 @@ pub mod announcements;
 pub mod auth;
 pub mod automod;
 pub mod blocklists;
+pub mod bookings;
 pub mod cache;
 pub mod cards;
 mod context;
 pub mod conversations;
 pub mod dsa;
 pub mod emojis;
+pub mod entitlements;
 mod error;
 pub mod featured;
 pub mod federation;
@@ -31,6 +33,7 @@ pub mod media;
 pub mod moderation;
 pub mod notification_policy;
 pub mod notifications;
+pub mod organizations;
 pub mod polls;
 pub mod quotes;
 pub mod reports;
@@ -39,6 +42,7 @@ pub mod statuses;
 pub mod tenants;
 pub mod timelines;
 pub mod trends;
+pub mod usage;
 pub mod views;
 
 pub use context::{Tenant, Viewer};
@@ -79,6 +83,10 @@ pub struct App {
     pub fetch: herd_federation::fetch::Client,
     /// The inboxes' group commit (see [`federation::ingest`]).
     pub(crate) ingest: std::sync::Arc<federation::ingest::Queue>,
+    /// What instances' bookings entitle them to, recently computed (see [`entitlements`]).
+    pub(crate) entitlements: std::sync::Arc<entitlements::Cache>,
+    /// Metering counts not yet written (see [`usage`]).
+    pub(crate) meter: std::sync::Arc<usage::Meter>,
 }
 
 impl App {
@@ -99,6 +107,8 @@ impl App {
             caches,
             fetch,
             ingest: Default::default(),
+            entitlements: Default::default(),
+            meter: Default::default(),
         })
     }
 

@@ -18,6 +18,8 @@ pub struct Swept {
     pub expired_mutes: u64,
     /// Posts written before the full-text index existed, indexed now.
     pub indexed_posts: usize,
+    /// Media from before sizes were kept, measured now.
+    pub measured_media: usize,
 }
 
 /// One sweep of one instance, as of `now`.
@@ -62,6 +64,21 @@ pub async fn sweep(app: &App, t: TenantId, now: Timestamp) -> Result<Swept> {
         herd_store::search::index_new(&mut tx, t, &batch.iter().collect::<Vec<_>>()).await?;
         tx.commit().await?;
         swept.indexed_posts += batch.len();
+    }
+    loop {
+        let batch = {
+            let mut c = app.db.conn().await?;
+            media::unmeasured(&mut c, t, 500).await?
+        };
+        if batch.is_empty() {
+            break;
+        }
+        let mut c = app.db.conn().await?;
+        for m in &batch {
+            let bytes = crate::media::measure(app, t, m).await?;
+            media::set_bytes(&mut c, t, m.id, bytes).await?;
+        }
+        swept.measured_media += batch.len();
     }
     if swept.orphaned_media > 0 {
         app.waker.wake();

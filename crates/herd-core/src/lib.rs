@@ -10,13 +10,18 @@ pub mod net;
 pub mod permission;
 pub mod scope;
 pub mod secret;
+pub mod service;
 pub mod time;
 
 pub use id::Id;
-pub use names::{AccountAction, BlockSeverity, Domain, Email, QuotePolicy, RegistrationMode, ReportCategory, Role, Username, Visibility};
+pub use names::{
+    AccountAction, BlockSeverity, ContactRole, Domain, Email, QuotePolicy, RegistrationMode, ReportCategory, Role, Service, Username,
+    Visibility,
+};
 pub use net::Cidr;
 pub use permission::Permission;
 pub use scope::{Scope, Scopes};
+pub use service::{Coverage, Terms};
 pub use time::Timestamp;
 
 /// A value from outside did not have the expected shape. The message names the problem in words

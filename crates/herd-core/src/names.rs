@@ -245,6 +245,27 @@ keyword_enum!(
     }
 );
 
+keyword_enum!(
+    /// What an organization books from the provider, one by one.
+    Service, "service", {
+        Hosting = "hosting",
+        Moderation = "moderation",
+        Support = "support",
+        Backups = "backups",
+        Updates = "updates",
+    }
+);
+
+keyword_enum!(
+    /// What an organization's contact is there for.
+    ContactRole, "role", {
+        Admin = "admin",
+        Billing = "billing",
+        Technical = "technical",
+        Abuse = "abuse",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

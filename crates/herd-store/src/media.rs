@@ -167,9 +167,10 @@ pub async fn set_thumbnail(c: &mut Conn, t: TenantId, id: i64, key: &str, blurha
 }
 
 /// Records the outcome of processing.
-pub async fn processed(c: &mut Conn, t: TenantId, m: &MediaRow) -> Result<()> {
+/// Records the outcome of processing, with the bytes the row's files now take.
+pub async fn processed(c: &mut Conn, t: TenantId, m: &MediaRow, bytes: i64) -> Result<()> {
     c.q(
-        "UPDATE media SET state = ?, file_key = ?, thumb_key = ?, blurhash = ?, meta = ?, mime = ?, error = ? \
+        "UPDATE media SET state = ?, file_key = ?, thumb_key = ?, blurhash = ?, meta = ?, mime = ?, error = ?, bytes = ? \
          WHERE tenant_id = ? AND id = ?",
     )
     .bind(m.state.clone())
@@ -179,11 +180,34 @@ pub async fn processed(c: &mut Conn, t: TenantId, m: &MediaRow) -> Result<()> {
     .bind(m.meta.clone())
     .bind(m.mime.clone())
     .bind(m.error.clone())
+    .bind(bytes)
     .bind(t.0)
     .bind(m.id)
     .execute(c.ex())
     .await?;
     changed(c, t, m.id).await
+}
+
+/// Sets the bytes a row's files take (metering and the storage quota count them).
+pub async fn set_bytes(c: &mut Conn, t: TenantId, id: i64, bytes: i64) -> Result<()> {
+    c.q("UPDATE media SET bytes = ? WHERE tenant_id = ? AND id = ?")
+        .bind(bytes)
+        .bind(t.0)
+        .bind(id)
+        .execute(c.ex())
+        .await?;
+    Ok(())
+}
+
+/// Rows whose size was never measured (from before sizes were kept), done processing.
+pub async fn unmeasured(c: &mut Conn, t: TenantId, limit: i64) -> Result<Vec<MediaRow>> {
+    Ok(c.qa(&format!(
+        "SELECT {COLS} FROM media WHERE tenant_id = ? AND bytes < 0 AND state <> 'processing' LIMIT ?"
+    ))
+    .bind(t.0)
+    .bind(limit)
+    .fetch_all(c.ex())
+    .await?)
 }
 
 pub async fn delete_for_status(c: &mut Conn, t: TenantId, status: i64) -> Result<()> {

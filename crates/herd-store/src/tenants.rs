@@ -30,6 +30,8 @@ pub struct TenantRow {
     pub privacy_policy: String,
     pub imprint: String,
     pub policies_updated_at: Option<i64>,
+    /// The organization (customer) the instance belongs to.
+    pub organization_id: Option<i64>,
 }
 
 impl TenantRow {
@@ -40,10 +42,11 @@ impl TenantRow {
 
 const COLS: &str = "id, domain, local_domain, title, description, contact_email, languages, \
     registrations, max_post_chars, max_media_attachments, max_image_bytes, max_image_pixels, \
-    state, created_at, updated_at, authorized_fetch, max_video_bytes, privacy_policy, imprint, policies_updated_at";
+    state, created_at, updated_at, authorized_fetch, max_video_bytes, privacy_policy, imprint, policies_updated_at, organization_id";
 
 pub struct NewTenant<'a> {
     pub id: i64,
+    pub organization_id: i64,
     pub domain: &'a str,
     pub title: &'a str,
     pub registrations: &'a str,
@@ -51,8 +54,9 @@ pub struct NewTenant<'a> {
 }
 
 pub async fn insert(c: &mut Conn, t: NewTenant<'_>) -> Result<()> {
-    c.q("INSERT INTO tenants (id, domain, title, registrations, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
+    c.q("INSERT INTO tenants (id, organization_id, domain, title, registrations, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .bind(t.id)
+        .bind(t.organization_id)
         .bind(t.domain)
         .bind(t.title)
         .bind(t.registrations)

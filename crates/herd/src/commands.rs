@@ -7,6 +7,23 @@ use herd_app::{Actor, App};
 use herd_core::{Domain, Email, RegistrationMode, Role, Scopes, Username};
 
 pub async fn tenant_create(app: &App, domain: &str, name: Option<String>, registrations: &str) -> anyhow::Result<herd_app::Tenant> {
+    tenant_create_in(app, domain, name, registrations, None, None).await
+}
+
+/// Creates an instance of organization `org` (its own organization when `None`), its
+/// hosting booked on `plan`.
+pub async fn tenant_create_in(
+    app: &App,
+    domain: &str,
+    name: Option<String>,
+    registrations: &str,
+    org: Option<&str>,
+    plan: Option<String>,
+) -> anyhow::Result<herd_app::Tenant> {
+    let organization = match org {
+        Some(o) => Some(herd_app::organizations::by_slug(app, o).await?),
+        None => None,
+    };
     let t = herd_app::tenants::create(
         app,
         &Actor::Operator,
@@ -14,6 +31,8 @@ pub async fn tenant_create(app: &App, domain: &str, name: Option<String>, regist
             domain: Domain::parse(domain)?,
             title: name,
             registrations: RegistrationMode::parse(registrations)?,
+            organization,
+            hosting_plan: plan,
         },
     )
     .await?;

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod commands;
 pub mod config;
 pub mod moderation;
+pub mod provider;
 pub mod server;
 
 pub use config::Config;

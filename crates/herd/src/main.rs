@@ -59,6 +59,32 @@ enum Command {
         #[command(subcommand)]
         command: herd::moderation::ModerationCommand,
     },
+    /// Organizations (customers): their instances, contacts and audit trail.
+    Org {
+        #[command(subcommand)]
+        command: herd::provider::OrgCommand,
+    },
+    /// The catalog of service plans.
+    Plan {
+        #[command(subcommand)]
+        command: herd::provider::PlanCommand,
+    },
+    /// What organizations book: hosting, moderation, support, backups, updates.
+    Booking {
+        #[command(subcommand)]
+        command: herd::provider::BookingCommand,
+    },
+    /// An organization's metering per instance and day, as CSV.
+    Usage {
+        #[arg(long)]
+        org: String,
+        /// A month, e.g. 2026-12.
+        #[arg(long)]
+        month: String,
+        /// Roll today's figures up first (they are otherwise rolled up every ten minutes).
+        #[arg(long)]
+        now: bool,
+    },
     /// Make access tokens.
     Token {
         #[command(subcommand)]
@@ -82,8 +108,14 @@ enum TenantCommand {
         name: Option<String>,
         #[arg(long, default_value = "approval", value_parser = ["open", "approval", "invite", "closed"])]
         registrations: String,
+        /// The organization it belongs to (`herd org list`); without one it gets its own.
+        #[arg(long)]
+        org: Option<String>,
+        /// The hosting plan it is booked on (`herd plan list`).
+        #[arg(long)]
+        plan: Option<String>,
     },
-    /// List instances.
+    /// List instances: domain, name, registrations, state, organization, hosting.
     List,
     /// Change an instance's settings (only the options given).
     Set {
@@ -349,8 +381,10 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                     domain,
                     name,
                     registrations,
+                    org,
+                    plan,
                 } => {
-                    let t = commands::tenant_create(&app, &domain, name, &registrations).await?;
+                    let t = commands::tenant_create_in(&app, &domain, name, &registrations, org.as_deref(), plan).await?;
                     println!("{}", t.domain);
                     eprintln!(
                         "Instance {} created ({}://{}). Registrations: {}.",
@@ -421,7 +455,23 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                 }
                 TenantCommand::List => {
                     for t in commands::tenant_list(&app).await? {
-                        println!("{}\t{}\t{}\t{}", t.domain, t.title, t.registrations, t.state);
+                        let org = match t.organization_id {
+                            Some(o) => herd_store::organizations::by_id(&mut app.db.conn().await?, o)
+                                .await?
+                                .map(|o| o.slug)
+                                .unwrap_or_default(),
+                            None => String::new(),
+                        };
+                        let grant = herd_app::entitlements::of(&app, t.tenant_id()).await?;
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}\t{}",
+                            t.domain,
+                            t.title,
+                            t.registrations,
+                            t.state,
+                            org,
+                            herd::provider::hosting_state(grant.hosting)
+                        );
                     }
                 }
             }
@@ -572,6 +622,14 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
         Command::Moderation { command } => {
             let app = herd::server::open(&cfg).await?;
             herd::moderation::run(&app, command).await
+        }
+        Command::Org { command } => herd::provider::org(&herd::server::open(&cfg).await?, command).await,
+        Command::Plan { command } => herd::provider::plan(&herd::server::open(&cfg).await?, command).await,
+        Command::Booking { command } => herd::provider::booking(&herd::server::open(&cfg).await?, command).await,
+        Command::Usage { org, month, now } => {
+            let app = herd::server::open(&cfg).await?;
+            print!("{}", herd::provider::usage(&app, &org, &month, now).await?);
+            Ok(())
         }
         Command::Token {
             command: TokenCommand::Create { tenant, username, scopes },

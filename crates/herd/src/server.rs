@@ -76,6 +76,10 @@ impl Running {
         // The HTTP server has finished every request, so no activity is waiting for it.
         self.ingest.stop().await;
         self.streaming.abort();
+        // Every job has finished: the deliveries they counted are written.
+        if let Err(e) = herd_app::usage::flush(&self.app).await {
+            tracing::warn!(error = %e, "metering counts could not be written at shutdown");
+        }
         self.app.db.close().await;
     }
 }
@@ -94,6 +98,7 @@ pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
     let runner = Runner::new(app.db.clone(), app.job_registry(), app.waker.clone(), cfg.workers);
     let jobs = tokio::spawn(runner.run(stopped.clone()));
     let housekeeping = tokio::spawn(maintain(app.clone(), stopped.clone()));
+    let metering = tokio::spawn(meter(app.clone(), stopped.clone()));
     let changes = tokio::spawn(herd_app::cache::follow(app.db.clone(), app.caches.clone(), stopped.clone()));
     let ingest = herd_app::federation::ingest::Ingest::start(app.clone());
     // Live clients: events reach this node's hub from its own commits (SQLite, one node) or
@@ -134,7 +139,7 @@ pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
             tracing::error!(error = %e, "HTTP server failed");
         }
     });
-    tasks.extend([http, jobs, housekeeping, changes]);
+    tasks.extend([http, jobs, housekeeping, metering, changes]);
     Ok(Running {
         addr,
         app,
@@ -145,7 +150,8 @@ pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
     })
 }
 
-/// Sweeps every instance every ten minutes (first a minute after start) until shutdown.
+/// Sweeps every instance and rolls usage up every ten minutes (first a minute after start)
+/// until shutdown.
 async fn maintain(app: App, mut stopped: watch::Receiver<bool>) {
     let mut next = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
@@ -156,7 +162,23 @@ async fn maintain(app: App, mut stopped: watch::Receiver<bool>) {
         if let Err(e) = herd_app::maintenance::sweep_all(&app).await {
             tracing::warn!(error = %e, "maintenance sweep failed; will try again");
         }
+        if let Err(e) = herd_app::usage::roll_up_due(&app).await {
+            tracing::warn!(error = %e, "usage roll-up failed; will try again");
+        }
         next = tokio::time::Instant::now() + std::time::Duration::from_secs(600);
+    }
+}
+
+/// Writes the metering counts added up in memory every five seconds until shutdown.
+async fn meter(app: App, mut stopped: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+            _ = stopped.wait_for(|s| *s) => return,
+        }
+        if let Err(e) = herd_app::usage::flush(&app).await {
+            tracing::warn!(error = %e, "metering counts could not be written; will try again");
+        }
     }
 }
 

@@ -482,3 +482,161 @@ fn moderation_commands() {
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("nobody"));
     assert_eq!(ok(&["moderation", "report", "list", "--tenant", "org-a.test"]), "");
 }
+
+/// `herd org`, `herd plan`, `herd booking` and `herd usage`: an organization with a hosted
+/// and an external instance, plans and bookings, a hosting booking ended and reopened, and
+/// the month's usage as CSV; mistakes are named.
+#[test]
+fn provider_commands() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("data");
+    let db = test_db();
+    let run = |args: &[&str]| herd(&data, &db, args);
+    let ok = |args: &[&str]| {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let fails = |args: &[&str], says: &str| {
+        let out = run(args);
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(err.contains(says), "{args:?}: {err}");
+    };
+    ok(&["org", "create", "land-sh", "--name", "Land Schleswig-Holstein"]);
+    fails(&["org", "create", "Land SH", "--name", "x"], "short name");
+    ok(&[
+        "plan",
+        "define",
+        "host-s",
+        "--service",
+        "hosting",
+        "--max-accounts",
+        "50",
+        "--max-storage",
+        "10GiB",
+    ]);
+    ok(&[
+        "plan",
+        "define",
+        "mod-24-7",
+        "--service",
+        "moderation",
+        "--response",
+        "4h",
+        "--coverage",
+        "24/7",
+    ]);
+    fails(
+        &["plan", "define", "bad", "--service", "support", "--max-accounts", "3"],
+        "max_accounts is not a term of support",
+    );
+    fails(
+        &[
+            "plan",
+            "define",
+            "bad",
+            "--service",
+            "support",
+            "--coverage",
+            "mon-fri 09:00-17:00 Mars/Base",
+        ],
+        "not a known time zone",
+    );
+    ok(&["tenant", "create", "social.example-sh.test", "--org", "land-sh", "--plan", "host-s"]);
+    ok(&["org", "external", "land-sh", "mastodon.example-ministry.test"]);
+    ok(&[
+        "booking",
+        "add",
+        "--org",
+        "land-sh",
+        "--service",
+        "moderation",
+        "--instance",
+        "social.example-sh.test",
+        "--plan",
+        "mod-24-7",
+    ]);
+    ok(&[
+        "booking",
+        "add",
+        "--org",
+        "land-sh",
+        "--service",
+        "support",
+        "--coverage",
+        "mon-fri 09:00-17:00 Europe/Berlin",
+        "--response",
+        "1d",
+    ]);
+    fails(
+        &[
+            "booking",
+            "add",
+            "--org",
+            "land-sh",
+            "--service",
+            "hosting",
+            "--instance",
+            "mastodon.example-ministry.test",
+        ],
+        "hosting is booked for a hosted instance",
+    );
+    fails(
+        &[
+            "booking",
+            "add",
+            "--org",
+            "land-sh",
+            "--service",
+            "moderation",
+            "--instance",
+            "social.example-sh.test",
+        ],
+        "has a moderation booking already",
+    );
+    let list = ok(&["booking", "list", "--org", "land-sh"]);
+    assert_eq!(list.lines().count(), 3, "{list}");
+    let hosting = list
+        .lines()
+        .find(|l| l.split('\t').nth(1) == Some("hosting"))
+        .and_then(|l| l.split('\t').next())
+        .expect("hosting booking")
+        .to_string();
+    assert!(list.contains("\"max_accounts\":50"), "{list}");
+    assert!(list.contains("mon-fri 09:00-17:00 Europe/Berlin"), "{list}");
+    let tenants = ok(&["tenant", "list"]);
+    assert!(tenants.contains("land-sh\thosted"), "{tenants}");
+    ok(&["booking", "end", "--org", "land-sh", &hosting]);
+    let tenants = ok(&["tenant", "list"]);
+    assert!(tenants.contains("land-sh\tread-only until"), "{tenants}");
+    ok(&["booking", "reopen", "--org", "land-sh", &hosting]);
+    assert!(ok(&["tenant", "list"]).contains("land-sh\thosted"));
+    let show = ok(&["org", "show", "land-sh"]);
+    assert!(
+        show.contains("external\tmastodon.example-ministry.test\thttps://mastodon.example-ministry.test"),
+        "{show}"
+    );
+    let audit = ok(&["org", "audit", "land-sh"]);
+    for action in [
+        "organization.create",
+        "instance.create",
+        "booking.create",
+        "booking.end",
+        "booking.reopen",
+        "external_instance.register",
+    ] {
+        assert!(audit.contains(action), "{action} in {audit}");
+    }
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    let csv = ok(&["usage", "--org", "land-sh", "--month", &month, "--now"]);
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .is_some_and(|h| h.starts_with("instance,date,active_users,accounts,posts"))
+    );
+    assert!(lines.next().is_some_and(|l| l.starts_with("social.example-sh.test,")), "{csv}");
+    fails(&["usage", "--org", "land-sh", "--month", "December"], "is not a month like 2026-12");
+    fails(&["usage", "--org", "nobody", "--month", &month], "no organization \"nobody\"");
+}

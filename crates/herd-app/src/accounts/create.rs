@@ -25,6 +25,8 @@ pub async fn create(app: &App, tenant: &Tenant, actor: &Actor, n: NewLocalAccoun
     let now = Timestamp::now().0;
     let account_id = Id::generate().0;
     let mut tx = app.db.begin().await?;
+    // In the write transaction: two sign-ups at once cannot both take the last place.
+    crate::entitlements::check_new_account(app, &mut tx, tenant).await?;
     if accounts::by_username(&mut tx, tenant.id, n.username.as_str(), "").await?.is_some() {
         return Err(AppError::Invalid("Validation failed: Username has already been taken".into()));
     }

@@ -9,13 +9,21 @@ use crate::{App, AppError, Result, Tenant, Viewer};
 /// usable is cached until its token, user or account changes (see [`crate::cache`]).
 pub async fn authenticate(app: &App, tenant: &Tenant, token: &str) -> Result<Viewer> {
     let key = (tenant.id.0, secret::digest(token));
-    if let Some(v) = app.caches.sessions.get(&key) {
-        return Ok((*v).clone());
+    let viewer = match app.caches.sessions.get(&key) {
+        Some(v) => (*v).clone(),
+        None => {
+            let epoch = app.caches.epoch();
+            let viewer = load(app, tenant, &key.1).await?;
+            app.caches
+                .put(&app.caches.sessions, epoch, key, std::sync::Arc::new(viewer.clone()));
+            viewer
+        }
+    };
+    if let Some(account) = viewer.account_id
+        && let Err(e) = crate::usage::record_activity(app, tenant.id, account).await
+    {
+        tracing::warn!(tenant = tenant.id.0, error = %e, "could not record a user's activity");
     }
-    let epoch = app.caches.epoch();
-    let viewer = load(app, tenant, &key.1).await?;
-    app.caches
-        .put(&app.caches.sessions, epoch, key, std::sync::Arc::new(viewer.clone()));
     Ok(viewer)
 }
 

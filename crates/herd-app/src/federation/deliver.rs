@@ -104,6 +104,7 @@ pub async fn deliver(app: &App, t: TenantId, job: Deliver) -> std::result::Resul
         }
         Err(e) => Err(e.to_string()),
     };
+    app.meter.delivery(t, outcome.is_err());
     // The server's health, for the breaker: an answer (even a refusal) means it is up. Only
     // a host that had failed needs a write.
     let mut c = app.db.conn().await.map_err(|e| e.to_string())?;

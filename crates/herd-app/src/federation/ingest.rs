@@ -207,6 +207,11 @@ async fn commit(app: &App, arrivals: &[Arrival]) -> Result<Vec<Result<()>>> {
         }
         queued |= create::store(&mut tx, tenant, &posts).await? || !jobs.is_empty();
         herd_jobs::enqueue_many(&mut tx, tenant.id, &jobs).await?;
+        let accepted = (posts.len() + jobs.len()) as i64;
+        if accepted > 0 {
+            let day = crate::usage::day_of(herd_core::Timestamp::now().0);
+            herd_store::usage::count(&mut tx, tenant.id, day, 0, 0, accepted).await?;
+        }
     }
     tx.commit().await?;
     if queued {

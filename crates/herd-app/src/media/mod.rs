@@ -17,3 +17,12 @@ pub struct Upload {
     pub mime: Option<String>,
     pub filename: Option<String>,
 }
+
+/// The bytes a media row's files take in the store (original, processed version, thumbnail).
+pub(crate) async fn measure(app: &crate::App, t: herd_store::TenantId, m: &herd_store::media::MediaRow) -> crate::Result<i64> {
+    let keys: Vec<&str> = [Some(m.original_key.as_str()), m.file_key.as_deref(), m.thumb_key.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(app.files.size_of(t, &keys).await? as i64)
+}

@@ -104,8 +104,9 @@ pub async fn process(app: &App, t: TenantId, job: ProcessMedia) -> Result<()> {
         }
         Err(e) => return Err(e),
     }
+    let bytes = super::measure(app, t, &row).await?;
     let mut c = app.db.conn().await?;
-    media::processed(&mut c, t, &row).await?;
+    media::processed(&mut c, t, &row, bytes).await?;
     Ok(())
 }
 
@@ -184,7 +185,8 @@ async fn audio_video(app: &App, t: TenantId, mut row: herd_store::media::MediaRo
             }
         }
     }
+    let bytes = super::measure(app, t, &row).await?;
     let mut c = app.db.conn().await?;
-    media::processed(&mut c, t, &row).await?;
+    media::processed(&mut c, t, &row, bytes).await?;
     Ok(())
 }

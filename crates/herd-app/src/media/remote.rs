@@ -154,8 +154,9 @@ async fn image(app: &App, t: TenantId, mut row: MediaRow, url: &str, limit: i64)
     };
     app.files.put(t, &row.original_key, &bytes).await?;
     row.state = "processing".into();
+    let bytes = super::measure(app, t, &row).await?;
     let mut c = app.db.conn().await?;
-    media::processed(&mut c, t, &row).await?;
+    media::processed(&mut c, t, &row, bytes).await?;
     drop(c);
     process(app, t, ProcessMedia { media_id: row.id }).await
 }
@@ -205,8 +206,9 @@ async fn playable(app: &App, t: TenantId, mut row: MediaRow, url: &str, tenant: 
     row.state = "ready".into();
     row.file_key = Some(file_key);
     row.mime = mime.into();
+    let bytes = super::measure(app, t, &row).await?;
     let mut c = app.db.conn().await?;
-    media::processed(&mut c, t, &row).await?;
+    media::processed(&mut c, t, &row, bytes).await?;
     Ok(())
 }
 

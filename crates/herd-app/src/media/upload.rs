@@ -57,6 +57,10 @@ pub async fn upload(app: &App, tenant: &Tenant, account: i64, up: Upload, change
     }
     let description = change.description.clone().unwrap_or_default();
     check_description(&description)?;
+    {
+        let mut c = app.db.conn().await?;
+        crate::entitlements::check_upload(app, &mut c, tenant, up.bytes.len() as i64).await?;
+    }
     let (kind_name, mime, ext) = match kind {
         Kind::Image(f) => (
             "image",
@@ -76,6 +80,7 @@ pub async fn upload(app: &App, tenant: &Tenant, account: i64, up: Upload, change
         _ => None,
     };
     app.files.put(tenant.id, &key, &up.bytes).await?;
+    let stored = up.bytes.len() as i64 + thumb.as_ref().map_or(0, |t| t.bytes);
     let (fx, fy) = change.focus.unwrap_or((0.0, 0.0));
     let row = MediaRow {
         id,
@@ -104,6 +109,8 @@ pub async fn upload(app: &App, tenant: &Tenant, account: i64, up: Upload, change
     };
     let mut tx = app.db.begin().await?;
     media::insert(&mut tx, tenant.id, &row).await?;
+    // Counted at once (the storage quota), measured again when processed.
+    media::set_bytes(&mut tx, tenant.id, id, stored).await?;
     herd_jobs::enqueue(&mut tx, tenant.id, &ProcessMedia { media_id: id }).await?;
     tx.commit().await?;
     app.waker.wake();
@@ -142,6 +149,7 @@ async fn thumbnail(app: &App, tenant: &Tenant, near: &str, up: &Upload) -> Resul
     app.files.put(tenant.id, &key, &small.bytes).await?;
     Ok(Thumbnail {
         key,
+        bytes: small.bytes.len() as i64,
         blurhash: small.blurhash,
         size: small.size,
     })
@@ -150,6 +158,7 @@ async fn thumbnail(app: &App, tenant: &Tenant, near: &str, up: &Upload) -> Resul
 /// A thumbnail stored: its key, blurhash and size (`meta.small`).
 struct Thumbnail {
     key: String,
+    bytes: i64,
     blurhash: Option<String>,
     size: serde_json::Value,
 }

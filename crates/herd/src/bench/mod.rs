@@ -193,6 +193,44 @@ async fn bulk(c: &mut Conn, table: &str, cols: &[&str], rows: Vec<Vec<V>>) -> an
     Ok(())
 }
 
+/// An organization of its own for a seeded instance (id `id`), and the instance's open
+/// hosting booking (written after the instance), as `herd tenant create` makes them.
+async fn seed_organization(c: &mut Conn, id: i64, domain: &str, now: i64) -> anyhow::Result<()> {
+    herd_store::organizations::insert(
+        c,
+        &herd_store::organizations::OrgRow {
+            id,
+            slug: domain.replace(':', "-"),
+            name: domain.to_string(),
+            notes: String::new(),
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+async fn seed_hosting(c: &mut Conn, id: i64, now: i64) -> anyhow::Result<()> {
+    herd_store::bookings::insert(
+        c,
+        &herd_store::bookings::NewBooking {
+            id,
+            organization_id: id,
+            tenant_id: Some(id),
+            external_id: None,
+            service: "hosting",
+            plan_id: None,
+            terms: "{}",
+            starts_at: now,
+            ends_at: None,
+            now,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// Seeds one instance with `accounts` accounts (each signed in with one token); returns the
 /// tenant and the tokens, in account order.
 async fn seed_instance(
@@ -203,10 +241,12 @@ async fn seed_instance(
 ) -> anyhow::Result<(TenantId, Vec<i64>, Vec<String>)> {
     let now = Timestamp::now().0;
     let t = TenantId(Id::generate().0);
+    seed_organization(c, t.0, domain, now).await?;
     herd_store::tenants::insert(
         c,
         herd_store::tenants::NewTenant {
             id: t.0,
+            organization_id: t.0,
             domain,
             title: domain,
             registrations: "open",
@@ -214,6 +254,7 @@ async fn seed_instance(
         },
     )
     .await?;
+    seed_hosting(c, t.0, now).await?;
     let ids: Vec<i64> = (0..accounts).map(|_| Id::generate().0).collect();
     let tokens: Vec<String> = (0..accounts).map(|_| secret::generate()).collect();
     let acc = ids

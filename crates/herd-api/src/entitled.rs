@@ -1,0 +1,76 @@
+//! What an instance's hosting booking allows, before any route runs (the decision itself is
+//! `herd_app::entitlements`): a read-only instance answers reads and refuses writes with
+//! 403, except signing in, moderation, reports and notices, and federation's inboxes (so
+//! remote deletions and unfollows still arrive). A suspended instance answers its members'
+//! authenticated reads (so they can export) and sign-in, and 503 to everyone else.
+
+use axum::extract::{FromRequestParts, Request};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use herd_app::AppError;
+use herd_app::entitlements::{self, Hosting};
+
+use crate::State;
+use crate::error::ApiError;
+use crate::extract::{Auth, Ctx};
+
+/// Writes a read-only instance still takes.
+fn write_allowed(path: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "/oauth/token",
+        "/oauth/revoke",
+        "/oauth/authorize",
+        "/api/v1/apps",
+        "/inbox",
+        "/api/v1/markers",
+        "/about/notice",
+    ];
+    const UNDER: &[&str] = &["/api/v1/admin/", "/api/v2/admin/", "/api/v1/reports", "/api/v1/herd/strikes"];
+    EXACT.contains(&path) || UNDER.iter().any(|p| path.starts_with(p)) || (path.starts_with("/users/") && path.ends_with("/inbox"))
+}
+
+/// What a suspended instance still answers without a signed-in member.
+fn open_when_suspended(path: &str) -> bool {
+    path.starts_with("/oauth/")
+        || path.starts_with("/assets/")
+        || matches!(
+            path,
+            "/api/v1/apps" | "/api/v1/instance" | "/api/v2/instance" | "/.well-known/oauth-authorization-server"
+        )
+}
+
+fn safe(m: &Method) -> bool {
+    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+pub async fn enforce(axum::extract::State(state): axum::extract::State<State>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let Ok(Ctx(tenant)) = Ctx::from_request_parts(&mut parts, &state).await else {
+        return next.run(Request::from_parts(parts, body)).await;
+    };
+    let grant = match entitlements::of(&state.app, tenant.id).await {
+        Ok(g) => g,
+        Err(e) => return ApiError(e).into_response(),
+    };
+    let path = parts.uri.path().to_string();
+    let refused = match grant.hosting {
+        Hosting::Active => None,
+        Hosting::ReadOnly { .. } if safe(&parts.method) || write_allowed(&path) => None,
+        Hosting::ReadOnly { .. } => Some(AppError::Forbidden(entitlements::read_only_message().into())),
+        Hosting::Suspended { .. } => {
+            let member = matches!(Auth::from_request_parts(&mut parts, &state).await, Ok(Auth(Some(v))) if v.account_id.is_some());
+            if open_when_suspended(&path) || (member && (safe(&parts.method) || write_allowed(&path) && !path.contains("inbox"))) {
+                None
+            } else if member {
+                Some(AppError::Forbidden(entitlements::suspended_message().into()))
+            } else {
+                Some(AppError::Unavailable(entitlements::suspended_message().into()))
+            }
+        }
+    };
+    match refused {
+        None => next.run(Request::from_parts(parts, body)).await,
+        Some(e) => ApiError(e).into_response(),
+    }
+}

@@ -47,15 +47,23 @@ pub struct Options {
 }
 
 /// The whole HTTP surface of Herd: the API, federation and files, and `pages` (the public
-/// web pages, from `herd-web`, which builds on this crate's state and extractors).
-pub fn router(app: App, options: Options, hub: Arc<streaming::Hub>, pages: Router<State>) -> Router {
+/// web pages, from `herd-web`, which builds on this crate's state and extractors). With a
+/// `console` (the admin domain and its routes, from `herd-console`), requests for that
+/// domain go to the console and never reach an instance.
+pub fn router(
+    app: App,
+    options: Options,
+    hub: Arc<streaming::Hub>,
+    pages: Router<State>,
+    console: Option<(String, Router<State>)>,
+) -> Router {
     let state = State {
         app: Arc::new(app),
         limits: Arc::new(Limits::new(options.rate_limits.clone())),
         options,
         hub,
     };
-    routes::routes()
+    let instances = routes::routes()
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(state.clone(), entitled::enforce))
         .layer(axum::middleware::from_fn_with_state(state.clone(), limits::throttle))
@@ -66,7 +74,38 @@ pub fn router(app: App, options: Options, hub: Arc<streaming::Hub>, pages: Route
         // Uploads are checked against each instance's own limit (videos up to Mastodon's
         // 99 MiB by default); this only bounds memory.
         .layer(DefaultBodyLimit::max(100 << 20))
-        .with_state(state)
+        .with_state(state.clone());
+    let Some((domain, console)) = console else { return instances };
+    let console = console.layer(DefaultBodyLimit::max(1 << 20)).with_state(state);
+    let domain = domain.to_ascii_lowercase();
+    Router::new().fallback_service(tower::service_fn(move |req: axum::extract::Request| {
+        let for_console = is_host(&req, &domain);
+        let (console, instances) = (console.clone(), instances.clone());
+        async move {
+            use tower::ServiceExt;
+            if for_console {
+                console.oneshot(req).await
+            } else {
+                instances.oneshot(req).await
+            }
+        }
+    }))
+}
+
+/// Whether a request is for `domain` (its port compared only when `domain` names one).
+fn is_host(req: &axum::extract::Request, domain: &str) -> bool {
+    let host = req
+        .headers()
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()))
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if domain.contains(':') {
+        host == domain
+    } else {
+        host.split(':').next() == Some(domain)
+    }
 }
 
 /// Browser-based clients (Elk, Phanpy, ...) call the API from other origins, as Mastodon

@@ -37,11 +37,14 @@ pub mod organizations;
 pub mod polls;
 pub mod quotes;
 pub mod reports;
+pub mod seal;
 pub mod search;
+pub mod staff;
 pub mod statuses;
 pub mod tenants;
 pub mod timelines;
 pub mod trends;
+pub mod two_factor;
 pub mod usage;
 pub mod views;
 
@@ -64,6 +67,8 @@ pub struct Settings {
     pub mail_configured: bool,
     /// Which addresses requests to other servers may reach.
     pub outbound: herd_federation::fetch::Guard,
+    /// Seals secrets the server must read back (see [`seal`]).
+    pub seal: std::sync::Arc<seal::SealKey>,
 }
 
 /// The services a request or job works with, built once at start-up.
@@ -261,6 +266,8 @@ pub enum Actor {
     Rule(i64),
     /// A visitor without an account (a notice on the public form).
     Visitor,
+    /// A member of the provider's staff.
+    Staff(i64),
 }
 
 impl std::fmt::Display for Actor {
@@ -271,6 +278,7 @@ impl std::fmt::Display for Actor {
             Actor::Subscription(id) => write!(f, "subscription:{id}"),
             Actor::Rule(id) => write!(f, "automod:{id}"),
             Actor::Visitor => f.write_str("visitor"),
+            Actor::Staff(id) => write!(f, "staff:{id}"),
         }
     }
 }

@@ -15,8 +15,8 @@ pub mod time;
 
 pub use id::Id;
 pub use names::{
-    AccountAction, BlockSeverity, ContactRole, Domain, Email, QuotePolicy, RegistrationMode, ReportCategory, Role, Service, Username,
-    Visibility,
+    AccountAction, BlockSeverity, ContactRole, Domain, Email, QuotePolicy, RegistrationMode, ReportCategory, Role, Service, StaffRole,
+    Username, Visibility,
 };
 pub use net::Cidr;
 pub use permission::Permission;

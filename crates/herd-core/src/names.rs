@@ -257,6 +257,16 @@ keyword_enum!(
 );
 
 keyword_enum!(
+    /// A provider staff member's role: operators run everything; moderators work the
+    /// moderation desk, support agents the support desk (both read organizations).
+    StaffRole, "role", {
+        Operator = "operator",
+        Moderator = "moderator",
+        Support = "support",
+    }
+);
+
+keyword_enum!(
     /// What an organization's contact is there for.
     ContactRole, "role", {
         Admin = "admin",

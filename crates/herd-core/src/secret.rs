@@ -23,6 +23,11 @@ pub fn matches(secret: &str, stored_digest: &str) -> bool {
     digest(secret).as_bytes().ct_eq(stored_digest.as_bytes()).into()
 }
 
+/// Constant-time equality of two byte strings (a one-time code and the expected one).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.ct_eq(b).into()
+}
+
 /// PKCE S256: BASE64URL(SHA256(verifier)) compared in constant time with the challenge.
 pub fn pkce_s256_matches(verifier: &str, challenge: &str) -> bool {
     let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));

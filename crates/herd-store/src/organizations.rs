@@ -197,3 +197,29 @@ pub async fn external_by_domain(c: &mut Conn, domain: &str) -> Result<Option<Ext
         .fetch_optional(c.ex())
         .await?)
 }
+
+/// For each of `orgs`: how many hosted and external instances it has (one query each).
+pub async fn instance_counts(c: &mut Conn, orgs: &[i64]) -> Result<std::collections::HashMap<i64, (i64, i64)>> {
+    let mut out: std::collections::HashMap<i64, (i64, i64)> = orgs.iter().map(|o| (*o, (0, 0))).collect();
+    if orgs.is_empty() {
+        return Ok(out);
+    }
+    let marks = vec!["?"; orgs.len()].join(", ");
+    for (table, external) in [("tenants", false), ("external_instances", true)] {
+        let mut q = c.qa::<(i64, i64)>(&format!(
+            "SELECT organization_id, COUNT(*) FROM {table} WHERE organization_id IN ({marks}) GROUP BY organization_id"
+        ));
+        for o in orgs {
+            q = q.bind(*o);
+        }
+        for (org, n) in q.fetch_all(c.ex()).await? {
+            let e = out.entry(org).or_default();
+            if external {
+                e.1 = n;
+            } else {
+                e.0 = n;
+            }
+        }
+    }
+    Ok(out)
+}

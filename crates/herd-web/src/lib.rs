@@ -144,7 +144,8 @@ pub(crate) fn wants_activity(h: &HeaderMap) -> bool {
 
 const STYLESHEET: &str = include_str!("../assets/herd.css");
 
-async fn stylesheet() -> Response {
+/// The stylesheet every page links (`/assets/herd.css`), the consoles' too.
+pub async fn stylesheet() -> Response {
     (
         [(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "public, max-age=86400")],
         STYLESHEET,

@@ -30,6 +30,8 @@ const KEYS: &[&str] = &[
     "rate_limit_apps",
     "rate_limit_sign_in",
     "rate_limit_sign_in_name",
+    "admin_domain",
+    "secret_key",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -73,9 +75,53 @@ pub struct Config {
     pub rate_limit_apps: String,
     pub rate_limit_sign_in: String,
     pub rate_limit_sign_in_name: String,
+    /// The domain the provider's staff sign in on and the provider API answers at
+    /// (`HERD_ADMIN_DOMAIN`, e.g. `admin.provider.example`); none: no provider console.
+    pub admin_domain: Option<String>,
+    /// 64 hex digits (`HERD_SECRET_KEY`) sealing secrets the server reads back (two-factor
+    /// secrets); all nodes need the same. Unset: a key made once in the data directory
+    /// (`secret.key`), for one node.
+    pub secret_key: Option<String>,
 }
 
 impl Config {
+    /// The key that seals secrets: `secret_key`, or the data directory's `secret.key`
+    /// (made on first use, readable by the owner only).
+    pub fn seal_key(&self) -> anyhow::Result<[u8; 32]> {
+        let parse = |s: &str| -> Option<[u8; 32]> { hex::decode(s.trim()).ok()?.try_into().ok() };
+        if let Some(k) = &self.secret_key {
+            return parse(k).ok_or_else(|| ConfigError::SecretKey.into());
+        }
+        let path = self.data_dir.join("secret.key");
+        match std::fs::read_to_string(&path) {
+            Ok(s) => parse(&s).ok_or_else(|| anyhow::anyhow!("{} does not hold 64 hex digits", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key: [u8; 32] = rand::random();
+                use std::io::Write;
+                use std::os::unix::fs::OpenOptionsExt;
+                let mut f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(&path)
+                    .map_err(|e| anyhow::anyhow!("creating {}: {e}", path.display()))?;
+                f.write_all(hex::encode(key).as_bytes())?;
+                f.sync_all()?;
+                Ok(key)
+            }
+            Err(e) => Err(anyhow::anyhow!("reading {}: {e}", path.display())),
+        }
+    }
+
+    /// The admin domain, parsed.
+    pub fn admin_domain(&self) -> Result<Option<herd_core::Domain>, ConfigError> {
+        self.admin_domain
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
+            .map(|d| herd_core::Domain::parse(d).map_err(|e| ConfigError::AdminDomain(e.to_string())))
+            .transpose()
+    }
+
     /// The `resolve` overrides, parsed.
     pub fn resolve_overrides(&self) -> Result<std::collections::HashMap<String, std::net::SocketAddr>, ConfigError> {
         herd_federation::fetch::Guard::parse_overrides(&self.resolve).map_err(ConfigError::Resolve)
@@ -105,6 +151,8 @@ impl Default for Config {
             rate_limit_apps: "5/10m".into(),
             rate_limit_sign_in: "25/5m".into(),
             rate_limit_sign_in_name: "25/1h".into(),
+            admin_domain: None,
+            secret_key: None,
         }
     }
 }
@@ -130,6 +178,10 @@ pub enum ConfigError {
     Resolve(String),
     #[error("configuration: workers must be at least 1")]
     Workers,
+    #[error("configuration: secret_key (HERD_SECRET_KEY) must be 64 hex digits")]
+    SecretKey,
+    #[error("configuration: admin_domain (HERD_ADMIN_DOMAIN): {0}")]
+    AdminDomain(String),
     #[error("configuration: {key} (HERD_{env}): {why}")]
     RateLimit { key: &'static str, env: String, why: String },
 }

@@ -64,6 +64,11 @@ enum Command {
         #[command(subcommand)]
         command: herd::provider::OrgCommand,
     },
+    /// The provider's staff (they sign in on the admin domain, with two-factor).
+    Staff {
+        #[command(subcommand)]
+        command: herd::provider::StaffCommand,
+    },
     /// The catalog of service plans.
     Plan {
         #[command(subcommand)]
@@ -624,6 +629,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             herd::moderation::run(&app, command).await
         }
         Command::Org { command } => herd::provider::org(&herd::server::open(&cfg).await?, command).await,
+        Command::Staff { command } => herd::provider::staff(&herd::server::open(&cfg).await?, command).await,
         Command::Plan { command } => herd::provider::plan(&herd::server::open(&cfg).await?, command).await,
         Command::Booking { command } => herd::provider::booking(&herd::server::open(&cfg).await?, command).await,
         Command::Usage { org, month, now } => {

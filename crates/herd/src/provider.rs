@@ -65,6 +65,110 @@ pub enum OrgCommand {
     },
 }
 
+#[derive(Subcommand)]
+pub enum StaffCommand {
+    /// Add a staff member (prints a generated password unless one is given); their first
+    /// sign-in on the admin domain sets up two-factor authentication.
+    Create {
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "operator", value_parser = ["operator", "moderator", "support"])]
+        role: String,
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Staff: e-mail, name, role, two-factor, disabled.
+    List,
+    /// Give a staff member another role (their sessions end).
+    Role {
+        email: String,
+        #[arg(value_parser = ["operator", "moderator", "support"])]
+        role: String,
+    },
+    /// Sign a staff member out everywhere and refuse their sign-in and API tokens.
+    Disable {
+        email: String,
+    },
+    Enable {
+        email: String,
+    },
+    /// Drop a staff member's second factor (a lost phone); the next sign-in sets up a new one.
+    ResetTwoFactor {
+        email: String,
+    },
+    /// A token for the provider API (`/api/herd/v1`), acting as the staff member; printed once.
+    Token {
+        email: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+pub async fn staff(app: &App, command: StaffCommand) -> anyhow::Result<()> {
+    use herd_app::staff;
+    let op = Actor::Operator;
+    match command {
+        StaffCommand::Create {
+            email,
+            name,
+            role,
+            password,
+        } => {
+            let (row, generated) = staff::create(
+                app,
+                &op,
+                staff::NewStaff {
+                    email: Email::parse(&email)?,
+                    name,
+                    role: herd_core::StaffRole::parse(&role)?,
+                    password,
+                },
+            )
+            .await?;
+            eprintln!(
+                "Staff member {} ({}) created; the first sign-in sets up two-factor authentication.",
+                row.email, row.role
+            );
+            if let Some(p) = generated {
+                println!("{p}");
+            }
+        }
+        StaffCommand::List => {
+            let mut c = app.db.conn().await?;
+            for s in herd_store::staff::list(&mut c).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    s.email,
+                    s.name,
+                    s.role,
+                    if s.totp_enabled_at.is_some() { "2fa" } else { "no 2fa yet" },
+                    if s.disabled_at.is_some() { "disabled" } else { "" }
+                );
+            }
+        }
+        StaffCommand::Role { email, role } => {
+            let s = staff::by_email(app, &email).await?;
+            staff::set_role(app, &op, &s, herd_core::StaffRole::parse(&role)?).await?;
+        }
+        StaffCommand::Disable { email } => {
+            staff::disable(app, &op, &staff::by_email(app, &email).await?).await?;
+        }
+        StaffCommand::Enable { email } => {
+            staff::enable(app, &op, &staff::by_email(app, &email).await?).await?;
+        }
+        StaffCommand::ResetTwoFactor { email } => {
+            staff::reset_two_factor(app, &op, &staff::by_email(app, &email).await?).await?;
+        }
+        StaffCommand::Token { email, name } => {
+            let row = staff::by_email(app, &email).await?;
+            let s = staff::Staff::from_row(row)?;
+            println!("{}", staff::issue_token(app, &op, &s, &name).await?);
+        }
+    }
+    Ok(())
+}
+
 /// Terms given on the command line; each overrides the plan's.
 #[derive(Args, Default)]
 pub struct TermArgs {

@@ -36,6 +36,7 @@ pub async fn open(cfg: &Config) -> anyhow::Result<App> {
             public_scheme: cfg.public_scheme.clone(),
             mail_configured: false,
             outbound,
+            seal: std::sync::Arc::new(herd_app::seal::SealKey::new(&cfg.seal_key()?)?),
         },
     )?)
 }
@@ -122,6 +123,7 @@ pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
         },
         hub,
         herd_web::routes(),
+        cfg.admin_domain()?.map(|d| (d.as_str().to_string(), herd_console::routes())),
     )
     .layer(tower_http::trace::TraceLayer::new_for_http());
     // Mastodon answers `/api/v1/instance/` like `/api/v1/instance`; clients rely on it.

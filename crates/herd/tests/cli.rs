@@ -639,4 +639,22 @@ fn provider_commands() {
     assert!(lines.next().is_some_and(|l| l.starts_with("social.example-sh.test,")), "{csv}");
     fails(&["usage", "--org", "land-sh", "--month", "December"], "is not a month like 2026-12");
     fails(&["usage", "--org", "nobody", "--month", &month], "no organization \"nobody\"");
+
+    // Staff: the first operator from the command line, with a generated password.
+    let password = ok(&["staff", "create", "ops@provider.example", "--name", "Ops"]);
+    assert!(password.trim().len() >= 16, "{password}");
+    fails(
+        &["staff", "create", "ops@provider.example", "--name", "Again"],
+        "is a staff member already",
+    );
+    fails(&["staff", "create", "not-an-address", "--name", "X"], "email");
+    let list = ok(&["staff", "list"]);
+    assert!(list.contains("ops@provider.example\tOps\toperator\tno 2fa yet"), "{list}");
+    let token = ok(&["staff", "token", "ops@provider.example"]);
+    assert_eq!(token.trim().len(), 43);
+    ok(&["staff", "role", "ops@provider.example", "support"]);
+    ok(&["staff", "disable", "ops@provider.example"]);
+    let list = ok(&["staff", "list"]);
+    assert!(list.contains("support\tno 2fa yet\tdisabled"), "{list}");
+    fails(&["staff", "disable", "nobody@provider.example"], "no staff member");
 }

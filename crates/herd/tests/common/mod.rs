@@ -12,7 +12,7 @@ use herd::server::{self, Running};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-pub const DOMAINS: &[&str] = &["org-a.test", "org-b.test", "org-c.test"];
+pub const DOMAINS: &[&str] = &["org-a.test", "org-b.test", "org-c.test", "admin.test", "social.example-sh.test"];
 
 pub struct Server {
     pub running: Option<Running>,

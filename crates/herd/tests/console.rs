@@ -491,3 +491,64 @@ async fn an_operator_sets_up_an_organization() {
     }
     assert!(audit.body.contains("staff:"), "actions are the staff member's, not the CLI's");
 }
+
+/// The operator journey and a TOTP sign-in in Chromium (`tests/pages/console.mjs`, with
+/// puppeteer-core and axe-core from `tests/pages`): every console page it reaches passes
+/// axe's WCAG 2.1 A/AA rules, and its picture is kept in `target/console-screenshots` for a
+/// person to look at.
+#[tokio::test]
+async fn the_operator_journey_in_a_browser() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/pages");
+    assert!(
+        dir.join("node_modules/axe-core/axe.min.js").exists() && dir.join("node_modules/puppeteer-core").exists(),
+        "axe-core and puppeteer-core are not installed: run `npm ci` in tests/pages"
+    );
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        std::path::Path::new(&chromium).exists(),
+        "Chromium is not installed: `apt-get install chromium` (Debian's package), or set CHROMIUM"
+    );
+    let s = console().await;
+    staff(&s, "ops@provider.example", StaffRole::Operator).await;
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/console-screenshots");
+    let instance = s.domain("social.example-sh.test");
+    let out = tokio::process::Command::new("node")
+        .arg(dir.join("console.mjs"))
+        .arg(s.url(&s.domain("admin.test"), ""))
+        .arg("ops@provider.example")
+        .arg("a long staff password")
+        .arg(&instance)
+        .env("CHROMIUM", &chromium)
+        .env(
+            "HERD_RESOLVE_RULES",
+            "MAP admin.test 127.0.0.1, MAP social.example-sh.test 127.0.0.1",
+        )
+        .env("HERD_SHOTS", &shots)
+        .output()
+        .await
+        .expect("node runs");
+    let report = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "a step failed in Chromium or a page has serious accessibility violations:\n{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let parsed: serde_json::Value = serde_json::from_str(&report).expect("a JSON report");
+    let pages = parsed["pages"].as_array().cloned().unwrap_or_default();
+    assert_eq!(pages.len(), 9, "{report}");
+    assert!(pages.iter().all(|p| p["passes"].as_i64() > Some(5)), "axe ran its rules: {report}");
+    for p in &pages {
+        let name = p["name"].as_str().expect("name");
+        assert!(
+            std::fs::metadata(shots.join(format!("{name}.png"))).is_ok_and(|m| m.len() > 5_000),
+            "a picture of {name}"
+        );
+    }
+    // What the browser did is what the provider's data says.
+    let t = herd_app::tenants::by_domain(s.app(), &instance).await.expect("the hosted instance");
+    let g = herd_app::entitlements::of(s.app(), t.id).await.expect("grant");
+    assert_eq!(g.terms(herd_core::Service::Moderation).and_then(|t| t.response_minutes), Some(240));
+    let support = g.terms(herd_core::Service::Support).and_then(|t| t.coverage.clone());
+    assert_eq!(support.map(|c| c.to_string()).as_deref(), Some("mon-fri 09:00-17:00 Europe/Berlin"));
+    assert_eq!(g.terms(herd_core::Service::Backups).and_then(|t| t.backup_keep), Some(14));
+}

@@ -9,6 +9,7 @@
 //! are `HttpOnly`, `SameSite=Strict` cookies (`Secure` under https); sign-in is rate-limited
 //! per address and per e-mail address.
 
+pub mod api;
 mod pages;
 
 use askama::Template;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<State> {
         .route("/plans", get(plans::list).post(plans::define))
         .route("/audit", get(audit::page))
         .route("/assets/herd.css", get(herd_web::stylesheet))
+        .merge(api::routes())
 }
 
 /// The console's pages may post forms to themselves and nothing else; no script runs.

@@ -552,3 +552,172 @@ async fn the_operator_journey_in_a_browser() {
     assert_eq!(support.map(|c| c.to_string()).as_deref(), Some("mon-fri 09:00-17:00 Europe/Berlin"));
     assert_eq!(g.terms(herd_core::Service::Backups).and_then(|t| t.backup_keep), Some(14));
 }
+
+/// The provider API for a billing system: a staff member's token, operators change and
+/// everyone else reads, Mastodon-style errors, and an OpenAPI document naming every route.
+#[tokio::test]
+async fn the_provider_api_serves_a_billing_system() {
+    use serde_json::json;
+    let s = console().await;
+    staff(&s, "ops@provider.example", StaffRole::Operator).await;
+    staff(&s, "help@provider.example", StaffRole::Support).await;
+    let token = |email: &'static str| {
+        let app = s.app().clone();
+        async move {
+            let row = herd_app::staff::by_email(&app, email).await.expect("staff");
+            let st = herd_app::staff::Staff::from_row(row).expect("staff");
+            herd_app::staff::issue_token(&app, &Actor::Operator, &st, "billing")
+                .await
+                .expect("token")
+        }
+    };
+    let (ops, help) = (token("ops@provider.example").await, token("help@provider.example").await);
+    let admin = s.domain("admin.test");
+    let none = s.get(&admin, "/api/herd/v1/organizations", None).await.expect(401);
+    assert_eq!(none.json["error"], "The access token is invalid");
+    s.get(&admin, "/api/herd/v1/organizations", Some("not-a-token")).await.expect(401);
+    let made = s
+        .post(
+            &admin,
+            "/api/herd/v1/organizations",
+            Some(&ops),
+            json!({"slug": "land-sh", "name": "Land Schleswig-Holstein"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(made.json["slug"], "land-sh");
+    s.post(
+        &admin,
+        "/api/herd/v1/organizations",
+        Some(&ops),
+        json!({"slug": "land-sh", "name": "Again"}),
+    )
+    .await
+    .expect(409);
+    s.post(
+        &admin,
+        "/api/herd/v1/organizations",
+        Some(&help),
+        json!({"slug": "other", "name": "Other"}),
+    )
+    .await
+    .expect(403);
+    let domain = s.domain("social.example-sh.test");
+    let i = s
+        .post(
+            &admin,
+            "/api/herd/v1/organizations/land-sh/instances",
+            Some(&ops),
+            json!({"domain": domain, "title": "Social SH"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(i.json["hosting"], "hosted");
+    s.post(
+        &admin,
+        "/api/herd/v1/plans",
+        Some(&ops),
+        json!({"name": "mod-4h", "service": "moderation", "terms": {"response_minutes": 240, "coverage": "24/7"}}),
+    )
+    .await
+    .expect(200);
+    let b = s
+        .post(
+            &admin,
+            "/api/herd/v1/organizations/land-sh/bookings",
+            Some(&ops),
+            json!({"service": "moderation", "instance": domain, "plan": "mod-4h", "terms": {"response_minutes": 60}}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(b.json["terms"]["response_minutes"], 60);
+    assert_eq!(b.json["terms"]["coverage"], "24/7");
+    let bad = s
+        .post(
+            &admin,
+            "/api/herd/v1/organizations/land-sh/bookings",
+            Some(&ops),
+            json!({"service": "support", "terms": {"coverage": "sometimes"}}),
+        )
+        .await
+        .expect(422);
+    assert!(bad.json["error"].as_str().is_some_and(|e| e.contains("24/7")), "{}", bad.json);
+    let list = s
+        .get(&admin, "/api/herd/v1/organizations/land-sh/bookings", Some(&help))
+        .await
+        .expect(200);
+    assert_eq!(list.json.as_array().map(Vec::len), Some(2), "hosting and moderation: {}", list.json);
+    let hosting = list
+        .json
+        .as_array()
+        .and_then(|l| l.iter().find(|b| b["service"] == "hosting"))
+        .and_then(|b| b["id"].as_str())
+        .expect("hosting")
+        .to_string();
+    let ended = s
+        .post(
+            &admin,
+            &format!("/api/herd/v1/organizations/land-sh/bookings/{hosting}/end"),
+            Some(&ops),
+            json!({}),
+        )
+        .await
+        .expect(200);
+    assert!(ended.json["ends_at"].is_string());
+    let org = s.get(&admin, "/api/herd/v1/organizations/land-sh", Some(&help)).await.expect(200);
+    assert_eq!(org.json["instances"][0]["hosting"], "read_only");
+    s.post(
+        &admin,
+        &format!("/api/herd/v1/organizations/land-sh/bookings/{hosting}/reopen"),
+        Some(&ops),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    herd_app::usage::roll_up(s.app(), herd_app::usage::day_of(herd_core::Timestamp::now().0))
+        .await
+        .expect("roll-up");
+    let usage = s
+        .get(
+            &admin,
+            &format!("/api/herd/v1/organizations/land-sh/usage?month={month}"),
+            Some(&help),
+        )
+        .await
+        .expect(200);
+    assert_eq!(usage.json[0]["instance"], domain.as_str());
+    s.get(&admin, "/api/herd/v1/organizations/land-sh/usage?month=May", Some(&help))
+        .await
+        .expect(422);
+    s.get(&admin, "/api/herd/v1/organizations/nobody", Some(&help)).await.expect(404);
+    let malformed = s
+        .post(&admin, "/api/herd/v1/plans", Some(&ops), json!({"name": 3}))
+        .await
+        .expect(422);
+    assert!(
+        malformed.json["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("not what this route takes"))
+    );
+    // An instance's own tokens are nothing here.
+    let (_, member) = s.account(&domain, "alice", "owner").await;
+    s.get(&admin, "/api/herd/v1/organizations", Some(&member)).await.expect(401);
+
+    let doc = s.get(&admin, "/api/herd/v1/openapi.json", None).await.expect(200).json;
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{doc}");
+    for path in [
+        "/api/herd/v1/organizations",
+        "/api/herd/v1/organizations/{slug}",
+        "/api/herd/v1/organizations/{slug}/instances",
+        "/api/herd/v1/organizations/{slug}/externals",
+        "/api/herd/v1/organizations/{slug}/bookings",
+        "/api/herd/v1/organizations/{slug}/bookings/{id}/end",
+        "/api/herd/v1/organizations/{slug}/bookings/{id}/reopen",
+        "/api/herd/v1/organizations/{slug}/usage",
+        "/api/herd/v1/plans",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} in the OpenAPI document");
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}

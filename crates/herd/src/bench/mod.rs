@@ -26,6 +26,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::Config;
 
+mod consoles;
 mod media;
 mod moderation;
 
@@ -107,6 +108,21 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 100)]
         changes: usize,
     },
+    /// The provider console: the organization list and an organization's usage page with
+    /// many organizations and instances (p50 and p99 beside a trivial route), and the usage
+    /// roll-up of a day for every instance.
+    Consoles {
+        #[arg(long, default_value_t = 1000)]
+        organizations: usize,
+        #[arg(long, default_value_t = 10_000)]
+        instances: usize,
+        /// Days of usage rows per instance (the month so far).
+        #[arg(long, default_value_t = 7)]
+        days: usize,
+        /// Requests per page.
+        #[arg(long, default_value_t = 500)]
+        requests: usize,
+    },
     /// Media: a video uploaded and processed by the server (time and peak memory), beside
     /// ffmpeg's own time for the same transcode.
     Media {
@@ -158,6 +174,12 @@ pub async fn run(command: BenchCommand, _cfg: &Config) -> anyhow::Result<()> {
         BenchCommand::Blocklist { domains, changes } => moderation::blocklist(domains, changes).await,
         BenchCommand::Streaming { clients, accounts, posts } => streaming(clients, accounts, posts).await,
         BenchCommand::Media { seconds } => media::media(seconds).await,
+        BenchCommand::Consoles {
+            organizations,
+            instances,
+            days,
+            requests,
+        } => consoles::consoles(organizations, instances, days, requests).await,
     }
 }
 
@@ -574,12 +596,30 @@ async fn timeline_on(
         rows,
     )
     .await?;
+    // The instance books what a full customer books, so its entitlements are all there.
+    for service in ["moderation", "support", "backups"] {
+        herd_store::bookings::insert(
+            &mut tx,
+            &herd_store::bookings::NewBooking {
+                id: Id::generate().0,
+                organization_id: t.0,
+                tenant_id: Some(t.0),
+                external_id: None,
+                service,
+                plan_id: None,
+                terms: r#"{"response_minutes": 240}"#,
+                starts_at: now.0,
+                ends_at: None,
+                now: now.0,
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
     if db.dialect() == herd_store::Dialect::Postgres {
         let mut c = db.conn().await?;
         c.q("ANALYZE").execute(c.ex()).await?;
     }
-    db.close().await;
     let seeded = seeding.elapsed();
 
     let child = Child::start(dir, url, port).await?;
@@ -605,10 +645,72 @@ async fn timeline_on(
         "home timeline rate / trivial rate: {:.1}% (goal: at least 25%)",
         100.0 * hrps / trps.max(1.0)
     );
+    // The entitlement check every request makes, alone, on the same machine once the server
+    // is idle: its share of a home timeline request's work.
+    let (checks, seen) = per_request_work(db.clone(), dir, t, ids[0], concurrency, Duration::from_secs(seconds.min(5))).await?;
+    db.close().await;
+    println!(
+        "entitlement check (4 bookings): {checks:.0} checks/s; its share of a home timeline request: {:.2}% (goal: under 5%)",
+        100.0 * hrps / checks.max(1.0)
+    );
+    println!(
+        "activity recording (a user seen today): {seen:.0}/s; its share of a home timeline request: {:.2}%",
+        100.0 * hrps / seen.max(1.0)
+    );
     if terr + herr > 0 {
         bail!("{} requests failed", terr + herr);
     }
     Ok(())
+}
+
+/// What every request adds for the provider's side, alone, from `concurrency` tasks in an
+/// in-process `App`: entitlement checks of instance `t` per second (cached, as requests make
+/// them), and activity recordings of a user already seen today per second.
+async fn per_request_work(db: Db, dir: &Path, t: TenantId, user: i64, concurrency: usize, dur: Duration) -> anyhow::Result<(f64, f64)> {
+    let app = herd_app::App::new(
+        db,
+        herd_app::FileStore::new(dir.join("media-bench")),
+        herd_app::Settings {
+            public_scheme: "http".into(),
+            mail_configured: false,
+            outbound: herd_federation::fetch::Guard::default(),
+            seal: Arc::new(herd_app::seal::SealKey::new(&[0; 32])?),
+        },
+    )?;
+    let g = herd_app::entitlements::of(&app, t).await?;
+    if !g.writable() || !g.has(herd_core::Service::Moderation) {
+        bail!("the seeded instance is not entitled as booked");
+    }
+    herd_app::usage::record_activity(&app, t, user).await?;
+    let mut rates = [0.0; 2];
+    for (which, rate) in rates.iter_mut().enumerate() {
+        let done = Arc::new(AtomicU64::new(0));
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..concurrency {
+            let (app, done) = (app.clone(), done.clone());
+            tasks.push(tokio::spawn(async move {
+                while start.elapsed() < dur {
+                    for _ in 0..64 {
+                        let ok = if which == 0 {
+                            herd_app::entitlements::of(&app, t).await.is_ok_and(|g| g.writable())
+                        } else {
+                            herd_app::usage::record_activity(&app, t, user).await.is_ok()
+                        };
+                        if ok {
+                            done.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                    tokio::task::yield_now().await;
+                }
+            }));
+        }
+        for task in tasks {
+            task.await?;
+        }
+        *rate = done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64();
+    }
+    Ok((rates[0], rates[1]))
 }
 
 /// Sends requests from `concurrency` tasks for `dur`, each as a user in turn; counts successes

@@ -435,23 +435,7 @@ async fn create_booking(
 ) -> ApiResult<Json<Booking>> {
     staff.require_operator()?;
     let org = org_of(&s, &slug).await?;
-    let target = match b.instance.as_deref().filter(|d| !d.is_empty()) {
-        None => Target::Organization,
-        Some(d) => {
-            let d = Domain::parse(d)?;
-            let mut c = s.app.db.conn().await?;
-            match herd_store::tenants::by_domain(&mut c, d.as_str()).await? {
-                Some(t) => Target::Hosted(t.tenant_id()),
-                None => {
-                    let e = herd_store::organizations::external_by_domain(&mut c, d.as_str())
-                        .await?
-                        .filter(|e| e.organization_id == org.id)
-                        .ok_or_else(|| AppError::Invalid(format!("{d} is not an instance of {}", org.slug)))?;
-                    Target::External(e.id)
-                }
-            }
-        }
-    };
+    let target = Target::named(&s.app, &org, b.instance.as_deref()).await?;
     let row = herd_app::bookings::book(
         &s.app,
         &staff.actor(),

@@ -457,22 +457,6 @@ pub async fn plan(app: &App, command: PlanCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The target a booking names by domain: a hosted instance or an external one of `org`.
-async fn target(app: &App, org: &herd_store::organizations::OrgRow, instance: Option<&str>) -> anyhow::Result<Target> {
-    let Some(d) = instance else { return Ok(Target::Organization) };
-    let d = Domain::parse(d)?;
-    let mut c = app.db.conn().await?;
-    if let Some(t) = herd_store::tenants::by_domain(&mut c, d.as_str()).await? {
-        return Ok(Target::Hosted(t.tenant_id()));
-    }
-    if let Some(e) = herd_store::organizations::external_by_domain(&mut c, d.as_str()).await?
-        && e.organization_id == org.id
-    {
-        return Ok(Target::External(e.id));
-    }
-    anyhow::bail!("{d} is not an instance of {}; see `herd org show {}`", org.slug, org.slug)
-}
-
 fn booking_id(s: &str) -> anyhow::Result<i64> {
     s.trim()
         .parse()
@@ -498,7 +482,7 @@ pub async fn booking(app: &App, command: BookingCommand) -> anyhow::Result<()> {
                 &o,
                 NewBooking {
                     service: Service::parse(&service)?,
-                    target: target(app, &o, instance.as_deref()).await?,
+                    target: Target::named(app, &o, instance.as_deref()).await?,
                     plan,
                     terms: terms.terms()?,
                     starts_at: starts.as_deref().map(date).transpose()?,

@@ -16,6 +16,25 @@ pub enum Target {
     Organization,
 }
 
+impl Target {
+    /// The target a domain names for `org`: one of its hosted or external instances, or the
+    /// whole organization when there is no domain (or an empty one).
+    pub async fn named(app: &App, org: &OrgRow, domain: Option<&str>) -> Result<Target> {
+        let Some(d) = domain.map(str::trim).filter(|d| !d.is_empty()) else {
+            return Ok(Target::Organization);
+        };
+        let d = herd_core::Domain::parse(d)?;
+        let mut c = app.db.conn().await?;
+        if let Some(t) = herd_store::tenants::by_domain(&mut c, d.as_str()).await? {
+            return Ok(Target::Hosted(t.tenant_id()));
+        }
+        match herd_store::organizations::external_by_domain(&mut c, d.as_str()).await? {
+            Some(e) if e.organization_id == org.id => Ok(Target::External(e.id)),
+            _ => Err(AppError::Invalid(format!("{d} is not an instance of {}", org.slug))),
+        }
+    }
+}
+
 pub struct NewBooking {
     pub service: Service,
     pub target: Target,

@@ -10,7 +10,7 @@ use herd_api::State;
 use herd_app::AppError;
 use herd_app::bookings::{NewBooking, Target};
 use herd_core::service::{parse_bytes, parse_minutes};
-use herd_core::{Coverage, Domain, Service, Terms, Timestamp};
+use herd_core::{Coverage, Service, Terms, Timestamp};
 
 use super::field;
 use super::organizations::{operator, org_of};
@@ -60,22 +60,7 @@ pub async fn book(S(s): S<State>, headers: HeaderMap, Path(slug): Path<String>, 
         Err(r) => return r,
     };
     let made = async {
-        let target = match field(&f, "instance") {
-            None => Target::Organization,
-            Some(d) => {
-                let d = Domain::parse(&d)?;
-                let mut c = s.app.db.conn().await?;
-                if let Some(t) = herd_store::tenants::by_domain(&mut c, d.as_str()).await? {
-                    Target::Hosted(t.tenant_id())
-                } else {
-                    let e = herd_store::organizations::external_by_domain(&mut c, d.as_str())
-                        .await?
-                        .filter(|e| e.organization_id == org.id)
-                        .ok_or_else(|| AppError::Invalid(format!("{d} is not an instance of {}", org.slug)))?;
-                    Target::External(e.id)
-                }
-            }
-        };
+        let target = Target::named(&s.app, &org, field(&f, "instance").as_deref()).await?;
         let n = NewBooking {
             service: Service::parse(&field(&f, "service").unwrap_or_default())?,
             target,

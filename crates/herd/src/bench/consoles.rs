@@ -229,16 +229,7 @@ pub(super) async fn consoles(organizations: usize, instances: usize, days: usize
     let seeded = seeding.elapsed();
 
     // The roll-up of one day for every instance, in-process on the same database.
-    let app = herd_app::App::new(
-        db.clone(),
-        herd_app::FileStore::new(dir.path().join("media")),
-        herd_app::Settings {
-            public_scheme: "http".into(),
-            mail_configured: false,
-            outbound: herd_federation::fetch::Guard::default(),
-            seal: std::sync::Arc::new(herd_app::seal::SealKey::new(&[0; 32])?),
-        },
-    )?;
+    let app = super::in_process(db.clone(), dir.path())?;
     let t = Instant::now();
     let rolled = herd_app::usage::roll_up(&app, today).await?;
     let roll = t.elapsed();

@@ -663,11 +663,9 @@ async fn timeline_on(
     Ok(())
 }
 
-/// What every request adds for the provider's side, alone, from `concurrency` tasks in an
-/// in-process `App`: entitlement checks of instance `t` per second (cached, as requests make
-/// them), and activity recordings of a user already seen today per second.
-async fn per_request_work(db: Db, dir: &Path, t: TenantId, user: i64, concurrency: usize, dur: Duration) -> anyhow::Result<(f64, f64)> {
-    let app = herd_app::App::new(
+/// An `App` on the bench's database in this process (for work timed without a server).
+fn in_process(db: Db, dir: &Path) -> anyhow::Result<herd_app::App> {
+    Ok(herd_app::App::new(
         db,
         herd_app::FileStore::new(dir.join("media-bench")),
         herd_app::Settings {
@@ -676,7 +674,14 @@ async fn per_request_work(db: Db, dir: &Path, t: TenantId, user: i64, concurrenc
             outbound: herd_federation::fetch::Guard::default(),
             seal: Arc::new(herd_app::seal::SealKey::new(&[0; 32])?),
         },
-    )?;
+    )?)
+}
+
+/// What every request adds for the provider's side, alone, from `concurrency` tasks in an
+/// in-process `App`: entitlement checks of instance `t` per second (cached, as requests make
+/// them), and activity recordings of a user already seen today per second.
+async fn per_request_work(db: Db, dir: &Path, t: TenantId, user: i64, concurrency: usize, dur: Duration) -> anyhow::Result<(f64, f64)> {
+    let app = in_process(db, dir)?;
     let g = herd_app::entitlements::of(&app, t).await?;
     if !g.writable() || !g.has(herd_core::Service::Moderation) {
         bail!("the seeded instance is not entitled as booked");

@@ -1,7 +1,10 @@
 // The operator's journey through the provider console in Debian's Chromium (headless), as a
 // person does it: first sign-in with the second factor set up from the key shown, an
 // organization made, a hosted and an external instance, services booked, a contact, usage,
-// plans and the audit log; then signing out and in again with a TOTP code. Every page the
+// plans and the audit log, the instance's admin invited; then signing out and in again with
+// a TOTP code. Then the organization's admin on the instance's own domain: the organization
+// console (bookings, usage, audit trail, staff, rules, settings, emoji, announcements), two-
+// factor authentication turned on, and a sign-in with a code. Every page the
 // journey reaches is checked with axe-core's WCAG 2.1 A/AA rules and photographed into
 // HERD_SHOTS. Prints one JSON report; exits 1 when a step fails or a page has a serious or
 // critical violation.
@@ -147,6 +150,13 @@ try {
     await expectText("booking.create");
     await check("audit");
   });
+  let ownerPassword = "";
+  await step("the instance's admin invited", async () => {
+    await page.goto(`${base}${org}`, { waitUntil: "load" });
+    await fill(`form[action='${org}/owners']`, { username: "ada", email: "ada@example-sh.test" });
+    ownerPassword = await page.$eval("#new-password", (e) => e.textContent.trim());
+    await check("invited");
+  });
   await step("signing out and in again with a code", async () => {
     await submit("form.sign-out button");
     await fill("main form", { email, password });
@@ -154,6 +164,72 @@ try {
     await check("two-factor");
     // The enrolment used this step's code; the next step's is accepted (and is new).
     await fill("main form", { code: totp(key, Date.now() + 30000) });
+    await expectText("Land Schleswig-Holstein");
+  });
+
+  // The organization's admin, on the instance's own domain.
+  const site = `http://${instance}`;
+  await step("the admin signs in on the instance and sees the organization console", async () => {
+    await page.goto(`${site}/admin`, { waitUntil: "load" });
+    if (!page.url().includes("/auth/sign_in")) throw new Error(`at ${page.url()}`);
+    await check("instance-sign-in");
+    await fill("main form", { email: "ada", password: ownerPassword });
+    if (!page.url().endsWith("/admin")) throw new Error(`at ${page.url()}`);
+    await expectText("Land Schleswig-Holstein");
+    await expectText("response 4 h, 24/7");
+    await expectText("mon-fri 09:00-17:00 Europe/Berlin");
+    await check("org-overview");
+  });
+  await step("usage and who did what in the organization's name", async () => {
+    await page.goto(`${site}/admin/usage`, { waitUntil: "load" });
+    await expectText("Active users per day");
+    await check("org-usage");
+    await page.goto(`${site}/admin/audit`, { waitUntil: "load" });
+    await expectText("booking.create");
+    await expectText("(provider)");
+    await check("org-audit");
+  });
+  await step("a moderator invited", async () => {
+    await page.goto(`${site}/admin/accounts`, { waitUntil: "load" });
+    await fill("form[action='/admin/accounts']", { username: "mod", email: "mod@example-sh.test", role: "moderator" });
+    await expectText("@mod");
+    await check("org-accounts");
+  });
+  await step("a rule, the settings, an announcement", async () => {
+    await page.goto(`${site}/admin/rules`, { waitUntil: "load" });
+    await fill("form[action='/admin/rules']", { text: "Be kind to each other" });
+    await expectText("Be kind to each other");
+    await check("org-rules");
+    await page.goto(`${site}/admin/settings`, { waitUntil: "load" });
+    await check("org-settings");
+    await page.click("#registrations-closed");
+    await submit("main form button[type='submit']");
+    if (!(await page.$eval("#registrations-closed", (e) => e.checked))) throw new Error("registrations not closed");
+    await page.goto(`${site}/admin/emoji`, { waitUntil: "load" });
+    await check("org-emoji");
+    await page.goto(`${site}/admin/announcements`, { waitUntil: "load" });
+    await fill("form[action='/admin/announcements']", { text: "Welcome to the state's instance" });
+    await expectText("Welcome to the state's instance");
+    await check("org-announcements");
+  });
+  let ownKey = "";
+  await step("the admin turns on two-factor authentication", async () => {
+    await page.goto(`${site}/settings/two-factor`, { waitUntil: "load" });
+    await check("account-two-factor");
+    await submit("form[action='/settings/two-factor/setup'] button");
+    await check("account-two-factor-setup");
+    ownKey = await page.$eval("#secret", (e) => e.textContent.trim());
+    await fill("main form", { code: totp(ownKey) });
+    await expectText("Your recovery codes");
+    await check("account-recovery-codes");
+  });
+  await step("the admin signs in again with a code", async () => {
+    await submit("form.sign-out button");
+    await fill("main form", { email: "ada@example-sh.test", password: ownerPassword });
+    if (!page.url().includes("/auth/sign_in/two-factor")) throw new Error(`at ${page.url()}`);
+    await check("instance-two-factor");
+    await fill("main form", { code: totp(ownKey, Date.now() + 30000) });
+    if (!page.url().endsWith("/admin")) throw new Error(`at ${page.url()}`);
     await expectText("Land Schleswig-Holstein");
   });
 } catch {

@@ -1,8 +1,9 @@
 //! What an instance's hosting booking allows, before any route runs (the decision itself is
 //! `herd_app::entitlements`): a read-only instance answers reads and refuses writes with
-//! 403, except signing in, moderation, reports and notices, and federation's inboxes (so
-//! remote deletions and unfollows still arrive). A suspended instance answers its members'
-//! authenticated reads (so they can export) and sign-in, and 503 to everyone else.
+//! 403, except signing in, moderation, reports and notices, the organization console and a
+//! member's settings, and federation's inboxes (so remote deletions and unfollows still
+//! arrive). A suspended instance answers its members' authenticated reads (so they can
+//! export), sign-in and the organization console, and 503 to everyone else.
 
 use axum::extract::{FromRequestParts, Request};
 use axum::http::Method;
@@ -26,13 +27,26 @@ fn write_allowed(path: &str) -> bool {
         "/api/v1/markers",
         "/about/notice",
     ];
-    const UNDER: &[&str] = &["/api/v1/admin/", "/api/v2/admin/", "/api/v1/reports", "/api/v1/herd/strikes"];
+    const UNDER: &[&str] = &[
+        "/api/v1/admin/",
+        "/api/v2/admin/",
+        "/api/v1/reports",
+        "/api/v1/herd/strikes",
+        "/admin/",
+        "/auth/",
+        "/settings/",
+    ];
     EXACT.contains(&path) || UNDER.iter().any(|p| path.starts_with(p)) || (path.starts_with("/users/") && path.ends_with("/inbox"))
 }
 
-/// What a suspended instance still answers without a signed-in member.
+/// What a suspended instance still answers without a signed-in member (the organization
+/// console and the sign-in pages ask for a session themselves).
 fn open_when_suspended(path: &str) -> bool {
     path.starts_with("/oauth/")
+        || path == "/admin"
+        || path.starts_with("/admin/")
+        || path.starts_with("/auth/")
+        || path.starts_with("/settings/")
         || path.starts_with("/assets/")
         || matches!(
             path,

@@ -22,7 +22,7 @@ use herd_app::App;
 
 pub use entities::instance_v2;
 pub use error::ApiError;
-pub use extract::{ClientIp, Ctx, cookie_value};
+pub use extract::{ClientIp, Ctx, Params, cookie_value};
 pub use herd_core::Cidr;
 pub use limits::{Limits, Rate, RateLimits};
 

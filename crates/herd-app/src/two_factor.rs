@@ -1,6 +1,6 @@
 //! Time-based one-time passwords (RFC 6238: SHA-1, six digits, 30-second steps, as every
-//! authenticator app reads them) and recovery codes, for the provider's staff and (later)
-//! instance accounts. A code is accepted for the step before and after the current one, and
+//! authenticator app reads them) and recovery codes, for the provider's staff and instance
+//! accounts. A code is accepted for the step before and after the current one, and
 //! each step only once (the caller records the step it used).
 
 use totp_rs::{Algorithm, TOTP};
@@ -8,6 +8,34 @@ use totp_rs::{Algorithm, TOTP};
 use crate::{AppError, Result};
 
 const STEP_SECS: u64 = 30;
+
+/// What an authenticator app needs to enrol: the key typed in, or the `otpauth://` URI.
+pub struct Enrolment {
+    pub secret: String,
+    pub uri: String,
+}
+
+/// Now, in whole seconds since the epoch, as TOTP counts.
+pub fn now_secs() -> u64 {
+    (herd_core::Timestamp::now().0 / 1000).max(0) as u64
+}
+
+/// Ten fresh recovery codes and the JSON array of their digests, as stored.
+pub fn new_recovery_codes() -> (Vec<String>, String) {
+    let codes = recovery_codes();
+    let digests: Vec<String> = codes.iter().map(|c| herd_core::secret::digest(&normalise_recovery(c))).collect();
+    (codes, serde_json::to_string(&digests).unwrap_or_else(|_| "[]".into()))
+}
+
+/// Spends a recovery code from the stored JSON array of digests: the array left, or `None`
+/// when the code is not among them.
+pub fn spend_recovery(stored: &str, code: &str) -> Option<String> {
+    let given = herd_core::secret::digest(&normalise_recovery(code));
+    let mut left: Vec<String> = serde_json::from_str(stored).unwrap_or_default();
+    let before = left.len();
+    left.retain(|d| !herd_core::secret::constant_time_eq(d.as_bytes(), given.as_bytes()));
+    (left.len() < before).then(|| serde_json::to_string(&left).unwrap_or_else(|_| "[]".into()))
+}
 
 pub struct Totp {
     secret: Vec<u8>,

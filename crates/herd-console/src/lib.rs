@@ -1,3 +1,8 @@
+//! The consoles. On every instance's domain, the organization console at `/admin` for the
+//! instance's owners and admins (`organization`), with the browser sign-in and a member's
+//! two-factor settings it stands on (`instance`). On the operator's domain, the provider
+//! console (`pages`, `api`):
+//!
 //! The provider console: the operator's domain (`admin_domain`), where the provider's staff
 //! sign in (password, then a TOTP code; the first sign-in enrols the second factor) and
 //! work on organizations, their instances, bookings, plans and usage, and read the audit
@@ -10,6 +15,8 @@
 //! per address and per e-mail address.
 
 pub mod api;
+mod instance;
+mod organization;
 mod pages;
 
 use askama::Template;
@@ -27,6 +34,12 @@ pub(crate) const SESSION_COOKIE: &str = "herd_staff";
 pub(crate) const PENDING_COOKIE: &str = "herd_staff_pending";
 pub(crate) const CSRF_COOKIE: &str = "herd_console_csrf";
 
+/// The pages every instance's domain has beside the public ones: browser sign-in, a
+/// member's two-factor settings, and the organization console at `/admin`.
+pub fn instance_routes() -> Router<State> {
+    instance::routes().merge(organization::routes())
+}
+
 /// The console's routes; the server mounts them for requests to the admin domain only.
 pub fn routes() -> Router<State> {
     use pages::{audit, bookings, organizations, plans, sign_in, usage};
@@ -41,6 +54,7 @@ pub fn routes() -> Router<State> {
         .route("/organizations/{slug}/instances", post(organizations::add_instance))
         .route("/organizations/{slug}/externals", post(organizations::add_external))
         .route("/organizations/{slug}/contacts", post(organizations::add_contact))
+        .route("/organizations/{slug}/owners", post(organizations::invite_owner))
         .route("/organizations/{slug}/bookings", post(bookings::book))
         .route("/organizations/{slug}/bookings/{id}/end", post(bookings::end))
         .route("/organizations/{slug}/bookings/{id}/reopen", post(bookings::reopen))
@@ -143,6 +157,16 @@ pub(crate) struct Chrome {
     pub title: String,
     pub staff: Option<String>,
     pub csrf: String,
+    /// On an instance's domain (the organization console and a member's settings): the
+    /// instance and, once signed in, who.
+    pub instance: Option<InstanceChrome>,
+}
+
+pub(crate) struct InstanceChrome {
+    pub domain: String,
+    pub who: Option<String>,
+    /// Whether the organization console's pages are offered (an owner or admin).
+    pub admin: bool,
 }
 
 impl Chrome {
@@ -151,12 +175,32 @@ impl Chrome {
             title: title.into(),
             staff: staff.map(|s| format!("{} ({})", s.row.name, s.role)),
             csrf: csrf.to_string(),
+            instance: None,
+        }
+    }
+
+    /// The chrome of a page on an instance's domain.
+    pub fn instance(title: impl Into<String>, domain: &str, who: Option<&instance::Member>, csrf: &str) -> Chrome {
+        Chrome {
+            title: title.into(),
+            staff: None,
+            csrf: csrf.to_string(),
+            instance: Some(InstanceChrome {
+                domain: domain.to_string(),
+                who: who.map(|m| format!("@{} ({})", m.username, m.role.as_str())),
+                admin: who.is_some_and(|m| m.is_admin()),
+            }),
         }
     }
 }
 
 /// A verb's refusal as a page (the message is the verb's own, written for people).
 pub(crate) fn error_page(e: &AppError) -> Response {
+    error_in(None, e)
+}
+
+/// A refusal as a page of the provider console (`None`) or of an instance's domain.
+pub(crate) fn error_in(domain: Option<&str>, e: &AppError) -> Response {
     let (status, heading) = match e {
         AppError::NotFound(_) => (StatusCode::NOT_FOUND, "Not found"),
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "Not allowed"),
@@ -174,7 +218,10 @@ pub(crate) fn error_page(e: &AppError) -> Response {
         other => other.to_string(),
     };
     let p = ErrorPage {
-        chrome: Chrome::new(heading, None, ""),
+        chrome: match domain {
+            Some(d) => Chrome::instance(heading, d, None, ""),
+            None => Chrome::new(heading, None, ""),
+        },
         heading,
         text,
     };
@@ -189,9 +236,14 @@ pub(crate) fn error_page(e: &AppError) -> Response {
 
 /// A form refused for its CSRF token.
 pub(crate) fn csrf_refused() -> Response {
-    error_page(&AppError::Forbidden(
-        "The form expired or did not come from this console. Go back, reload the page and send it again.".into(),
-    ))
+    csrf_refused_in(None)
+}
+
+pub(crate) fn csrf_refused_in(domain: Option<&str>) -> Response {
+    error_in(
+        domain,
+        &AppError::Forbidden("The form expired or did not come from this site. Go back, reload the page and send it again.".into()),
+    )
 }
 
 /// Epoch ms as a day, for tables.

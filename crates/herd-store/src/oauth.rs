@@ -243,3 +243,30 @@ pub async fn revoke_all_for(c: &mut Conn, t: TenantId, account_id: i64, now: i64
     crate::changes::record(c, t, crate::changes::Change::User(account_id)).await?;
     Ok(())
 }
+
+/// Revokes a token by its digest, whoever issued it (a browser session signing out).
+pub async fn revoke_by_hash(c: &mut Conn, t: TenantId, token_hash: &str, now: i64) -> Result<()> {
+    let id: Option<i64> = c
+        .qs("SELECT id FROM oauth_tokens WHERE tenant_id = ? AND token_hash = ? AND revoked_at IS NULL")
+        .bind(t.0)
+        .bind(token_hash)
+        .fetch_optional(c.ex())
+        .await?;
+    let Some(id) = id else { return Ok(()) };
+    c.q("UPDATE oauth_tokens SET revoked_at = ? WHERE tenant_id = ? AND id = ?")
+        .bind(now)
+        .bind(t.0)
+        .bind(id)
+        .execute(c.ex())
+        .await?;
+    crate::changes::record(c, t, crate::changes::Change::Token(id)).await
+}
+
+/// When a token was made.
+pub async fn token_created_at(c: &mut Conn, t: TenantId, id: i64) -> Result<Option<i64>> {
+    Ok(c.qs("SELECT created_at FROM oauth_tokens WHERE tenant_id = ? AND id = ?")
+        .bind(t.0)
+        .bind(id)
+        .fetch_optional(c.ex())
+        .await?)
+}

@@ -221,3 +221,15 @@ pub async fn stats(c: &mut Conn, t: TenantId, month_ago: i64) -> Result<Stats> {
         active_month,
     })
 }
+
+/// Removes a rule; reports that cite it keep its id.
+pub async fn remove_rule(c: &mut Conn, t: TenantId, id: i64) -> Result<bool> {
+    let done = c
+        .q("DELETE FROM rules WHERE tenant_id = ? AND id = ?")
+        .bind(t.0)
+        .bind(id)
+        .execute(c.ex())
+        .await?;
+    crate::changes::record(c, t, crate::changes::Change::Policy).await?;
+    Ok(done.rows_affected() == 1)
+}

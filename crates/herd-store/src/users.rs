@@ -208,3 +208,68 @@ pub async fn with_roles(c: &mut Conn, t: TenantId, roles: &[&str]) -> Result<Vec
     }
     Ok(q.fetch_all(c.ex()).await?)
 }
+
+/// A user's second factor: the sealed TOTP secret (set while enrolling, on once
+/// `enabled_at` is set) and the digests of unused recovery codes (a JSON array).
+#[derive(Debug, Clone, FromRow)]
+pub struct TwoFactorRow {
+    pub otp_sealed: Option<String>,
+    pub otp_enabled_at: Option<i64>,
+    pub otp_recovery: String,
+}
+
+pub async fn two_factor(c: &mut Conn, t: TenantId, account_id: i64) -> Result<Option<TwoFactorRow>> {
+    Ok(
+        c.qa("SELECT otp_sealed, otp_enabled_at, otp_recovery FROM users WHERE tenant_id = ? AND account_id = ?")
+            .bind(t.0)
+            .bind(account_id)
+            .fetch_optional(c.ex())
+            .await?,
+    )
+}
+
+pub async fn set_two_factor(c: &mut Conn, t: TenantId, account_id: i64, f: &TwoFactorRow) -> Result<()> {
+    c.q("UPDATE users SET otp_sealed = ?, otp_enabled_at = ?, otp_recovery = ? WHERE tenant_id = ? AND account_id = ?")
+        .bind(f.otp_sealed.as_deref())
+        .bind(f.otp_enabled_at)
+        .bind(&f.otp_recovery)
+        .bind(t.0)
+        .bind(account_id)
+        .execute(c.ex())
+        .await?;
+    Ok(())
+}
+
+/// Uses a TOTP step: false when this step or a later one was used already (a code works once).
+pub async fn use_otp_step(c: &mut Conn, t: TenantId, account_id: i64, step: i64) -> Result<bool> {
+    let done = c
+        .q("UPDATE users SET otp_last_step = ? WHERE tenant_id = ? AND account_id = ? AND otp_last_step < ?")
+        .bind(step)
+        .bind(t.0)
+        .bind(account_id)
+        .bind(step)
+        .execute(c.ex())
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The staff of an instance (every local account whose role is not `member`) with their
+/// usernames and when they turned two-factor authentication on, for the organization console.
+pub async fn staff(c: &mut Conn, t: TenantId) -> Result<Vec<(String, UserRow, Option<i64>)>> {
+    let rows = c
+        .q(&format!(
+            "SELECT a.username, u.otp_enabled_at, {} FROM users u JOIN accounts a ON a.id = u.account_id \
+             WHERE u.tenant_id = ? AND a.tenant_id = ? AND u.role <> 'member' ORDER BY a.username",
+            COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", "),
+        ))
+        .bind(t.0)
+        .bind(t.0)
+        .fetch_all(c.ex())
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        use sqlx::Row;
+        out.push((r.try_get("username")?, UserRow::from_row(&r)?, r.try_get("otp_enabled_at")?));
+    }
+    Ok(out)
+}

@@ -122,7 +122,7 @@ pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
             rate_limits: cfg.rate_limits()?,
         },
         hub,
-        herd_web::routes(),
+        herd_web::routes().merge(herd_console::instance_routes()),
         cfg.admin_domain()?.map(|d| (d.as_str().to_string(), herd_console::routes())),
     )
     .layer(tower_http::trace::TraceLayer::new_for_http());

@@ -5,81 +5,12 @@
 
 mod common;
 
-use std::collections::HashMap;
-
 use common::Server;
+use common::browser::{Browser, Page};
 use herd_app::Actor;
 use herd_app::two_factor::Totp;
 use herd_core::{Email, StaffRole};
 use reqwest::StatusCode;
-
-/// A browser: its cookies, kept by hand (name → value).
-#[derive(Default, Clone)]
-struct Browser {
-    cookies: HashMap<String, String>,
-}
-
-struct Page {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
-impl Browser {
-    fn header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    async fn take(&mut self, r: reqwest::Response) -> Page {
-        for v in r.headers().get_all("set-cookie") {
-            let v = v.to_str().expect("cookie");
-            assert!(v.contains("HttpOnly") && v.contains("SameSite=Strict"), "{v}");
-            let (pair, _) = v.split_once(';').unwrap_or((v, ""));
-            let (k, val) = pair.split_once('=').expect("cookie pair");
-            if val.is_empty() {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_string(), val.to_string());
-            }
-        }
-        let status = r.status();
-        let location = r.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("").to_string();
-        Page {
-            status,
-            location,
-            body: r.text().await.unwrap_or_default(),
-        }
-    }
-
-    async fn get(&mut self, s: &Server, path: &str) -> Page {
-        let r = s
-            .http
-            .get(s.url(&s.domain("admin.test"), path))
-            .header("cookie", self.header())
-            .send()
-            .await
-            .expect("sent");
-        self.take(r).await
-    }
-
-    /// Posts a form with the browser's CSRF token (unless `token` gives another).
-    async fn post(&mut self, s: &Server, path: &str, fields: &[(&str, &str)], token: Option<&str>) -> Page {
-        let csrf = token
-            .map(str::to_string)
-            .unwrap_or_else(|| self.cookies.get("herd_console_csrf").cloned().unwrap_or_default());
-        let mut form: Vec<(&str, &str)> = fields.to_vec();
-        form.push(("authenticity_token", &csrf));
-        let r = s
-            .http
-            .post(s.url(&s.domain("admin.test"), path))
-            .header("cookie", self.header())
-            .form(&form)
-            .send()
-            .await
-            .expect("sent");
-        self.take(r).await
-    }
-}
 
 async fn console() -> Server {
     Server::start_with_config(|c| c.admin_domain = Some("admin.test".into())).await
@@ -114,7 +45,7 @@ fn now_secs() -> u64 {
 
 /// Signs in for the first time (enrolling the second factor); the browser and the secret.
 async fn first_sign_in(s: &Server, email: &str) -> (Browser, Totp, Vec<String>) {
-    let mut b = Browser::default();
+    let mut b = Browser::on("admin.test");
     b.get(s, "/sign-in").await;
     let p = b
         .post(s, "/sign-in", &[("email", email), ("password", "a long staff password")], None)
@@ -141,7 +72,7 @@ async fn first_sign_in(s: &Server, email: &str) -> (Browser, Totp, Vec<String>) 
 async fn staff_sign_in_requires_a_second_factor() {
     let s = console().await;
     staff(&s, "ops@provider.example", StaffRole::Operator).await;
-    let mut b = Browser::default();
+    let mut b = Browser::on("admin.test");
     let home = b.get(&s, "/").await;
     assert_eq!((home.status, home.location.as_str()), (StatusCode::SEE_OTHER, "/sign-in"));
     b.get(&s, "/sign-in").await;
@@ -189,7 +120,7 @@ async fn staff_sign_in_requires_a_second_factor() {
 
     // The next sign-in asks for a code; the one already used is refused (replay), a fresh
     // one (the next step) or a recovery code works, each recovery code once.
-    let mut b = Browser::default();
+    let mut b = Browser::on("admin.test");
     b.get(&s, "/sign-in").await;
     let p = b
         .post(
@@ -212,7 +143,7 @@ async fn staff_sign_in_requires_a_second_factor() {
         first_sign_in(&s, "second@provider.example").await
     };
     for (attempt, expect) in [(&codes[0], StatusCode::SEE_OTHER), (&codes[0], StatusCode::UNAUTHORIZED)] {
-        let mut b = Browser::default();
+        let mut b = Browser::on("admin.test");
         b.get(&s, "/sign-in").await;
         b.post(
             &s,
@@ -263,7 +194,7 @@ async fn the_console_is_closed_to_everyone_else() {
         "/plans",
     ];
     // Without a session: every page sends to the sign-in, every form is refused.
-    let mut nobody = Browser::default();
+    let mut nobody = Browser::on("admin.test");
     for p in pages {
         let r = nobody.get(&s, p).await;
         assert_eq!((r.status, r.location.as_str()), (StatusCode::SEE_OTHER, "/sign-in"), "{p}");
@@ -492,7 +423,8 @@ async fn an_operator_sets_up_an_organization() {
     assert!(audit.body.contains("staff:"), "actions are the staff member's, not the CLI's");
 }
 
-/// The operator journey and a TOTP sign-in in Chromium (`tests/pages/console.mjs`, with
+/// The operator journey, the organization admin's journey and TOTP sign-ins (staff and
+/// instance account) in Chromium (`tests/pages/console.mjs`, with
 /// puppeteer-core and axe-core from `tests/pages`): every console page it reaches passes
 /// axe's WCAG 2.1 A/AA rules, and its picture is kept in `target/console-screenshots` for a
 /// person to look at.
@@ -535,7 +467,7 @@ async fn the_operator_journey_in_a_browser() {
     );
     let parsed: serde_json::Value = serde_json::from_str(&report).expect("a JSON report");
     let pages = parsed["pages"].as_array().cloned().unwrap_or_default();
-    assert_eq!(pages.len(), 9, "{report}");
+    assert_eq!(pages.len(), 23, "{report}");
     assert!(pages.iter().all(|p| p["passes"].as_i64() > Some(5)), "axe ran its rules: {report}");
     for p in &pages {
         let name = p["name"].as_str().expect("name");

@@ -331,6 +331,22 @@ async fn ended_hosting_is_read_only_then_suspended_and_reopening_restores_it() {
     )
     .await
     .expect(403);
+    // The organization console stays open to the instance's admins, with the state shown.
+    let mut console = common::browser::Browser::on("org-a.test");
+    console.get(&s, "/auth/sign_in").await;
+    let signed = console
+        .post(
+            &s,
+            "/auth/sign_in",
+            &[("email", "admin"), ("password", "correct horse battery")],
+            None,
+        )
+        .await;
+    assert_eq!(signed.location, "/admin", "{}", signed.body);
+    let overview = console.get(&s, "/admin").await;
+    assert!(overview.body.contains("Read-only; suspended from"), "{}", overview.body);
+    let rule = console.post(&s, "/admin/rules", &[("text", "Still moderated")], None).await;
+    assert_eq!(rule.status.as_u16(), 303, "{}", rule.body);
 
     // A hosting booking on a plan without grace, ended: suspended at once.
     herd_app::bookings::define_plan(
@@ -376,6 +392,12 @@ async fn ended_hosting_is_read_only_then_suspended_and_reopening_restores_it() {
         .await
         .expect(503);
     s.post(&d, "/inbox", None, json!({"type": "Delete"})).await.expect(503);
+    let overview = console.get(&s, "/admin").await;
+    assert!(
+        overview.body.contains("Suspended since"),
+        "the console still answers: {}",
+        overview.body
+    );
     // Members still sign in and read what they have (export).
     s.get(&d, "/api/v1/instance", None).await.expect(200);
     s.app_token(&d, "read").await;

@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
-use herd_app::auth::{self, Authorization, Grant, OOB};
+use herd_app::auth::{self, Authorization, FirstFactor, Grant, OOB};
 use herd_app::{AppError, Tenant};
 use herd_core::content::escape;
 use herd_core::{Scopes, secret};
@@ -238,29 +238,56 @@ fn error_page(status: StatusCode, msg: &str) -> Response {
     )
 }
 
-fn form(t: &Tenant, app_name: &str, r: &Request, csrf: &str, error: Option<&str>) -> String {
+fn hidden_request(r: &Request, csrf: &str) -> String {
     let hidden = |name: &str, value: &str| format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape(value));
+    [
+        hidden("client_id", &r.client_id),
+        hidden("redirect_uri", &r.redirect_uri),
+        hidden("scope", &r.scope),
+        hidden("state", &r.state),
+        hidden("code_challenge", &r.code_challenge),
+        hidden("code_challenge_method", &r.code_challenge_method),
+        hidden("authenticity_token", csrf),
+    ]
+    .concat()
+}
+
+fn error_line(error: Option<&str>) -> String {
+    error
+        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
+        .unwrap_or_default()
+}
+
+fn form(t: &Tenant, app_name: &str, r: &Request, csrf: &str, error: Option<&str>) -> String {
     let scopes: String = r.scope.split_whitespace().map(|s| format!("<li>{}</li>", escape(s))).collect();
     page(
         &format!("Sign in to {}", escape(&t.row.title)),
         &format!(
             "{}<p><strong>{}</strong> asks for access to your account on {} with these permissions:</p><ul>{scopes}</ul>\
-<form method=\"post\" action=\"/oauth/authorize\">{}{}{}{}{}{}{}\
+<form method=\"post\" action=\"/oauth/authorize\">{}\
 <label for=\"email\">E-mail address or username</label><input id=\"email\" type=\"text\" name=\"email\" autocomplete=\"username\" required>\
 <label for=\"password\">Password</label><input id=\"password\" type=\"password\" name=\"password\" autocomplete=\"current-password\" required>\
 <button type=\"submit\">Authorize</button></form>",
-            error
-                .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
-                .unwrap_or_default(),
+            error_line(error),
             escape(app_name),
             escape(t.domain.as_str()),
-            hidden("client_id", &r.client_id),
-            hidden("redirect_uri", &r.redirect_uri),
-            hidden("scope", &r.scope),
-            hidden("state", &r.state),
-            hidden("code_challenge", &r.code_challenge),
-            hidden("code_challenge_method", &r.code_challenge_method),
-            hidden("authenticity_token", csrf),
+            hidden_request(r, csrf),
+        ),
+    )
+}
+
+/// The second step for an account with two-factor authentication on.
+fn code_form(t: &Tenant, r: &Request, csrf: &str, ticket: &str, error: Option<&str>) -> String {
+    page(
+        &format!("Sign in to {}", escape(&t.row.title)),
+        &format!(
+            "{}<form method=\"post\" action=\"/oauth/authorize\">{}<input type=\"hidden\" name=\"ticket\" value=\"{}\">\
+<label for=\"code\">The six-digit code from your authenticator app, or a recovery code</label>\
+<input id=\"code\" type=\"text\" name=\"code\" autocomplete=\"one-time-code\" inputmode=\"numeric\" required>\
+<button type=\"submit\">Authorize</button></form>",
+            error_line(error),
+            hidden_request(r, csrf),
+            escape(ticket),
         ),
     )
 }
@@ -311,9 +338,39 @@ async fn authorize_submit(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, h
         let csrf = secret::generate();
         html_response(status, form(&t, &app.name, &r, &csrf, Some(msg)), Some(csrf_cookie(&t, &csrf)))
     };
-    if !s.limits.login(t.id.0, ip, &email, herd_core::Timestamp::now().0) {
-        return retry("Too many attempts. Wait a minute and try again.", StatusCode::TOO_MANY_REQUESTS);
+    let ask_code = |ticket: &str, msg: Option<&str>, status: StatusCode| {
+        let csrf = secret::generate();
+        html_response(status, code_form(&t, &r, &csrf, ticket, msg), Some(csrf_cookie(&t, &csrf)))
+    };
+    let ticket = p.str("ticket").filter(|x| !x.is_empty());
+    // Codes are guessable too: counted per address and per ticket like passwords.
+    let subject = ticket.clone().unwrap_or_else(|| email.clone());
+    if !s.limits.login(t.id.0, ip, &subject, herd_core::Timestamp::now().0) {
+        return match &ticket {
+            Some(tk) => ask_code(
+                tk,
+                Some("Too many attempts. Wait a minute and try again."),
+                StatusCode::TOO_MANY_REQUESTS,
+            ),
+            None => retry("Too many attempts. Wait a minute and try again.", StatusCode::TOO_MANY_REQUESTS),
+        };
     }
+    let signed_in = match &ticket {
+        Some(tk) => match auth::code_step(&s.app, &t, tk, &p.str("code").unwrap_or_default()).await {
+            Ok(si) => si,
+            Err(AppError::Unauthorized(m)) if m.contains("expired") => return retry(&m, StatusCode::UNAUTHORIZED),
+            Err(AppError::Unauthorized(m)) => return ask_code(tk, Some(&m), StatusCode::UNAUTHORIZED),
+            Err(AppError::Forbidden(m)) => return retry(&m, StatusCode::FORBIDDEN),
+            Err(e) => return error_page(StatusCode::BAD_REQUEST, &e.to_string()),
+        },
+        None => match auth::password_step(&s.app, &t, &email, p.str("password").unwrap_or_default()).await {
+            Ok(FirstFactor::Done(si)) => si,
+            Ok(FirstFactor::Code(tk)) => return ask_code(&tk, None, StatusCode::OK),
+            Err(AppError::Unauthorized(m)) => return retry(&m, StatusCode::UNAUTHORIZED),
+            Err(AppError::Forbidden(m)) => return retry(&m, StatusCode::FORBIDDEN),
+            Err(e) => return error_page(StatusCode::BAD_REQUEST, &e.to_string()),
+        },
+    };
     let result = auth::authorize(
         &s.app,
         &t,
@@ -323,8 +380,7 @@ async fn authorize_submit(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, h
             scopes,
             code_challenge: Some(r.code_challenge.clone()).filter(|c| !c.is_empty()),
             code_challenge_method: Some(r.code_challenge_method.clone()).filter(|c| !c.is_empty()),
-            email,
-            password: p.str("password").unwrap_or_default(),
+            signed_in,
         },
     )
     .await;

@@ -4,6 +4,7 @@ mod create;
 mod manage;
 mod note;
 mod sign_up;
+pub mod two_factor;
 mod update;
 mod verify_links;
 

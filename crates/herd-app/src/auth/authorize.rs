@@ -10,8 +10,8 @@ pub struct Authorization {
     pub scopes: Scopes,
     pub code_challenge: Option<String>,
     pub code_challenge_method: Option<String>,
-    pub email: String,
-    pub password: String,
+    /// Who signed in on the page (password and, where it is on, second factor).
+    pub signed_in: super::two_step::SignedIn,
 }
 
 /// Checks an authorization request before the page is shown: the app exists on this
@@ -33,7 +33,7 @@ pub async fn check_client(app: &App, tenant: &Tenant, client_id: &str, redirect_
     Ok(row)
 }
 
-/// Signs the user in and issues a one-time authorization code (valid 10 minutes).
+/// Issues a one-time authorization code (valid 10 minutes) to the account that signed in.
 pub async fn authorize(app: &App, tenant: &Tenant, a: Authorization) -> Result<String> {
     let client = check_client(app, tenant, &a.client_id, &a.redirect_uri, &a.scopes).await?;
     // RFC 7636: without a method, the challenge is the verifier itself ("plain").
@@ -47,7 +47,7 @@ pub async fn authorize(app: &App, tenant: &Tenant, a: Authorization) -> Result<S
             )));
         }
     };
-    let account = super::authenticate::sign_in(app, tenant, &a.email, a.password).await?;
+    let account = a.signed_in.account();
     let code = secret::generate();
     let mut c = app.db.conn().await?;
     oauth::insert_code(

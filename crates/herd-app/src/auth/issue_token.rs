@@ -84,6 +84,11 @@ pub async fn issue_token(app: &App, tenant: &Tenant, client_id: &str, client_sec
                     AppError::Unauthorized(_) => invalid_grant(),
                     e => e,
                 })?;
+            // As Mastodon: the password grant cannot give the second factor, so an account
+            // with one on signs in through the authorization page.
+            if crate::accounts::two_factor::enabled(app, tenant, account).await? {
+                return Err(invalid_grant());
+            }
             c = app.db.conn().await?;
             (Some(account), scopes)
         }
@@ -123,7 +128,13 @@ pub async fn issue_token(app: &App, tenant: &Tenant, client_id: &str, client_sec
 }
 
 /// Makes a token: a fresh secret, stored only as its digest.
-async fn mint(c: &mut herd_store::Conn, tenant: &Tenant, app_id: Option<i64>, account: Option<i64>, scopes: Scopes) -> Result<IssuedToken> {
+pub(crate) async fn mint(
+    c: &mut herd_store::Conn,
+    tenant: &Tenant,
+    app_id: Option<i64>,
+    account: Option<i64>,
+    scopes: Scopes,
+) -> Result<IssuedToken> {
     let token = secret::generate();
     let now = Timestamp::now().0;
     oauth::insert_token(

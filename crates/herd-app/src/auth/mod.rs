@@ -7,12 +7,16 @@ mod create_app;
 mod issue_token;
 pub mod password;
 mod revoke;
+mod two_step;
+mod web_session;
 
 pub use authenticate::authenticate;
 pub use authorize::{Authorization, authorize, check_client};
 pub use create_app::{NewApp, create_app};
 pub use issue_token::{Grant, IssuedToken, app_of, issue_after_signup, issue_for_cli, issue_token};
 pub use revoke::revoke;
+pub use two_step::{FirstFactor, SignedIn, TICKET_MS, code_step, password_step};
+pub use web_session::{SESSION_MS, close_session, open_session, session};
 
 /// The redirect URI that shows the code instead of redirecting.
 pub const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";

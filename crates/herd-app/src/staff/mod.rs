@@ -8,9 +8,10 @@ mod manage;
 mod sign_in;
 mod tokens;
 
+pub use crate::two_factor::Enrolment;
 pub use create::{NewStaff, create};
 pub use manage::{disable, enable, reset_two_factor, set_role};
-pub use sign_in::{Enrolment, SignedIn, confirm_enrolment, enrol, second_factor, sign_in, sign_out};
+pub use sign_in::{SignedIn, confirm_enrolment, enrol, second_factor, sign_in, sign_out};
 pub use tokens::{authenticate_token, issue_token};
 
 use herd_core::{StaffRole, Timestamp};

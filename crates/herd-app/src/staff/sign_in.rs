@@ -8,7 +8,7 @@ use herd_store::staff::{self, StaffRow};
 
 use super::{PENDING_MS, SESSION_MS, Staff};
 use crate::auth::password;
-use crate::two_factor::{self, Totp};
+use crate::two_factor::{self, Enrolment, Totp};
 use crate::{App, AppError, Result};
 
 const PURPOSE: &str = "staff-totp";
@@ -68,12 +68,6 @@ async fn pending(app: &App, token: &str) -> Result<StaffRow> {
         .ok_or_else(expired)
 }
 
-/// What an authenticator app needs to enrol.
-pub struct Enrolment {
-    pub secret: String,
-    pub uri: String,
-}
-
 /// Starts enrolment for a pending session without a second factor: a new secret, sealed
 /// and kept until a code from it confirms it.
 pub async fn enrol(app: &App, token: &str, issuer: &str) -> Result<Enrolment> {
@@ -98,15 +92,11 @@ pub async fn enrol(app: &App, token: &str, issuer: &str) -> Result<Enrolment> {
     })
 }
 
-fn now_secs() -> u64 {
-    (Timestamp::now().0 / 1000).max(0) as u64
-}
-
 /// Checks a TOTP code of `row` and uses its step (once only).
 async fn check_code(app: &App, c: &mut herd_store::Conn, row: &StaffRow, code: &str) -> Result<bool> {
     let Some(sealed) = &row.totp_sealed else { return Ok(false) };
     let totp = Totp::from_secret(app.settings.seal.open(PURPOSE, sealed)?);
-    match totp.step_of(code, now_secs())? {
+    match totp.step_of(code, two_factor::now_secs())? {
         Some(step) => Ok(staff::use_step(c, row.id, step).await?),
         None => Ok(false),
     }
@@ -127,11 +117,10 @@ pub async fn confirm_enrolment(app: &App, token: &str, code: &str) -> Result<(St
     if !check_code(app, &mut tx, &row, code).await? {
         return Err(wrong_code());
     }
-    let codes = two_factor::recovery_codes();
-    let digests: Vec<String> = codes.iter().map(|c| secret::digest(&two_factor::normalise_recovery(c))).collect();
+    let (codes, digests) = two_factor::new_recovery_codes();
     let now = Timestamp::now().0;
     row.totp_enabled_at = Some(now);
-    row.recovery_codes = serde_json::to_string(&digests).unwrap_or_else(|_| "[]".into());
+    row.recovery_codes = digests;
     row.last_sign_in_at = Some(now);
     row.updated_at = now;
     row.totp_last_step = staff::by_id(&mut tx, row.id)
@@ -165,14 +154,7 @@ pub async fn second_factor(app: &App, token: &str, code: &str) -> Result<String>
     let by_code = check_code(app, &mut tx, &row, code).await?;
     let mut used_recovery = false;
     if !by_code {
-        let given = secret::digest(&two_factor::normalise_recovery(code));
-        let mut left: Vec<String> = serde_json::from_str(&row.recovery_codes).unwrap_or_default();
-        let before = left.len();
-        left.retain(|d| !secret::constant_time_eq(d.as_bytes(), given.as_bytes()));
-        if left.len() == before {
-            return Err(wrong_code());
-        }
-        row.recovery_codes = serde_json::to_string(&left).unwrap_or_else(|_| "[]".into());
+        row.recovery_codes = two_factor::spend_recovery(&row.recovery_codes, code).ok_or_else(wrong_code)?;
         used_recovery = true;
     }
     let now = Timestamp::now().0;

@@ -118,3 +118,14 @@ pub async fn add_rule(app: &App, actor: &Actor, tenant: &Tenant, text: &str, hin
     tx.commit().await?;
     Ok(id)
 }
+
+/// Removes one of the instance's rules (reports that cite it keep its id).
+pub async fn remove_rule(app: &App, actor: &Actor, tenant: &Tenant, id: i64) -> Result<()> {
+    let mut tx = app.db.begin().await?;
+    if !tenants::remove_rule(&mut tx, tenant.id, id).await? {
+        return Err(AppError::NotFound("Record not found"));
+    }
+    audit(&mut tx, tenant.id, actor, "rule.delete", &id.to_string(), serde_json::json!({})).await?;
+    tx.commit().await?;
+    Ok(())
+}

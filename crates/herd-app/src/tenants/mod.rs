@@ -2,7 +2,7 @@
 
 mod configure;
 mod create;
-pub use configure::{TenantSettings, add_rule, configure};
+pub use configure::{TenantSettings, add_rule, configure, remove_rule};
 pub use create::{NewTenant, create};
 
 use std::collections::HashMap;

@@ -146,6 +146,22 @@ struct OrgPage {
     can_write: bool,
 }
 
+impl BookingLine {
+    /// A booking as the tables show it; `target` names what it is for.
+    pub(crate) fn of(b: &herd_store::bookings::BookingRow, target: String, now: i64) -> BookingLine {
+        BookingLine {
+            id: b.id.to_string(),
+            service: b.service.clone(),
+            target,
+            plan: b.plan_name.clone().unwrap_or_else(|| "–".into()),
+            from: day(b.starts_at),
+            to: b.ends_at.map(day).unwrap_or_else(|| "open".into()),
+            terms: terms_text(&herd_app::bookings::terms_of(b)),
+            ended: b.ends_at.is_some_and(|e| e <= now),
+        }
+    }
+}
+
 pub(crate) fn hosting_text(h: Hosting) -> String {
     match h {
         Hosting::Active => "Hosted".into(),
@@ -192,10 +208,8 @@ pub async fn show(S(s): S<State>, headers: HeaderMap, Path(slug): Path<String>) 
         let now = herd_core::Timestamp::now().0;
         let bookings = bookings
             .iter()
-            .map(|b| BookingLine {
-                id: b.id.to_string(),
-                service: b.service.clone(),
-                target: match (b.tenant_id, b.external_id) {
+            .map(|b| {
+                let target = match (b.tenant_id, b.external_id) {
                     (Some(t), _) => hosted_rows.iter().find(|h| h.0 == t).map(|h| h.1.clone()).unwrap_or_default(),
                     (_, Some(e)) => external_rows
                         .iter()
@@ -203,12 +217,8 @@ pub async fn show(S(s): S<State>, headers: HeaderMap, Path(slug): Path<String>) 
                         .map(|x| x.domain.clone())
                         .unwrap_or_default(),
                     _ => "Whole organization".into(),
-                },
-                plan: b.plan_name.clone().unwrap_or_else(|| "–".into()),
-                from: day(b.starts_at),
-                to: b.ends_at.map(day).unwrap_or_else(|| "open".into()),
-                terms: terms_text(&herd_app::bookings::terms_of(b)),
-                ended: b.ends_at.is_some_and(|e| e <= now),
+                };
+                BookingLine::of(b, target, now)
             })
             .collect();
         Ok::<_, AppError>(OrgPage {
@@ -341,6 +351,71 @@ pub async fn add_contact(S(s): S<State>, headers: HeaderMap, Path(slug): Path<St
     };
     match made.await {
         Ok(_) => redirect(&format!("/organizations/{slug}")),
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/invited.html")]
+struct InvitedPage {
+    chrome: Chrome,
+    slug: String,
+    name: String,
+    instance: String,
+    username: String,
+    password: String,
+    sign_in: String,
+}
+
+/// Invites a hosted instance's admin: an owner account with a generated password, shown
+/// once (no mail is sent yet), through the same verb as `herd account create`.
+pub async fn invite_owner(
+    S(s): S<State>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let staff = match operator(&s, &headers, &f).await {
+        Ok(st) => st,
+        Err(r) => return r,
+    };
+    let org = match org_of(&s, &slug).await {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let made = async {
+        let target = herd_app::bookings::Target::named(&s.app, &org, field(&f, "instance").as_deref()).await?;
+        let herd_app::bookings::Target::Hosted(t) = target else {
+            return Err(AppError::Invalid("Choose one of the organization's hosted instances".into()));
+        };
+        let tenant = tenants::by_id(&s.app, t).await?;
+        let n = herd_app::accounts::NewLocalAccount {
+            username: herd_core::Username::parse(&field(&f, "username").unwrap_or_default())?,
+            email: Email::parse(&field(&f, "email").unwrap_or_default())?,
+            password: None,
+            role: herd_core::Role::Owner,
+            approved: true,
+            confirmed: true,
+            locale: "en".into(),
+            reason: "invited by the provider".into(),
+        };
+        let (account, password) = herd_app::accounts::create(&s.app, &tenant, &staff.actor(), n).await?;
+        Ok::<_, AppError>((tenant, account, password.unwrap_or_default()))
+    };
+    match made.await {
+        Ok((tenant, account, password)) => {
+            let (csrf, new) = csrf_token(&headers);
+            let p = InvitedPage {
+                chrome: Chrome::new(format!("@{} on {}", account.username, tenant.domain), Some(&staff), &csrf),
+                slug: org.slug.clone(),
+                name: org.name.clone(),
+                instance: tenant.domain.to_string(),
+                username: account.username,
+                password,
+                sign_in: format!("{}/auth/sign_in", tenant.base_url()),
+            };
+            page(&s, StatusCode::OK, &p, new.then_some(csrf.as_str()))
+        }
         Err(e) => error_page(&e),
     }
 }

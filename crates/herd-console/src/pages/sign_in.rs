@@ -18,33 +18,40 @@ use crate::{Chrome, PENDING_COOKIE, SESSION_COOKIE, cookie, csrf_ok, csrf_refuse
 
 #[derive(Template)]
 #[template(path = "console/sign_in.html")]
-struct SignInPage {
-    chrome: Chrome,
-    error: Option<String>,
-    email: String,
+pub(crate) struct SignInPage {
+    pub chrome: Chrome,
+    pub error: Option<String>,
+    pub email: String,
+    pub action: &'static str,
+    pub next: String,
 }
 
 #[derive(Template)]
 #[template(path = "console/two_factor.html")]
-struct CodePage {
-    chrome: Chrome,
-    error: Option<String>,
+pub(crate) struct CodePage {
+    pub chrome: Chrome,
+    pub error: Option<String>,
+    pub action: &'static str,
 }
 
 #[derive(Template)]
 #[template(path = "console/setup.html")]
-struct SetupPage {
-    chrome: Chrome,
-    error: Option<String>,
-    secret: String,
-    uri: String,
+pub(crate) struct SetupPage {
+    pub chrome: Chrome,
+    pub error: Option<String>,
+    pub secret: String,
+    pub uri: String,
+    pub intro: &'static str,
+    pub action: &'static str,
+    pub button: &'static str,
 }
 
 #[derive(Template)]
 #[template(path = "console/recovery.html")]
-struct RecoveryPage {
-    chrome: Chrome,
-    codes: Vec<String>,
+pub(crate) struct RecoveryPage {
+    pub chrome: Chrome,
+    pub codes: Vec<String>,
+    pub next: &'static str,
 }
 
 fn sign_in_page(state: &State, headers: &HeaderMap, status: StatusCode, error: Option<String>, email: String) -> Response {
@@ -53,6 +60,8 @@ fn sign_in_page(state: &State, headers: &HeaderMap, status: StatusCode, error: O
         chrome: Chrome::new("Sign in", None, &csrf),
         error,
         email,
+        action: "/sign-in",
+        next: String::new(),
     };
     page(state, status, &p, new.then_some(csrf.as_str()))
 }
@@ -102,6 +111,7 @@ fn code_page(state: &State, headers: &HeaderMap, status: StatusCode, error: Opti
     let p = CodePage {
         chrome: Chrome::new("Two-factor authentication", None, &csrf),
         error,
+        action: "/sign-in/two-factor",
     };
     page(state, status, &p, new.then_some(csrf.as_str()))
 }
@@ -167,6 +177,9 @@ async fn setup_page(state: &State, headers: &HeaderMap, status: StatusCode, erro
                 error,
                 secret: e.secret,
                 uri: e.uri,
+                intro: "The console needs a second factor.",
+                action: "/sign-in/setup",
+                button: "Turn on and sign in",
             };
             page(state, status, &p, new.then_some(csrf.as_str()))
         }
@@ -202,6 +215,7 @@ pub async fn setup_submit(S(s): S<State>, ClientIp(ip): ClientIp, headers: Heade
             let p = RecoveryPage {
                 chrome: Chrome::new("Your recovery codes", None, &csrf),
                 codes,
+                next: "/",
             };
             let mut r = page(&s, StatusCode::OK, &p, None);
             full_session(&s, &mut r, &full);

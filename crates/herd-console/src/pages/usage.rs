@@ -38,7 +38,7 @@ pub(crate) struct Row {
 #[template(path = "console/usage.html")]
 struct UsagePage {
     chrome: Chrome,
-    slug: String,
+    action: String,
     name: String,
     month: String,
     bars: Vec<Bar>,
@@ -77,6 +77,31 @@ pub async fn page_for(s: &State, headers: &HeaderMap, slug: &str, q: &HashMap<St
         Ok(o) => o,
         Err(r) => return Ok(r),
     };
+    let (csrf, new) = csrf_token(headers);
+    let chrome = |month: &str| Chrome::new(format!("Usage of {} in {month}", org.name), Some(&staff), &csrf);
+    let r = render(s, q, &org, &format!("/organizations/{}/usage", org.slug), chrome).await?;
+    Ok(with_csrf(s, r, new.then_some(csrf.as_str())))
+}
+
+/// Sets a new CSRF cookie on a page made elsewhere.
+pub(crate) fn with_csrf(s: &State, mut r: Response, new: Option<&str>) -> Response {
+    if let Some(token) = new
+        && let Some(v) = crate::cookie(crate::CSRF_COOKIE, token, 12 * 3600, s)
+    {
+        r.headers_mut().append(axum::http::header::SET_COOKIE, v);
+    }
+    r
+}
+
+/// The usage page (or, with `format=csv`, the CSV) of an organization's month, for either
+/// console: `action` is the page's own path, `chrome` its chrome for the month shown.
+pub(crate) async fn render(
+    s: &State,
+    q: &HashMap<String, String>,
+    org: &herd_store::organizations::OrgRow,
+    action: &str,
+    chrome: impl FnOnce(&str) -> Chrome,
+) -> Result<Response, herd_app::AppError> {
     let month = field(q, "month").unwrap_or_else(|| chrono::Utc::now().format("%Y-%m").to_string());
     let (from, to) = usage::month(&month)?;
     let u = usage::month_of_org(&s.app, org.id, (from, to)).await?;
@@ -116,17 +141,16 @@ pub async fn page_for(s: &State, headers: &HeaderMap, slug: &str, q: &HashMap<St
             inbox: r.inbox_activities,
         })
         .collect();
-    let (csrf, new) = csrf_token(headers);
     let p = UsagePage {
-        chrome: Chrome::new(format!("Usage of {} in {month}", org.name), Some(&staff), &csrf),
-        slug: org.slug.clone(),
+        chrome: chrome(&month),
+        action: action.to_string(),
         name: org.name.clone(),
         month,
         bars,
         peak,
         rows,
     };
-    Ok(page(s, StatusCode::OK, &p, new.then_some(csrf.as_str())))
+    Ok(page(s, StatusCode::OK, &p, None))
 }
 
 pub async fn page_route(

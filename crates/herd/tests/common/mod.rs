@@ -5,6 +5,8 @@
 //! PostgreSQL database; unset, each test gets its own SQLite file.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::net::SocketAddr;
 
 use herd::Config;

@@ -1,0 +1,77 @@
+//! Signing in through a browser (the OAuth page and the instance's own pages): the password,
+//! then, for an account with two-factor authentication on, a code. Between the two steps
+//! the browser holds a ticket: the account and a deadline, sealed with the server's key
+//! for this instance, so any node can take the second step and nothing is stored.
+
+use herd_core::Timestamp;
+
+use crate::{App, AppError, Result, Tenant};
+
+const PURPOSE: &str = "sign-in-ticket";
+/// How long the code may follow the password.
+pub const TICKET_MS: i64 = 10 * 60 * 1000;
+
+/// An account whose sign-in is complete: only these two steps make one.
+#[derive(Debug, Clone, Copy)]
+pub struct SignedIn(i64);
+
+impl SignedIn {
+    pub fn account(&self) -> i64 {
+        self.0
+    }
+}
+
+pub enum FirstFactor {
+    Done(SignedIn),
+    /// A second factor is needed; the ticket goes back with the code.
+    Code(String),
+}
+
+/// The password step.
+pub async fn password_step(app: &App, tenant: &Tenant, login: &str, password: String) -> Result<FirstFactor> {
+    let account = super::authenticate::sign_in(app, tenant, login, password).await?;
+    if !crate::accounts::two_factor::enabled(app, tenant, account).await? {
+        return Ok(FirstFactor::Done(SignedIn(account)));
+    }
+    let deadline = Timestamp::now().0 + TICKET_MS;
+    let plain = format!("{}:{account}:{deadline}", tenant.id.0);
+    Ok(FirstFactor::Code(app.settings.seal.seal(PURPOSE, plain.as_bytes())?))
+}
+
+fn expired() -> AppError {
+    AppError::Unauthorized("The sign-in has expired; sign in again".into())
+}
+
+/// The code step: a TOTP code or a recovery code for the ticket's account.
+pub async fn code_step(app: &App, tenant: &Tenant, ticket: &str, code: &str) -> Result<SignedIn> {
+    let plain = app.settings.seal.open(PURPOSE, ticket).map_err(|_| expired())?;
+    let plain = String::from_utf8(plain).map_err(|_| expired())?;
+    let mut parts = plain.split(':').map(|p| p.parse::<i64>().ok());
+    let (Some(Some(t)), Some(Some(account)), Some(Some(deadline))) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(expired());
+    };
+    if t != tenant.id.0 || deadline < Timestamp::now().0 {
+        return Err(expired());
+    }
+    let mut tx = app.db.begin().await?;
+    if !crate::accounts::two_factor::check(app, &mut tx, tenant, account, code).await? {
+        return Err(AppError::Unauthorized("Invalid two-factor code".into()));
+    }
+    tx.commit().await?;
+    // Disabled or suspended since the password step: refused as the password step would.
+    let mut c = app.db.conn().await?;
+    let user = herd_store::users::by_account(&mut c, tenant.id, account)
+        .await?
+        .ok_or_else(expired)?;
+    let acct = herd_store::accounts::by_id(&mut c, tenant.id, account).await?;
+    super::authenticate::check_usable(
+        app,
+        super::authenticate::Standing {
+            disabled: user.disabled != 0,
+            approved: user.approved != 0,
+            confirmed: user.confirmed_at.is_some(),
+            suspended: acct.suspended_at.is_some(),
+        },
+    )?;
+    Ok(SignedIn(account))
+}

@@ -211,6 +211,11 @@ try {
     await fill("form[action='/admin/announcements']", { text: "Welcome to the state's instance" });
     await expectText("Welcome to the state's instance");
     await check("org-announcements");
+    await page.goto(`${site}/admin/teams`, { waitUntil: "load" });
+    await fill("form[action='/admin/teams']", { username: "press", email: "press@example-sh.test" });
+    await expectText("@press");
+    await fill("main section form", { username: "mod" });
+    await check("org-teams");
   });
   let ownKey = "";
   await step("the admin turns on two-factor authentication", async () => {

@@ -325,8 +325,11 @@ impl Caches {
             }
         }
         if !users.is_empty() || !tokens.is_empty() {
-            self.sessions
-                .retain(|(t, _), v| !(v.account_id.is_some_and(|a| users.contains(&(*t, a))) || tokens.contains(&(*t, v.token_id))));
+            self.sessions.retain(|(t, _), v| {
+                !(v.account_id.is_some_and(|a| users.contains(&(*t, a)))
+                    || v.delegate.is_some_and(|d| users.contains(&(*t, d)))
+                    || tokens.contains(&(*t, v.token_id)))
+            });
         }
         for k in &feeds {
             self.feeds.remove(k);

@@ -72,4 +72,7 @@ pub struct Viewer {
     pub scopes: Scopes,
     pub app_id: Option<i64>,
     pub token_id: i64,
+    /// When `account_id` is a team account: the member acting as it (recorded with what
+    /// they do, never shown publicly).
+    pub delegate: Option<i64>,
 }

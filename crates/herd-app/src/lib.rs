@@ -41,6 +41,7 @@ pub mod seal;
 pub mod search;
 pub mod staff;
 pub mod statuses;
+pub mod teams;
 pub mod tenants;
 pub mod timelines;
 pub mod trends;

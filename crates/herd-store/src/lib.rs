@@ -51,6 +51,7 @@ mod sql;
 pub mod staff;
 pub mod statuses;
 pub mod tags;
+pub mod teams;
 pub mod tenants;
 pub mod trends;
 pub mod usage;

@@ -68,12 +68,14 @@ pub struct NewCode<'a> {
     pub code_challenge: Option<&'a str>,
     pub code_challenge_method: Option<&'a str>,
     pub expires_at: i64,
+    /// The member acting as `account_id` when that is a team account.
+    pub delegate_account_id: Option<i64>,
 }
 
 pub async fn insert_code(c: &mut Conn, t: TenantId, n: NewCode<'_>) -> Result<()> {
     c.q(
         "INSERT INTO oauth_codes (id, tenant_id, app_id, account_id, code_hash, redirect_uri, \
-         scopes, code_challenge, code_challenge_method, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         scopes, code_challenge, code_challenge_method, expires_at, delegate_account_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(n.id)
     .bind(t.0)
@@ -85,6 +87,7 @@ pub async fn insert_code(c: &mut Conn, t: TenantId, n: NewCode<'_>) -> Result<()
     .bind(n.code_challenge)
     .bind(n.code_challenge_method)
     .bind(n.expires_at)
+    .bind(n.delegate_account_id)
     .execute(c.ex())
     .await?;
     Ok(())
@@ -101,6 +104,7 @@ pub struct CodeRow {
     pub code_challenge_method: Option<String>,
     pub expires_at: i64,
     pub used_at: Option<i64>,
+    pub delegate_account_id: Option<i64>,
 }
 
 /// Marks a code used and returns it with whether this call was the one that used it. A
@@ -118,8 +122,8 @@ pub async fn take_code(c: &mut Conn, t: TenantId, code_hash: &str, now: i64) -> 
         == 1;
     let row: Option<CodeRow> = c
         .qa(
-            "SELECT id, app_id, account_id, redirect_uri, scopes, code_challenge, code_challenge_method, expires_at, used_at \
-             FROM oauth_codes WHERE tenant_id = ? AND code_hash = ?",
+            "SELECT id, app_id, account_id, redirect_uri, scopes, code_challenge, code_challenge_method, expires_at, used_at, \
+             delegate_account_id FROM oauth_codes WHERE tenant_id = ? AND code_hash = ?",
         )
         .bind(t.0)
         .bind(code_hash)
@@ -135,12 +139,14 @@ pub struct NewToken<'a> {
     pub token_hash: &'a str,
     pub scopes: &'a str,
     pub now: i64,
+    /// The member acting as `account_id` when that is a team account.
+    pub delegate_account_id: Option<i64>,
 }
 
 pub async fn insert_token(c: &mut Conn, t: TenantId, n: NewToken<'_>) -> Result<()> {
     c.q(
-        "INSERT INTO oauth_tokens (id, tenant_id, app_id, account_id, token_hash, scopes, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO oauth_tokens (id, tenant_id, app_id, account_id, token_hash, scopes, created_at, delegate_account_id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(n.id)
     .bind(t.0)
@@ -149,6 +155,7 @@ pub async fn insert_token(c: &mut Conn, t: TenantId, n: NewToken<'_>) -> Result<
     .bind(n.token_hash)
     .bind(n.scopes)
     .bind(n.now)
+    .bind(n.delegate_account_id)
     .execute(c.ex())
     .await?;
     Ok(())
@@ -208,12 +215,23 @@ pub struct SessionRow {
     pub disabled: Option<i64>,
     pub suspended_at: Option<i64>,
     pub has_user: i64,
+    /// The member acting as a team account, and whether they still may (a member of the
+    /// team, not disabled or suspended).
+    pub delegate_account_id: Option<i64>,
+    pub delegate_ok: i64,
 }
 
 pub async fn session_by_hash(c: &mut Conn, t: TenantId, token_hash: &str) -> Result<Option<SessionRow>> {
     Ok(c.qa(
         "SELECT tk.id, tk.app_id, tk.account_id, tk.scopes, u.role, u.approved, u.confirmed_at, u.disabled, \
-                a.suspended_at, CASE WHEN u.id IS NULL THEN 0 ELSE 1 END AS has_user \
+                a.suspended_at, CASE WHEN u.id IS NULL THEN 0 ELSE 1 END AS has_user, tk.delegate_account_id, \
+                CASE WHEN tk.delegate_account_id IS NULL THEN 1 \
+                     WHEN EXISTS (SELECT 1 FROM team_members tm \
+                         JOIN users du ON du.tenant_id = tm.tenant_id AND du.account_id = tm.member_account_id \
+                         JOIN accounts da ON da.tenant_id = tm.tenant_id AND da.id = tm.member_account_id \
+                         WHERE tm.tenant_id = tk.tenant_id AND tm.team_account_id = tk.account_id \
+                         AND tm.member_account_id = tk.delegate_account_id AND du.disabled = 0 AND da.suspended_at IS NULL) THEN 1 \
+                     ELSE 0 END AS delegate_ok \
          FROM oauth_tokens tk \
          LEFT JOIN users u ON u.account_id = tk.account_id AND u.tenant_id = tk.tenant_id \
          LEFT JOIN accounts a ON a.id = tk.account_id AND a.tenant_id = tk.tenant_id \

@@ -68,6 +68,7 @@ pub async fn account_create(app: &App, spec: AccountSpec) -> anyhow::Result<(her
             confirmed: true,
             locale: "en".into(),
             reason: String::new(),
+            team: false,
         },
     )
     .await?;

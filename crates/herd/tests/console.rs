@@ -467,7 +467,7 @@ async fn the_operator_journey_in_a_browser() {
     );
     let parsed: serde_json::Value = serde_json::from_str(&report).expect("a JSON report");
     let pages = parsed["pages"].as_array().cloned().unwrap_or_default();
-    assert_eq!(pages.len(), 23, "{report}");
+    assert_eq!(pages.len(), 24, "{report}");
     assert!(pages.iter().all(|p| p["passes"].as_i64() > Some(5)), "axe ran its rules: {report}");
     for p in &pages {
         let name = p["name"].as_str().expect("name");

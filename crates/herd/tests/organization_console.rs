@@ -3,7 +3,8 @@
 //! settings, announcements, emoji, usage, the audit trail) seen through Mastodon's API
 //! afterwards; the isolation walk (no session, a member, another organization's owner, an
 //! admin above their rank, missing and wrong CSRF tokens); and a second factor asked for by
-//! every browser sign-in and refused to the password grant.
+//! every browser sign-in and refused to the password grant; team accounts posted as by
+//! several members, each post recorded with who made it.
 
 mod common;
 
@@ -277,6 +278,7 @@ const PAGES: &[&str] = &[
     "/admin/settings",
     "/admin/emoji",
     "/admin/announcements",
+    "/admin/teams",
 ];
 
 const FORMS: &[&str] = &[
@@ -291,6 +293,9 @@ const FORMS: &[&str] = &[
     "/admin/emoji/x/delete",
     "/admin/announcements",
     "/admin/announcements/1/delete",
+    "/admin/teams",
+    "/admin/teams/1/members",
+    "/admin/teams/1/members/remove",
     "/settings/two-factor/setup",
     "/settings/two-factor/confirm",
     "/settings/two-factor/disable",
@@ -560,4 +565,145 @@ async fn a_member_turns_on_two_factor_and_every_sign_in_asks_for_it() {
         "{}",
         audit.body
     );
+}
+
+/// The OAuth page as an app opens it: signs `login` in (acting as `team` when given) and
+/// exchanges the code; the token, or the page that refused.
+async fn authorize(s: &Server, host: &str, app: &(String, String), login: &str, team: &str) -> Result<String, Page> {
+    let d = s.domain(host);
+    let mut o = Browser::on(host);
+    let q = format!(
+        "/oauth/authorize?response_type=code&client_id={}&redirect_uri=urn:ietf:wg:oauth:2.0:oob&scope=read+write",
+        app.0
+    );
+    let form = o.get(s, &q).await;
+    assert!(form.body.contains("name=\"acting_as\""), "{}", form.body);
+    let csrf = o.cookies["herd_csrf"].clone();
+    let p = o
+        .post(
+            s,
+            "/oauth/authorize",
+            &[
+                ("client_id", &app.0),
+                ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob"),
+                ("scope", "read write"),
+                ("email", login),
+                ("password", PASSWORD),
+                ("acting_as", team),
+            ],
+            Some(&csrf),
+        )
+        .await;
+    if p.status != StatusCode::OK || !p.body.contains("Authorization code") {
+        return Err(p);
+    }
+    let code = between(&p.body, "<p><code>", "<").to_string();
+    let r = s
+        .http
+        .post(s.url(&d, "/oauth/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", &app.0),
+            ("client_secret", &app.1),
+            ("code", &code),
+            ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob"),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    let v: Value = r.json().await.expect("json");
+    Ok(v["access_token"].as_str().expect("token").to_string())
+}
+
+#[tokio::test]
+async fn a_team_account_is_posted_as_by_its_members_and_each_post_names_who() {
+    let s = Server::start().await;
+    let a = s.tenant("org-a.test", "open").await;
+    s.account(&a, "alice", "owner").await;
+    s.account(&a, "carol", "member").await;
+    s.account(&a, "dave", "member").await;
+    let mut admin = signed_in(&s, "org-a.test", "alice").await;
+    let p = admin
+        .post(&s, "/admin/teams", &[("username", "press"), ("email", "press@example.org")], None)
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let t = herd_app::tenants::by_domain(s.app(), &a).await.expect("t");
+    let press = herd_app::accounts::local_by_username(s.app(), &t, "press").await.expect("press").id;
+    let p = admin
+        .post(&s, &format!("/admin/teams/{press}/members"), &[("username", "@carol")], None)
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    for (who, why) in [("nobody", "no account"), ("press", "a team cannot act as a team")] {
+        let p = admin
+            .post(&s, &format!("/admin/teams/{press}/members"), &[("username", who)], None)
+            .await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{why}: {}", p.body);
+    }
+
+    // Carol signs in as herself, naming the team, and posts as @press.
+    let app = register_app(&s, &a).await;
+    let token = authorize(&s, "org-a.test", &app, "carol@example.org", "@press")
+        .await
+        .unwrap_or_else(|p| panic!("{}", p.body));
+    let me = s
+        .get(&a, "/api/v1/accounts/verify_credentials", Some(&token))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(me["username"], "press");
+    let post = s.status(&a, &token, json!({"status": "Our statement on the budget"})).await;
+    let public = s.get(&a, &format!("/api/v1/statuses/{post}"), None).await.expect(200);
+    assert_eq!(public.json["account"]["username"], "press");
+    assert!(!public.text.contains("carol"), "the public never sees who: {}", public.text);
+    let note = s
+        .http
+        .get(s.url(&a, &format!("/users/press/statuses/{post}")))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("text");
+    assert!(note.contains("Our statement") && !note.contains("carol"), "{note}");
+    let second = s.status(&a, &token, json!({"status": "A correction"})).await;
+    s.call(
+        reqwest::Method::DELETE,
+        &a,
+        &format!("/api/v1/statuses/{second}"),
+        Some(&token),
+        json!({}),
+    )
+    .await
+    .expect(200);
+
+    // The admins see who made each one.
+    let page = admin.get(&s, "/admin/teams").await;
+    assert!(page.body.contains("<td>@carol</td><td>@press</td><td>posted</td>"), "{}", page.body);
+    assert!(page.body.contains("<td>deleted</td>"), "{}", page.body);
+    let audit = admin.get(&s, "/admin/audit").await;
+    assert!(
+        audit.body.contains("team.status.create") && audit.body.contains(&post),
+        "{}",
+        audit.body
+    );
+
+    // Dave is no member; nobody signs in as the team with a password; removing Carol ends
+    // her token for it at once, while her own account is untouched.
+    let refused = authorize(&s, "org-a.test", &app, "dave@example.org", "press")
+        .await
+        .expect_err("dave is no member");
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("You may not act as @press"), "{}", refused.body);
+    assert_eq!(password_grant(&s, &a, &app, "press@example.org").await.0, 400);
+    let own = authorize(&s, "org-a.test", &app, "carol@example.org", "")
+        .await
+        .unwrap_or_else(|p| panic!("{}", p.body));
+    let p = admin
+        .post(&s, &format!("/admin/teams/{press}/members/remove"), &[("username", "carol")], None)
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    s.get(&a, "/api/v1/accounts/verify_credentials", Some(&token)).await.expect(401);
+    let mine = s.get(&a, "/api/v1/accounts/verify_credentials", Some(&own)).await.expect(200).json;
+    assert_eq!(mine["username"], "carol");
 }

@@ -180,6 +180,8 @@ struct Request {
     state: String,
     code_challenge: String,
     code_challenge_method: String,
+    /// A team account to act as (a username), when the member asked for one.
+    acting_as: String,
 }
 
 impl Request {
@@ -191,6 +193,7 @@ impl Request {
             state: p.str("state").unwrap_or_default(),
             code_challenge: p.str("code_challenge").unwrap_or_default(),
             code_challenge_method: p.str("code_challenge_method").unwrap_or_default(),
+            acting_as: p.str("acting_as").unwrap_or_default(),
         }
     }
 }
@@ -267,11 +270,14 @@ fn form(t: &Tenant, app_name: &str, r: &Request, csrf: &str, error: Option<&str>
 <form method=\"post\" action=\"/oauth/authorize\">{}\
 <label for=\"email\">E-mail address or username</label><input id=\"email\" type=\"text\" name=\"email\" autocomplete=\"username\" required>\
 <label for=\"password\">Password</label><input id=\"password\" type=\"password\" name=\"password\" autocomplete=\"current-password\" required>\
+<label for=\"acting_as\">Sign in as a team account you post for (optional, e.g. @press)</label>\
+<input id=\"acting_as\" type=\"text\" name=\"acting_as\" autocomplete=\"off\" value=\"{}\">\
 <button type=\"submit\">Authorize</button></form>",
             error_line(error),
             escape(app_name),
             escape(t.domain.as_str()),
             hidden_request(r, csrf),
+            escape(&r.acting_as),
         ),
     )
 }
@@ -286,7 +292,11 @@ fn code_form(t: &Tenant, r: &Request, csrf: &str, ticket: &str, error: Option<&s
 <input id=\"code\" type=\"text\" name=\"code\" autocomplete=\"one-time-code\" inputmode=\"numeric\" required>\
 <button type=\"submit\">Authorize</button></form>",
             error_line(error),
-            hidden_request(r, csrf),
+            [
+                hidden_request(r, csrf),
+                format!("<input type=\"hidden\" name=\"acting_as\" value=\"{}\">", escape(&r.acting_as))
+            ]
+            .concat(),
             escape(ticket),
         ),
     )
@@ -381,6 +391,7 @@ async fn authorize_submit(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, h
             code_challenge: Some(r.code_challenge.clone()).filter(|c| !c.is_empty()),
             code_challenge_method: Some(r.code_challenge_method.clone()).filter(|c| !c.is_empty()),
             signed_in,
+            acting_as: Some(r.acting_as.clone()).filter(|a| !a.trim().is_empty()),
         },
     )
     .await;

@@ -103,6 +103,7 @@ async fn create(S(s): S<State>, Ctx(t): Ctx, a: Auth, headers: HeaderMap, p: Par
         scheduled: None,
         quoted_status_id: p.id("quoted_status_id")?,
         quote_policy: quote_policy(&p)?,
+        made_by: viewer.delegate,
     };
     // A time already past publishes at once, as on Mastodon.
     if let Some(at) = super::scheduled::scheduled_at(&p)?.filter(|at| *at > herd_core::Timestamp::now().0) {
@@ -137,7 +138,7 @@ async fn show(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> A
 }
 
 async fn delete(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) -> ApiResult<Json<Status>> {
-    let (_, me) = a.user("write:statuses")?;
+    let (viewer, me) = a.user("write:statuses")?;
     let id = path_id(&id)?;
     let mut c = s.app.db.conn().await?;
     let row = statuses::by_id(&mut c, t.id, id)
@@ -146,13 +147,13 @@ async fn delete(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>) ->
         .ok_or(ApiError(AppError::NotFound("Record not found")))?;
     let mut out = entities::status(&t, &views::status(&mut c, t.id, Some(me), row.clone()).await?);
     drop(c);
-    herd_app::statuses::delete(&s.app, &t, me, id).await?;
+    herd_app::statuses::delete_as(&s.app, &t, me, id, viewer.delegate).await?;
     out.text = Some(row.text);
     Ok(Json(out))
 }
 
 async fn edit(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>, p: Params) -> ApiResult<Json<Status>> {
-    let (_, me) = a.user("write:statuses")?;
+    let (viewer, me) = a.user("write:statuses")?;
     let id = path_id(&id)?;
     let media_ids = if p.get("media_ids").is_some() {
         Some(p.ids("media_ids")?)
@@ -172,6 +173,7 @@ async fn edit(S(s): S<State>, Ctx(t): Ctx, a: Auth, Path(id): Path<String>, p: P
             media_ids,
             poll: new_poll(&p)?,
             quote_policy: quote_policy(&p)?,
+            made_by: viewer.delegate,
         },
     )
     .await?;

@@ -16,6 +16,9 @@ pub struct NewLocalAccount {
     pub confirmed: bool,
     pub locale: String,
     pub reason: String,
+    /// A team account: nobody signs in with a password; its team's members act as it
+    /// (`crate::teams`).
+    pub team: bool,
 }
 
 /// Creates a local account with its sign-in identity. Returns the account and, when none was
@@ -41,7 +44,7 @@ pub async fn create(app: &App, tenant: &Tenant, actor: &Actor, n: NewLocalAccoun
             id: Id::generate().0,
             account_id,
             email: n.email.as_str(),
-            password_hash: Some(&hash),
+            password_hash: (!n.team).then_some(hash.as_str()),
             role: n.role.as_str(),
             approved: n.approved,
             confirmed_at: n.confirmed.then_some(now),
@@ -51,12 +54,15 @@ pub async fn create(app: &App, tenant: &Tenant, actor: &Actor, n: NewLocalAccoun
         },
     )
     .await?;
-    if matches!(actor, Actor::Operator) || n.role != Role::Member {
+    if n.team {
+        herd_store::teams::create(&mut tx, tenant.id, account_id, now).await?;
+    }
+    if matches!(actor, Actor::Operator) || n.role != Role::Member || n.team {
         audit(
             &mut tx,
             tenant.id,
             actor,
-            "account.create",
+            if n.team { "team.create" } else { "account.create" },
             n.username.as_str(),
             serde_json::json!({"role": n.role.as_str()}),
         )
@@ -64,5 +70,5 @@ pub async fn create(app: &App, tenant: &Tenant, actor: &Actor, n: NewLocalAccoun
     }
     let row = accounts::by_id(&mut tx, tenant.id, account_id).await?;
     tx.commit().await?;
-    Ok((row, generated))
+    Ok((row, if n.team { None } else { generated }))
 }

@@ -135,6 +135,7 @@ pub async fn sign_up(app: &App, tenant: &Tenant, s: SignUp) -> Result<AccountRow
             confirmed: s.confirmed,
             locale: s.locale,
             reason: s.reason,
+            team: false,
         },
     )
     .await?;

@@ -32,6 +32,9 @@ async fn load(app: &App, tenant: &Tenant, digest: &str) -> Result<Viewer> {
     let mut c = app.db.conn().await?;
     let row = oauth::session_by_hash(&mut c, tenant.id, digest).await?.ok_or_else(invalid)?;
     let scopes = Scopes::parse(&row.scopes).map_err(|_| invalid())?;
+    if row.delegate_ok == 0 {
+        return Err(invalid());
+    }
     let account_id = match row.account_id {
         None => None,
         Some(_) if row.has_user == 0 => return Err(invalid()),
@@ -54,6 +57,7 @@ async fn load(app: &App, tenant: &Tenant, digest: &str) -> Result<Viewer> {
         scopes,
         app_id: row.app_id,
         token_id: row.id,
+        delegate: row.delegate_account_id,
     })
 }
 

@@ -12,6 +12,8 @@ pub struct Authorization {
     pub code_challenge_method: Option<String>,
     /// Who signed in on the page (password and, where it is on, second factor).
     pub signed_in: super::two_step::SignedIn,
+    /// A team account (its username) they act as, when they asked for one.
+    pub acting_as: Option<String>,
 }
 
 /// Checks an authorization request before the page is shown: the app exists on this
@@ -47,9 +49,26 @@ pub async fn authorize(app: &App, tenant: &Tenant, a: Authorization) -> Result<S
             )));
         }
     };
-    let account = a.signed_in.account();
-    let code = secret::generate();
     let mut c = app.db.conn().await?;
+    let team = a
+        .acting_as
+        .as_deref()
+        .map(|u| u.trim().trim_start_matches('@'))
+        .filter(|u| !u.is_empty());
+    let (account, delegate) = match team {
+        None => (a.signed_in.account(), None),
+        Some(team) => {
+            let not_yours = || AppError::Forbidden(format!("You may not act as @{team}: it is not one of your team accounts"));
+            let row = herd_store::accounts::by_username(&mut c, tenant.id, team, "")
+                .await?
+                .ok_or_else(not_yours)?;
+            if !herd_store::teams::is_member(&mut c, tenant.id, row.id, a.signed_in.account()).await? {
+                return Err(not_yours());
+            }
+            (row.id, Some(a.signed_in.account()))
+        }
+    };
+    let code = secret::generate();
     oauth::insert_code(
         &mut c,
         tenant.id,
@@ -63,6 +82,7 @@ pub async fn authorize(app: &App, tenant: &Tenant, a: Authorization) -> Result<S
             code_challenge: a.code_challenge.as_deref().filter(|c| !c.is_empty()),
             code_challenge_method: method,
             expires_at: Timestamp::now().plus_secs(600).0,
+            delegate_account_id: delegate,
         },
     )
     .await?;

@@ -61,6 +61,7 @@ pub async fn issue_token(app: &App, tenant: &Tenant, client_id: &str, client_sec
         }
     };
     let now = Timestamp::now().0;
+    let mut delegate = None;
     let (account, scopes) = match grant {
         Grant::ClientCredentials { scopes } => {
             if !secret_ok {
@@ -121,10 +122,11 @@ pub async fn issue_token(app: &App, tenant: &Tenant, client_id: &str, client_sec
             if row.app_id != client.id || row.redirect_uri != redirect_uri || row.expires_at < now || !pkce_ok {
                 return Err(invalid_grant());
             }
+            delegate = row.delegate_account_id;
             (Some(row.account_id), Scopes::parse(&row.scopes)?)
         }
     };
-    mint(&mut c, tenant, Some(client.id), account, scopes).await
+    mint(&mut c, tenant, Some(client.id), account, scopes, delegate).await
 }
 
 /// Makes a token: a fresh secret, stored only as its digest.
@@ -134,6 +136,7 @@ pub(crate) async fn mint(
     app_id: Option<i64>,
     account: Option<i64>,
     scopes: Scopes,
+    delegate: Option<i64>,
 ) -> Result<IssuedToken> {
     let token = secret::generate();
     let now = Timestamp::now().0;
@@ -147,6 +150,7 @@ pub(crate) async fn mint(
             token_hash: &secret::digest(&token),
             scopes: &scopes.to_string(),
             now,
+            delegate_account_id: delegate,
         },
     )
     .await?;
@@ -160,7 +164,7 @@ pub(crate) async fn mint(
 /// A token for a local account, made by the operator (`herd token create`).
 pub async fn issue_for_cli(app: &App, tenant: &Tenant, account: i64, scopes: &Scopes) -> Result<String> {
     let mut tx = app.db.begin().await?;
-    let issued = mint(&mut tx, tenant, None, Some(account), scopes.clone()).await?;
+    let issued = mint(&mut tx, tenant, None, Some(account), scopes.clone(), None).await?;
     crate::audit(
         &mut tx,
         tenant.id,
@@ -185,5 +189,5 @@ pub async fn app_of(app: &App, tenant: &Tenant, app_id: i64) -> Result<AppRow> {
 /// A token for an account that just signed up through an app (`POST /api/v1/accounts`).
 pub async fn issue_after_signup(app: &App, tenant: &Tenant, app_id: Option<i64>, account: i64, scopes: &Scopes) -> Result<IssuedToken> {
     let mut c = app.db.conn().await?;
-    mint(&mut c, tenant, app_id, Some(account), scopes.clone()).await
+    mint(&mut c, tenant, app_id, Some(account), scopes.clone(), None).await
 }

@@ -18,7 +18,7 @@ const SCOPES: &str = "read write follow admin:read admin:write";
 pub async fn open_session(app: &App, tenant: &Tenant, signed: SignedIn) -> Result<String> {
     let scopes = Scopes::parse(SCOPES)?;
     let mut c = app.db.conn().await?;
-    Ok(super::issue_token::mint(&mut c, tenant, None, Some(signed.account()), scopes)
+    Ok(super::issue_token::mint(&mut c, tenant, None, Some(signed.account()), scopes, None)
         .await?
         .token)
 }

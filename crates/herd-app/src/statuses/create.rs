@@ -23,6 +23,8 @@ pub struct NewStatus {
     pub quoted_status_id: Option<i64>,
     /// Who may quote this post; `None`: the author's default.
     pub quote_policy: Option<herd_core::QuotePolicy>,
+    /// The member who writes it when the author is a team account (`Viewer::delegate`).
+    pub made_by: Option<i64>,
 }
 
 /// Posts a status: text rendered to HTML, mentions and tags linked, media attached,
@@ -173,6 +175,7 @@ pub async fn create(app: &App, tenant: &Tenant, author: i64, n: NewStatus) -> Re
         },
     )
     .await?;
+    super::team_action(&mut tx, tenant, n.made_by, "team.status.create", author, id).await?;
     tx.commit().await?;
     app.waker.wake();
     Ok(id)

@@ -6,6 +6,11 @@ use crate::{App, AppError, Result, Tenant};
 /// Deletes a post by its author, with its boosts; its media files are removed by a job
 /// written in the same transaction.
 pub async fn delete(app: &App, tenant: &Tenant, author: i64, id: i64) -> Result<()> {
+    delete_as(app, tenant, author, id, None).await
+}
+
+/// [`delete`], by `made_by` when the author is a team account (recorded with it).
+pub async fn delete_as(app: &App, tenant: &Tenant, author: i64, id: i64, made_by: Option<i64>) -> Result<()> {
     let mut tx = app.db.begin().await?;
     let row = statuses::by_id(&mut tx, tenant.id, id)
         .await?
@@ -14,6 +19,7 @@ pub async fn delete(app: &App, tenant: &Tenant, author: i64, id: i64) -> Result<
         return Err(AppError::NotFound("Record not found"));
     }
     remove(&mut tx, tenant, &row, true).await?;
+    super::team_action(&mut tx, tenant, made_by, "team.status.delete", author, id).await?;
     tx.commit().await?;
     app.waker.wake();
     Ok(())

@@ -17,6 +17,8 @@ pub struct StatusEdit {
     /// Who may quote it from now on; `None` keeps it. (What it quotes stays: Mastodon does
     /// not change a post's quote by an edit.)
     pub quote_policy: Option<herd_core::QuotePolicy>,
+    /// The member who edits it when the author is a team account.
+    pub made_by: Option<i64>,
 }
 
 /// A version of a post for its history; `poll` is its option titles as a JSON list.
@@ -140,6 +142,7 @@ pub async fn edit(app: &App, tenant: &Tenant, author: i64, id: i64, e: StatusEdi
         },
     )
     .await?;
+    super::team_action(&mut tx, tenant, e.made_by, "team.status.edit", author, id).await?;
     tx.commit().await?;
     app.waker.wake();
     Ok(())

@@ -8,8 +8,8 @@ mod reblog;
 mod schedule;
 
 pub use create::{NewStatus, create};
-pub use delete::delete;
 pub(crate) use delete::remove;
+pub use delete::{delete, delete_as};
 pub(crate) use edit::snapshot;
 pub use edit::{StatusEdit, edit};
 pub use mark::{mark, unmark};
@@ -86,4 +86,21 @@ pub(crate) async fn link_text(c: &mut Conn, tenant: &Tenant, status: i64, mentio
     let pairs: Vec<(i64, i64)> = mentioned.iter().map(|a| (Id::generate().0, a.id)).collect();
     tags::set_mentions(c, tenant.id, status, &pairs).await?;
     Ok(())
+}
+
+/// What a member did as a team account, in the instance's audit log (in the verb's
+/// transaction): who, what, which post and which team. Not shown publicly anywhere.
+pub(crate) async fn team_action(tx: &mut Conn, tenant: &Tenant, made_by: Option<i64>, action: &str, team: i64, status: i64) -> Result<()> {
+    let Some(member) = made_by.filter(|m| *m != team) else {
+        return Ok(());
+    };
+    crate::audit(
+        tx,
+        tenant.id,
+        &crate::Actor::Account(member),
+        action,
+        &status.to_string(),
+        serde_json::json!({"team": team.to_string()}),
+    )
+    .await
 }

@@ -33,6 +33,9 @@ pub struct ScheduledParams {
     pub quoted_status_id: Option<i64>,
     #[serde(default)]
     pub quote_approval_policy: Option<String>,
+    /// The member who wrote it as a team account, recorded when it is published.
+    #[serde(default)]
+    pub made_by: Option<i64>,
 }
 
 impl ScheduledParams {
@@ -50,6 +53,7 @@ impl ScheduledParams {
             idempotency: n.idempotency_key.clone(),
             quoted_status_id: n.quoted_status_id,
             quote_approval_policy: n.quote_policy.map(|q| q.as_str().to_string()),
+            made_by: n.made_by,
         }
     }
 
@@ -73,6 +77,7 @@ impl ScheduledParams {
                 .quote_approval_policy
                 .as_deref()
                 .and_then(|q| herd_core::QuotePolicy::parse(q).ok()),
+            made_by: self.made_by,
         }
     }
 

@@ -14,10 +14,10 @@ use axum::extract::{Path, State as S};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use herd_api::{Ctx, State};
-use herd_app::accounts::{self, NewLocalAccount};
+use herd_app::accounts;
 use herd_app::moderation::{ActionParams, Lift};
 use herd_app::{AppError, Tenant};
-use herd_core::{AccountAction, Email, Role, Username};
+use herd_core::{AccountAction, Role};
 
 use super::{admin, admin_form, done, or_error};
 use crate::instance::Member;
@@ -118,16 +118,7 @@ pub async fn invite(S(s): S<State>, Ctx(t): Ctx, headers: HeaderMap, Form(f): Fo
         Err(r) => return r,
     };
     let made = async {
-        let n = NewLocalAccount {
-            username: Username::parse(&field(&f, "username").unwrap_or_default())?,
-            email: Email::parse(&field(&f, "email").unwrap_or_default())?,
-            password: None,
-            role: role_field(&f, &m)?,
-            approved: true,
-            confirmed: true,
-            locale: "en".into(),
-            reason: "invited from the organization console".into(),
-        };
+        let n = super::made_account(&f, role_field(&f, &m)?, "invited from the organization console", false)?;
         accounts::create(&s.app, &t, &m.actor(), n).await
     };
     match made.await {

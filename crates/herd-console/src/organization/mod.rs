@@ -13,6 +13,7 @@ mod emoji;
 mod overview;
 mod rules;
 mod settings;
+mod teams;
 
 use std::collections::HashMap;
 
@@ -44,6 +45,9 @@ pub fn routes() -> Router<State> {
         .route("/admin/emoji/{shortcode}/delete", post(emoji::remove))
         .route("/admin/announcements", get(announcements::page).post(announcements::publish))
         .route("/admin/announcements/{id}/delete", post(announcements::remove))
+        .route("/admin/teams", get(teams::page).post(teams::create))
+        .route("/admin/teams/{id}/members", post(teams::add_member))
+        .route("/admin/teams/{id}/members/remove", post(teams::remove_member))
 }
 
 /// A signed-in owner or admin of this instance, or the page that says why not.
@@ -91,4 +95,26 @@ pub(crate) async fn org_of(s: &State, t: &Tenant) -> Result<OrgRow, AppError> {
 /// A page's body, or the refusal as a page of this instance.
 pub(crate) fn or_error(t: &Tenant, r: Result<Response, AppError>) -> Response {
     r.unwrap_or_else(|e| error_in(Some(t.domain.as_str()), &e))
+}
+
+/// An account made from a console form (`username`, `email`): approved and confirmed, its
+/// password generated (and shown once, except for a team account, which has none).
+pub(crate) fn made_account(
+    f: &HashMap<String, String>,
+    role: herd_core::Role,
+    reason: &str,
+    team: bool,
+) -> Result<herd_app::accounts::NewLocalAccount, AppError> {
+    use crate::pages::field;
+    Ok(herd_app::accounts::NewLocalAccount {
+        username: herd_core::Username::parse(&field(f, "username").unwrap_or_default())?,
+        email: herd_core::Email::parse(&field(f, "email").unwrap_or_default())?,
+        password: None,
+        role,
+        approved: true,
+        confirmed: true,
+        locale: "en".into(),
+        reason: reason.into(),
+        team,
+    })
 }

@@ -398,6 +398,7 @@ pub async fn invite_owner(
             confirmed: true,
             locale: "en".into(),
             reason: "invited by the provider".into(),
+            team: false,
         };
         let (account, password) = herd_app::accounts::create(&s.app, &tenant, &staff.actor(), n).await?;
         Ok::<_, AppError>((tenant, account, password.unwrap_or_default()))

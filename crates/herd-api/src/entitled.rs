@@ -83,8 +83,42 @@ pub async fn enforce(axum::extract::State(state): axum::extract::State<State>, r
             }
         }
     };
+    let html = !path.starts_with("/api/")
+        && parts
+            .headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|a| a.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
     match refused {
         None => next.run(Request::from_parts(parts, body)).await,
+        Some(e) if html => page(&tenant.row.title, e),
         Some(e) => ApiError(e).into_response(),
     }
+}
+
+/// A refusal as a web page, for a browser asking for one (the public pages).
+fn page(title: &str, e: AppError) -> Response {
+    use axum::http::StatusCode;
+    let status = match e {
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        _ => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    let esc = herd_core::content::escape;
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
+<body><main><h1>{}</h1><p>{}</p></main></body></html>",
+        esc(title),
+        esc(title),
+        esc(&e.to_string())
+    );
+    (
+        status,
+        [
+            (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (axum::http::header::CONTENT_SECURITY_POLICY, "default-src 'none'"),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
 }

@@ -70,6 +70,8 @@ pub struct Settings {
     pub outbound: herd_federation::fetch::Guard,
     /// Seals secrets the server must read back (see [`seal`]).
     pub seal: std::sync::Arc<seal::SealKey>,
+    /// The provider console's domain (`admin_domain`), which no instance may take.
+    pub admin_domain: Option<String>,
 }
 
 /// The services a request or job works with, built once at start-up.

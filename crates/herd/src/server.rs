@@ -37,6 +37,7 @@ pub async fn open(cfg: &Config) -> anyhow::Result<App> {
             mail_configured: false,
             outbound,
             seal: std::sync::Arc::new(herd_app::seal::SealKey::new(&cfg.seal_key()?)?),
+            admin_domain: cfg.admin_domain()?.map(|d| d.as_str().to_string()),
         },
     )?)
 }

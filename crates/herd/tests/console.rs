@@ -305,6 +305,21 @@ async fn an_operator_sets_up_an_organization() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("max_accounts is not a term of support"), "{}", bad.body);
+    let taken = b
+        .post(
+            &s,
+            "/organizations/land-sh/instances",
+            &[("domain", "admin.test"), ("registrations", "approval")],
+            None,
+        )
+        .await;
+    assert_eq!(
+        taken.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the console's own domain: {}",
+        taken.body
+    );
+    assert!(taken.body.contains("provider console"), "{}", taken.body);
     let domain = s.domain("social.example-sh.test");
     see(
         &b.post(

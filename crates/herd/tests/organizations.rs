@@ -388,6 +388,16 @@ async fn ended_hosting_is_read_only_then_suspended_and_reopening_restores_it() {
         gone.json
     );
     s.get(&d, "/@alice", None).await.expect(503);
+    let browser = s
+        .http
+        .get(s.url(&d, "/@alice"))
+        .header("accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(browser.status().as_u16(), 503);
+    assert!(browser.headers()["content-type"].to_str().expect("type").starts_with("text/html"));
+    assert!(browser.text().await.expect("text").contains("suspended"), "a page for a browser");
     s.get(&d, "/.well-known/webfinger?resource=acct:alice@org-a.test", None)
         .await
         .expect(503);

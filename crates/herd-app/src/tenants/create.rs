@@ -23,6 +23,20 @@ pub async fn create(app: &App, actor: &Actor, n: NewTenant) -> Result<Tenant> {
     let now = Timestamp::now().0;
     let id = Id::generate().0;
     let title = n.title.unwrap_or_else(|| n.domain.host().to_string());
+    if let Some(admin) = &app.settings.admin_domain {
+        let host = |d: &str| d.split(':').next().unwrap_or(d).to_ascii_lowercase();
+        let same = if admin.contains(':') {
+            admin.eq_ignore_ascii_case(n.domain.as_str())
+        } else {
+            host(admin) == host(n.domain.as_str())
+        };
+        if same {
+            return Err(AppError::Invalid(format!(
+                "{} is the provider console's domain (admin_domain); an instance cannot have it",
+                n.domain
+            )));
+        }
+    }
     let mut tx = app.db.begin().await?;
     if tenants::by_domain(&mut tx, n.domain.as_str()).await?.is_some() {
         return Err(AppError::Conflict(format!("an instance with domain {} exists already", n.domain)));

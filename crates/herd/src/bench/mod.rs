@@ -673,6 +673,7 @@ fn in_process(db: Db, dir: &Path) -> anyhow::Result<herd_app::App> {
             mail_configured: false,
             outbound: herd_federation::fetch::Guard::default(),
             seal: Arc::new(herd_app::seal::SealKey::new(&[0; 32])?),
+            admin_domain: None,
         },
     )?)
 }

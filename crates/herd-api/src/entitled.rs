@@ -1,7 +1,7 @@
 //! What an instance's hosting booking allows, before any route runs (the decision itself is
 //! `herd_app::entitlements`): a read-only instance answers reads and refuses writes with
-//! 403, except signing in, moderation, reports and notices, the organization console and a
-//! member's settings, and federation's inboxes (so remote deletions and unfollows still
+//! 403, except signing in, moderation, reports and notices, the organization console (its
+//! admins still keep the instance: staff, rules, texts, announcements) and a member's settings, and federation's inboxes (so remote deletions and unfollows still
 //! arrive). A suspended instance answers its members' authenticated reads (so they can
 //! export), sign-in and the organization console, and 503 to everyone else.
 

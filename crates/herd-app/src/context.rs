@@ -75,4 +75,8 @@ pub struct Viewer {
     /// When `account_id` is a team account: the member acting as it (recorded with what
     /// they do, never shown publicly).
     pub delegate: Option<i64>,
+    /// A browser session of the instance's own pages (never an app's bearer token), and
+    /// when it began.
+    pub web_session: bool,
+    pub created_at: i64,
 }

@@ -141,12 +141,14 @@ pub struct NewToken<'a> {
     pub now: i64,
     /// The member acting as `account_id` when that is a team account.
     pub delegate_account_id: Option<i64>,
+    /// A browser session of the instance's own pages, not an app's token.
+    pub web_session: bool,
 }
 
 pub async fn insert_token(c: &mut Conn, t: TenantId, n: NewToken<'_>) -> Result<()> {
     c.q(
-        "INSERT INTO oauth_tokens (id, tenant_id, app_id, account_id, token_hash, scopes, created_at, delegate_account_id) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO oauth_tokens (id, tenant_id, app_id, account_id, token_hash, scopes, created_at, delegate_account_id, \
+         web_session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(n.id)
     .bind(t.0)
@@ -156,6 +158,7 @@ pub async fn insert_token(c: &mut Conn, t: TenantId, n: NewToken<'_>) -> Result<
     .bind(n.scopes)
     .bind(n.now)
     .bind(n.delegate_account_id)
+    .bind(i64::from(n.web_session))
     .execute(c.ex())
     .await?;
     Ok(())
@@ -219,6 +222,8 @@ pub struct SessionRow {
     /// team, not disabled or suspended).
     pub delegate_account_id: Option<i64>,
     pub delegate_ok: i64,
+    pub web_session: i64,
+    pub created_at: i64,
 }
 
 pub async fn session_by_hash(c: &mut Conn, t: TenantId, token_hash: &str) -> Result<Option<SessionRow>> {
@@ -231,7 +236,7 @@ pub async fn session_by_hash(c: &mut Conn, t: TenantId, token_hash: &str) -> Res
                          JOIN accounts da ON da.tenant_id = tm.tenant_id AND da.id = tm.member_account_id \
                          WHERE tm.tenant_id = tk.tenant_id AND tm.team_account_id = tk.account_id \
                          AND tm.member_account_id = tk.delegate_account_id AND du.disabled = 0 AND da.suspended_at IS NULL) THEN 1 \
-                     ELSE 0 END AS delegate_ok \
+                     ELSE 0 END AS delegate_ok, tk.web_session, tk.created_at \
          FROM oauth_tokens tk \
          LEFT JOIN users u ON u.account_id = tk.account_id AND u.tenant_id = tk.tenant_id \
          LEFT JOIN accounts a ON a.id = tk.account_id AND a.tenant_id = tk.tenant_id \
@@ -243,21 +248,26 @@ pub async fn session_by_hash(c: &mut Conn, t: TenantId, token_hash: &str) -> Res
     .await?)
 }
 
-/// Revokes every token of an account and spends its unredeemed authorization codes (its
-/// password was reset).
+/// Revokes every token of an account (also those it holds for team accounts) and spends its
+/// unredeemed authorization codes (its password was reset, it was disabled).
 pub async fn revoke_all_for(c: &mut Conn, t: TenantId, account_id: i64, now: i64) -> Result<()> {
-    c.q("UPDATE oauth_codes SET used_at = ? WHERE tenant_id = ? AND account_id = ? AND used_at IS NULL")
+    // Its tokens and codes as a member of a team account too.
+    c.q("UPDATE oauth_codes SET used_at = ? WHERE tenant_id = ? AND (account_id = ? OR delegate_account_id = ?) AND used_at IS NULL")
         .bind(now)
         .bind(t.0)
         .bind(account_id)
-        .execute(c.ex())
-        .await?;
-    c.q("UPDATE oauth_tokens SET revoked_at = ? WHERE tenant_id = ? AND account_id = ? AND revoked_at IS NULL")
-        .bind(now)
-        .bind(t.0)
         .bind(account_id)
         .execute(c.ex())
         .await?;
+    c.q(
+        "UPDATE oauth_tokens SET revoked_at = ? WHERE tenant_id = ? AND (account_id = ? OR delegate_account_id = ?) AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(t.0)
+    .bind(account_id)
+    .bind(account_id)
+    .execute(c.ex())
+    .await?;
     crate::changes::record(c, t, crate::changes::Change::User(account_id)).await?;
     Ok(())
 }
@@ -278,13 +288,4 @@ pub async fn revoke_by_hash(c: &mut Conn, t: TenantId, token_hash: &str, now: i6
         .execute(c.ex())
         .await?;
     crate::changes::record(c, t, crate::changes::Change::Token(id)).await
-}
-
-/// When a token was made.
-pub async fn token_created_at(c: &mut Conn, t: TenantId, id: i64) -> Result<Option<i64>> {
-    Ok(c.qs("SELECT created_at FROM oauth_tokens WHERE tenant_id = ? AND id = ?")
-        .bind(t.0)
-        .bind(id)
-        .fetch_optional(c.ex())
-        .await?)
 }

@@ -73,9 +73,17 @@ pub async fn add_member(c: &mut Conn, t: TenantId, team: i64, member: i64, now: 
 
 /// Removes a member; their tokens for the team stop working at once (sessions of the team
 /// account are dropped from every node's cache, and the token check asks for membership).
-pub async fn remove_member(c: &mut Conn, t: TenantId, team: i64, member: i64) -> Result<bool> {
+pub async fn remove_member(c: &mut Conn, t: TenantId, team: i64, member: i64, now: i64) -> Result<bool> {
     let done = c
         .q("DELETE FROM team_members WHERE tenant_id = ? AND team_account_id = ? AND member_account_id = ?")
+        .bind(t.0)
+        .bind(team)
+        .bind(member)
+        .execute(c.ex())
+        .await?;
+    // Their tokens for the team end for good: adding them again later brings none back.
+    c.q("UPDATE oauth_tokens SET revoked_at = ? WHERE tenant_id = ? AND account_id = ? AND delegate_account_id = ? AND revoked_at IS NULL")
+        .bind(now)
         .bind(t.0)
         .bind(team)
         .bind(member)

@@ -81,6 +81,16 @@ async fn an_owner_works_the_organization_console() {
         home.body
     );
     assert!(home.body.contains("@alice (owner)"), "{}", home.body);
+    // A session is no app token, and an app's token (even the owner's) is no session.
+    let session = b.cookies["herd_session"].clone();
+    s.get(&a, "/api/v1/accounts/verify_credentials", Some(&session)).await.expect(401);
+    let mut borrowed = Browser::on("org-a.test");
+    borrowed.cookies.insert("herd_session".into(), alice_token.clone());
+    assert_eq!(
+        borrowed.get(&s, "/admin").await.status,
+        StatusCode::SEE_OTHER,
+        "an app token opens no console"
+    );
 
     // Staff: an invited moderator, then an admin; disabled and enabled again.
     let made = b
@@ -696,6 +706,24 @@ async fn a_team_account_is_posted_as_by_its_members_and_each_post_names_who() {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(refused.body.contains("You may not act as @press"), "{}", refused.body);
     assert_eq!(password_grant(&s, &a, &app, "press@example.org").await.0, 400);
+    let p = admin
+        .post(&s, "/admin/accounts/role", &[("username", "press"), ("role", "admin")], None)
+        .await;
+    assert_eq!(
+        p.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a team keeps the member role: {}",
+        p.body
+    );
+    // Disabling Carol ends her team token for good, not only while she is disabled.
+    let carol = herd_app::accounts::local_by_username(s.app(), &t, "carol").await.expect("carol").id;
+    admin.post(&s, &format!("/admin/accounts/{carol}/disable"), &[], None).await;
+    s.get(&a, "/api/v1/accounts/verify_credentials", Some(&token)).await.expect(401);
+    admin.post(&s, &format!("/admin/accounts/{carol}/enable"), &[], None).await;
+    s.get(&a, "/api/v1/accounts/verify_credentials", Some(&token)).await.expect(401);
+    let token = authorize(&s, "org-a.test", &app, "carol@example.org", "press")
+        .await
+        .unwrap_or_else(|p| panic!("{}", p.body));
     let own = authorize(&s, "org-a.test", &app, "carol@example.org", "")
         .await
         .unwrap_or_else(|p| panic!("{}", p.body));
@@ -703,6 +731,10 @@ async fn a_team_account_is_posted_as_by_its_members_and_each_post_names_who() {
         .post(&s, &format!("/admin/teams/{press}/members/remove"), &[("username", "carol")], None)
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    s.get(&a, "/api/v1/accounts/verify_credentials", Some(&token)).await.expect(401);
+    admin
+        .post(&s, &format!("/admin/teams/{press}/members"), &[("username", "carol")], None)
+        .await;
     s.get(&a, "/api/v1/accounts/verify_credentials", Some(&token)).await.expect(401);
     let mine = s.get(&a, "/api/v1/accounts/verify_credentials", Some(&own)).await.expect(200).json;
     assert_eq!(mine["username"], "carol");

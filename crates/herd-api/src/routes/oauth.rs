@@ -354,7 +354,10 @@ async fn authorize_submit(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, h
     };
     let ticket = p.str("ticket").filter(|x| !x.is_empty());
     // Codes are guessable too: counted per address and per ticket like passwords.
-    let subject = ticket.clone().unwrap_or_else(|| email.clone());
+    let subject = match &ticket {
+        Some(tk) => auth::attempts_key(&s.app, tk),
+        None => email.clone(),
+    };
     if !s.limits.login(t.id.0, ip, &subject, herd_core::Timestamp::now().0) {
         return match &ticket {
             Some(tk) => ask_code(

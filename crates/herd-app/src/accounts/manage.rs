@@ -59,6 +59,10 @@ pub async fn set_role(app: &App, actor: &Actor, tenant: &Tenant, account: i64, r
     let user = users::by_account(&mut tx, tenant.id, account)
         .await?
         .ok_or(AppError::NotFound("Record not found"))?;
+    // Its members act as it: a role would lend its powers to whoever an admin adds.
+    if herd_store::teams::is_team(&mut tx, tenant.id, account).await? && role != Role::Member {
+        return Err(AppError::Invalid("A team account keeps the member role".into()));
+    }
     if user.role == Role::Owner.as_str() && role != Role::Owner && users::count_role(&mut tx, tenant.id, Role::Owner.as_str()).await? <= 1 {
         return Err(AppError::Invalid(
             "this is the instance's only owner; make another account owner first".into(),

@@ -8,6 +8,16 @@ use crate::{App, AppError, Result, Tenant, Viewer};
 /// within the tenant, so a token of one instance means nothing on another. A session found
 /// usable is cached until its token, user or account changes (see [`crate::cache`]).
 pub async fn authenticate(app: &App, tenant: &Tenant, token: &str) -> Result<Viewer> {
+    let viewer = viewer_of(app, tenant, token).await?;
+    // A browser session opens the instance's pages only (`web_session::session`).
+    if viewer.web_session {
+        return Err(AppError::Unauthorized("The access token is invalid".into()));
+    }
+    Ok(viewer)
+}
+
+/// The viewer of any live token of this instance, through the session cache.
+pub(crate) async fn viewer_of(app: &App, tenant: &Tenant, token: &str) -> Result<Viewer> {
     let key = (tenant.id.0, secret::digest(token));
     let viewer = match app.caches.sessions.get(&key) {
         Some(v) => (*v).clone(),
@@ -58,6 +68,8 @@ async fn load(app: &App, tenant: &Tenant, digest: &str) -> Result<Viewer> {
         app_id: row.app_id,
         token_id: row.id,
         delegate: row.delegate_account_id,
+        web_session: row.web_session != 0,
+        created_at: row.created_at,
     })
 }
 

@@ -138,6 +138,18 @@ pub(crate) async fn mint(
     scopes: Scopes,
     delegate: Option<i64>,
 ) -> Result<IssuedToken> {
+    insert(c, tenant, app_id, account, scopes, delegate, false).await
+}
+
+async fn insert(
+    c: &mut herd_store::Conn,
+    tenant: &Tenant,
+    app_id: Option<i64>,
+    account: Option<i64>,
+    scopes: Scopes,
+    delegate: Option<i64>,
+    web_session: bool,
+) -> Result<IssuedToken> {
     let token = secret::generate();
     let now = Timestamp::now().0;
     oauth::insert_token(
@@ -151,6 +163,7 @@ pub(crate) async fn mint(
             scopes: &scopes.to_string(),
             now,
             delegate_account_id: delegate,
+            web_session,
         },
     )
     .await?;
@@ -190,4 +203,9 @@ pub async fn app_of(app: &App, tenant: &Tenant, app_id: i64) -> Result<AppRow> {
 pub async fn issue_after_signup(app: &App, tenant: &Tenant, app_id: Option<i64>, account: i64, scopes: &Scopes) -> Result<IssuedToken> {
     let mut c = app.db.conn().await?;
     mint(&mut c, tenant, app_id, Some(account), scopes.clone(), None).await
+}
+
+/// A browser session's token for the instance's own pages (`web_session`).
+pub(crate) async fn mint_session(c: &mut herd_store::Conn, tenant: &Tenant, account: i64, scopes: Scopes) -> Result<IssuedToken> {
+    insert(c, tenant, None, Some(account), scopes, None, true).await
 }

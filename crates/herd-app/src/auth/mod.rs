@@ -15,7 +15,7 @@ pub use authorize::{Authorization, authorize, check_client};
 pub use create_app::{NewApp, create_app};
 pub use issue_token::{Grant, IssuedToken, app_of, issue_after_signup, issue_for_cli, issue_token};
 pub use revoke::revoke;
-pub use two_step::{FirstFactor, SignedIn, TICKET_MS, code_step, password_step};
+pub use two_step::{FirstFactor, SignedIn, TICKET_MS, attempts_key, code_step, password_step};
 pub use web_session::{SESSION_MS, close_session, open_session, session};
 
 /// The redirect URI that shows the code instead of redirecting.

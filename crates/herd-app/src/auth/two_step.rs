@@ -42,14 +42,25 @@ fn expired() -> AppError {
     AppError::Unauthorized("The sign-in has expired; sign in again".into())
 }
 
+/// The account and tenant a ticket names, if it is one of this server's and unexpired.
+fn open(app: &App, ticket: &str) -> Option<(i64, i64, i64)> {
+    let plain = String::from_utf8(app.settings.seal.open(PURPOSE, ticket).ok()?).ok()?;
+    let mut parts = plain.split(':').map(|p| p.parse::<i64>().ok());
+    Some((parts.next()??, parts.next()??, parts.next()??))
+}
+
+/// What the code attempts of a ticket are counted against: its account, so that fresh
+/// tickets bring no fresh attempts.
+pub fn attempts_key(app: &App, ticket: &str) -> String {
+    match open(app, ticket) {
+        Some((t, account, _)) => format!("otp:{t}:{account}"),
+        None => "otp:invalid".into(),
+    }
+}
+
 /// The code step: a TOTP code or a recovery code for the ticket's account.
 pub async fn code_step(app: &App, tenant: &Tenant, ticket: &str, code: &str) -> Result<SignedIn> {
-    let plain = app.settings.seal.open(PURPOSE, ticket).map_err(|_| expired())?;
-    let plain = String::from_utf8(plain).map_err(|_| expired())?;
-    let mut parts = plain.split(':').map(|p| p.parse::<i64>().ok());
-    let (Some(Some(t)), Some(Some(account)), Some(Some(deadline))) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(expired());
-    };
+    let (t, account, deadline) = open(app, ticket).ok_or_else(expired)?;
     if t != tenant.id.0 || deadline < Timestamp::now().0 {
         return Err(expired());
     }

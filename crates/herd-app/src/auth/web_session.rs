@@ -18,18 +18,18 @@ const SCOPES: &str = "read write follow admin:read admin:write";
 pub async fn open_session(app: &App, tenant: &Tenant, signed: SignedIn) -> Result<String> {
     let scopes = Scopes::parse(SCOPES)?;
     let mut c = app.db.conn().await?;
-    Ok(super::issue_token::mint(&mut c, tenant, None, Some(signed.account()), scopes, None)
+    Ok(super::issue_token::mint_session(&mut c, tenant, signed.account(), scopes)
         .await?
         .token)
 }
 
-/// The viewer of a session token, unless it is older than a session lasts.
+/// The viewer of a browser session's token: only a token made by [`open_session`], for
+/// a person's own account, younger than a session lasts.
 pub async fn session(app: &App, tenant: &Tenant, token: &str) -> Result<Viewer> {
-    let viewer = super::authenticate(app, tenant, token).await?;
-    let mut c = app.db.conn().await?;
-    let made = oauth::token_created_at(&mut c, tenant.id, viewer.token_id).await?.unwrap_or(0);
-    if made + SESSION_MS < Timestamp::now().0 {
-        return Err(AppError::Unauthorized("The session has expired; sign in again".into()));
+    let viewer = super::authenticate::viewer_of(app, tenant, token).await?;
+    let expired = || AppError::Unauthorized("The session has expired; sign in again".into());
+    if !viewer.web_session || viewer.delegate.is_some() || viewer.created_at + SESSION_MS < Timestamp::now().0 {
+        return Err(expired());
     }
     Ok(viewer)
 }

@@ -44,7 +44,7 @@ pub async fn add_member(app: &App, actor: &Actor, tenant: &Tenant, team: i64, me
 pub async fn remove_member(app: &App, actor: &Actor, tenant: &Tenant, team: i64, member: &str) -> Result<()> {
     let mut tx = app.db.begin().await?;
     let (team, member) = team_and_member(&mut tx, tenant, team, member).await?;
-    if !teams::remove_member(&mut tx, tenant.id, team, member).await? {
+    if !teams::remove_member(&mut tx, tenant.id, team, member, Timestamp::now().0).await? {
         return Err(AppError::NotFound("Record not found"));
     }
     audit(

@@ -138,7 +138,7 @@ pub async fn code_submit(
     let Some(ticket) = herd_api::cookie_value(&headers, TICKET_COOKIE) else {
         return redirect("/auth/sign_in");
     };
-    if !s.limits.login(t.id.0, ip, &ticket, Timestamp::now().0) {
+    if !s.limits.login(t.id.0, ip, &auth::attempts_key(&s.app, &ticket), Timestamp::now().0) {
         return code_page(
             &s,
             &t,

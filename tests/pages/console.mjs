@@ -12,15 +12,9 @@
 // Arguments: the console's base URL, the staff e-mail address and password, the hosted
 // instance's domain. HERD_RESOLVE_RULES goes to --host-resolver-rules.
 import { createHmac } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
-import puppeteer from "puppeteer-core";
+import * as j from "./journey.mjs";
 
-const require = createRequire(import.meta.url);
-const axePath = require.resolve("axe-core/axe.min.js");
 const [base, email, password, instance] = process.argv.slice(2);
-const shots = process.env.HERD_SHOTS || "";
-if (shots) mkdirSync(shots, { recursive: true });
 
 // RFC 6238 with SHA-1, six digits, 30-second steps, from the base32 key the page shows.
 function totp(key, at = Date.now()) {
@@ -35,72 +29,12 @@ function totp(key, at = Date.now()) {
   return ((h.readUInt32BE(o) & 0x7fffffff) % 1000000).toString().padStart(6, "0");
 }
 
-const browser = await puppeteer.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    `--host-resolver-rules=${process.env.HERD_RESOLVE_RULES || ""}`,
-  ],
-});
-const report = { pages: [], steps: [] };
-let failed = false;
-const page = await browser.newPage();
-await page.setViewport({ width: 1100, height: 1200 });
-
-// axe is a script; the console forbids scripts, so the check lifts the policy for itself.
-await page.setBypassCSP(true);
-
-async function check(name) {
-  const url = page.url();
-  await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate(async () =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }),
-  );
-  const violations = result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.html).slice(0, 3) }));
-  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
-  const ok = serious.length === 0;
-  failed ||= !ok;
-  report.pages.push({ name, url, passes: result.passes.length, violations, ok });
-}
-
-async function step(name, f) {
-  try {
-    await f();
-    report.steps.push({ name, ok: true });
-  } catch (e) {
-    failed = true;
-    report.steps.push({ name, ok: false, error: String(e), url: page.url() });
-    throw e;
-  }
-}
-
-async function submit(selector) {
-  await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click(selector)]);
-}
-
-async function fill(form, fields) {
-  for (const [name, value] of Object.entries(fields)) {
-    const sel = `${form} [name="${name}"]`;
-    const tag = await page.$eval(sel, (e) => e.tagName);
-    if (tag === "SELECT") await page.select(sel, value);
-    else await page.type(sel, value);
-  }
-  await submit(`${form} button[type="submit"]`);
-}
-
-async function expectText(text) {
-  const body = await page.evaluate(() => document.body.innerText);
-  if (!body.includes(text)) throw new Error(`"${text}" not on ${page.url()}`);
-}
+const page = await j.freshPage();
+const check = (name) => j.check(page, name);
+const step = (name, f) => j.step(page, name, f);
+const submit = (selector) => j.submit(page, selector);
+const fill = (form, fields) => j.fill(page, form, fields);
+const expectText = (text) => j.expectText(page, text);
 
 let key = "";
 try {
@@ -239,8 +173,5 @@ try {
   });
 } catch {
   // Recorded in the step.
-} finally {
-  await browser.close();
 }
-console.log(JSON.stringify(report, null, 1));
-process.exit(failed ? 1 : 0);
+await j.finish();

@@ -307,6 +307,13 @@ fn insert(map: &mut Map<String, Value>, key: &str, value: Value) -> ApiResult<()
 }
 
 impl Params {
+    /// The parameters of a query string (one carried through a sign-in elsewhere).
+    pub fn from_query(q: &str) -> ApiResult<Params> {
+        let mut p = Params::default();
+        p.add_pairs(q)?;
+        Ok(p)
+    }
+
     fn add_pairs(&mut self, s: &str) -> ApiResult<()> {
         let pairs: Vec<(String, String)> =
             serde_urlencoded::from_str(s).map_err(|e| bad(format!("parameters could not be parsed: {e}")))?;

@@ -25,6 +25,7 @@ pub use error::ApiError;
 pub use extract::{ClientIp, Ctx, Params, cookie_value};
 pub use herd_core::Cidr;
 pub use limits::{Limits, Rate, RateLimits};
+pub use routes::oauth::sso_consent;
 
 /// What every handler can reach.
 #[derive(Clone)]

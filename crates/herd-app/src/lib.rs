@@ -39,6 +39,7 @@ pub mod quotes;
 pub mod reports;
 pub mod seal;
 pub mod search;
+pub mod sso;
 pub mod staff;
 pub mod statuses;
 pub mod teams;

@@ -152,6 +152,8 @@ impl Resolve for GuardedResolver {
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
+    /// The same, following no redirect (OAuth and OpenID Connect exchanges, RFC 6749 §10.6).
+    direct: reqwest::Client,
     guard: Arc<Guard>,
 }
 
@@ -159,12 +161,19 @@ impl Client {
     pub fn new(guard: Guard, user_agent: &str) -> Result<Client, FetchError> {
         let guard = Arc::new(guard);
         let g = guard.clone();
-        let http = reqwest::Client::builder()
-            .user_agent(user_agent)
-            .no_proxy()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
-            .dns_resolver(Arc::new(GuardedResolver(guard.clone())))
+        let base = || {
+            reqwest::Client::builder()
+                .user_agent(user_agent)
+                .no_proxy()
+                .connect_timeout(Duration::from_secs(10))
+                .timeout(Duration::from_secs(30))
+                .dns_resolver(Arc::new(GuardedResolver(guard.clone())))
+        };
+        let direct = base()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| FetchError::Http("client".into(), e.to_string()))?;
+        let http = base()
             .redirect(reqwest::redirect::Policy::custom(move |attempt| {
                 if attempt.previous().len() >= 5 {
                     let url = attempt.url().to_string();
@@ -177,7 +186,7 @@ impl Client {
             }))
             .build()
             .map_err(|e| FetchError::Http("client".into(), e.to_string()))?;
-        Ok(Client { http, guard })
+        Ok(Client { http, direct, guard })
     }
 
     /// GETs a JSON document (`accept` names the media type wanted), refusing non-public
@@ -283,6 +292,41 @@ impl Client {
             .await
             .map_err(|e| FetchError::Http(url.to_string(), format!("storing the file: {e}")))?;
         Ok(written)
+    }
+}
+
+impl Client {
+    /// Sends a request as it is and returns the answer as it is (status, headers, a body of
+    /// at most [`MAX_DOCUMENT`]), following no redirect: the HTTP under an OpenID Connect
+    /// client. Refuses what [`Client::get_json`] refuses.
+    pub async fn exchange(&self, req: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, FetchError> {
+        let url = req.uri().to_string();
+        let parsed = Url::parse(&url).map_err(|_| FetchError::BadUrl(url.clone()))?;
+        self.guard.check_url(&parsed)?;
+        let (parts, body) = req.into_parts();
+        let mut resp = self
+            .direct
+            .request(parts.method, parsed)
+            .headers(parts.headers)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| error(&url, e))?;
+        if resp.content_length().is_some_and(|n| n as usize > MAX_DOCUMENT) {
+            return Err(FetchError::TooLarge(url, MAX_DOCUMENT));
+        }
+        let mut out = http::Response::builder().status(resp.status());
+        if let Some(h) = out.headers_mut() {
+            *h = resp.headers().clone();
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| error(&url, e))? {
+            if body.len() + chunk.len() > MAX_DOCUMENT {
+                return Err(FetchError::TooLarge(url, MAX_DOCUMENT));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        out.body(body).map_err(|e| FetchError::Http(url, e.to_string()))
     }
 }
 

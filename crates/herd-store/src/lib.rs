@@ -48,6 +48,7 @@ pub mod reports;
 pub mod scheduled;
 pub mod search;
 mod sql;
+pub mod sso;
 pub mod staff;
 pub mod statuses;
 pub mod tags;

@@ -289,6 +289,7 @@ const PAGES: &[&str] = &[
     "/admin/emoji",
     "/admin/announcements",
     "/admin/teams",
+    "/admin/sso",
 ];
 
 const FORMS: &[&str] = &[
@@ -306,6 +307,8 @@ const FORMS: &[&str] = &[
     "/admin/teams",
     "/admin/teams/1/members",
     "/admin/teams/1/members/remove",
+    "/admin/sso",
+    "/admin/sso/disable",
     "/settings/two-factor/setup",
     "/settings/two-factor/confirm",
     "/settings/two-factor/disable",

@@ -14,7 +14,7 @@ mod markers;
 mod media;
 mod notification_requests;
 mod notifications;
-mod oauth;
+pub(crate) mod oauth;
 mod polls;
 mod quotes;
 mod reports;

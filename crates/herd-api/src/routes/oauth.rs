@@ -185,6 +185,20 @@ struct Request {
 }
 
 impl Request {
+    /// The request as a query string, to come back to after single sign-on.
+    fn query(&self) -> String {
+        serde_urlencoded::to_string([
+            ("response_type", "code"),
+            ("client_id", self.client_id.as_str()),
+            ("redirect_uri", self.redirect_uri.as_str()),
+            ("scope", self.scope.as_str()),
+            ("state", self.state.as_str()),
+            ("code_challenge", self.code_challenge.as_str()),
+            ("code_challenge_method", self.code_challenge_method.as_str()),
+        ])
+        .unwrap_or_default()
+    }
+
     fn from(p: &Params) -> Request {
         Request {
             client_id: p.str("client_id").unwrap_or_default(),
@@ -261,12 +275,34 @@ fn error_line(error: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
-fn form(t: &Tenant, app_name: &str, r: &Request, csrf: &str, error: Option<&str>) -> String {
-    let scopes: String = r.scope.split_whitespace().map(|s| format!("<li>{}</li>", escape(s))).collect();
+fn scope_list(r: &Request) -> String {
+    r.scope.split_whitespace().map(|s| format!("<li>{}</li>", escape(s))).collect()
+}
+
+/// The way to the organization's own sign-in, where the instance has single sign-on.
+fn sso_link(r: &Request, sso: Option<&str>) -> String {
+    sso.map(|label| {
+        format!(
+            "<p><a class=\"sso\" href=\"/auth/sso?authorize={}\">Sign in with {}</a></p><p>or with a password:</p>",
+            escape(&url_encode(&r.query())),
+            escape(label)
+        )
+    })
+    .unwrap_or_default()
+}
+
+fn url_encode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|q| q.trim_start_matches('=').to_string())
+        .unwrap_or_default()
+}
+
+fn form(t: &Tenant, app_name: &str, r: &Request, csrf: &str, error: Option<&str>, sso: Option<&str>) -> String {
+    let scopes = scope_list(r);
     page(
         &format!("Sign in to {}", escape(&t.row.title)),
         &format!(
-            "{}<p><strong>{}</strong> asks for access to your account on {} with these permissions:</p><ul>{scopes}</ul>\
+            "{}<p><strong>{}</strong> asks for access to your account on {} with these permissions:</p><ul>{scopes}</ul>{}\
 <form method=\"post\" action=\"/oauth/authorize\">{}\
 <label for=\"email\">E-mail address or username</label><input id=\"email\" type=\"text\" name=\"email\" autocomplete=\"username\" required>\
 <label for=\"password\">Password</label><input id=\"password\" type=\"password\" name=\"password\" autocomplete=\"current-password\" required>\
@@ -276,10 +312,86 @@ fn form(t: &Tenant, app_name: &str, r: &Request, csrf: &str, error: Option<&str>
             error_line(error),
             escape(app_name),
             escape(t.domain.as_str()),
+            sso_link(r, sso),
             hidden_request(r, csrf),
             escape(&r.acting_as),
         ),
     )
+}
+
+/// The consent after single sign-on: who signed in, what the app asks, and the sign-in
+/// carried as a sealed ticket (`auth::hand_over`) to the form.
+fn consent_form(t: &Tenant, app_name: &str, who: &str, r: &Request, csrf: &str, ticket: &str, error: Option<&str>) -> String {
+    page(
+        &format!("Sign in to {}", escape(&t.row.title)),
+        &format!(
+            "{}<p>Signed in as <strong>@{}</strong>.</p><p><strong>{}</strong> asks for access to your account on {} with these permissions:</p><ul>{}</ul>\
+<form method=\"post\" action=\"/oauth/authorize\">{}<input type=\"hidden\" name=\"signed\" value=\"{}\">\
+<label for=\"acting_as\">Sign in as a team account you post for (optional, e.g. @press)</label>\
+<input id=\"acting_as\" type=\"text\" name=\"acting_as\" autocomplete=\"off\" value=\"{}\">\
+<button type=\"submit\">Authorize</button></form>",
+            error_line(error),
+            escape(who),
+            escape(app_name),
+            escape(t.domain.as_str()),
+            scope_list(r),
+            hidden_request(r, csrf),
+            escape(ticket),
+            escape(&r.acting_as),
+        ),
+    )
+}
+
+/// After single sign-on that started on this page (`query` is [`Request::query`]): the
+/// consent page for the signed-in account.
+pub async fn sso_consent(s: &State, t: &Tenant, query: &str, signed: auth::SignedIn) -> Response {
+    let r = match Params::from_query(query) {
+        Ok(p) => Request::from(&p),
+        Err(_) => {
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                "The authorization request was lost; start again in the app.",
+            );
+        }
+    };
+    let scopes = match Scopes::parse(&r.scope) {
+        Ok(s) => s,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e.to_string()),
+    };
+    let app = match auth::check_client(&s.app, t, &r.client_id, &r.redirect_uri, &scopes).await {
+        Ok(a) => a,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e.to_string()),
+    };
+    consent(s, t, &app.name, &r, signed, None, StatusCode::OK).await
+}
+
+/// The consent page for an account signed in by single sign-on.
+async fn consent(
+    s: &State,
+    t: &Tenant,
+    app_name: &str,
+    r: &Request,
+    signed: auth::SignedIn,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let shown = async {
+        let ticket = auth::hand_over(&s.app, t, signed)?;
+        let who = herd_app::accounts::username_of(&s.app, t, signed.account()).await?;
+        Ok::<_, AppError>((ticket, who))
+    }
+    .await;
+    match shown {
+        Ok((ticket, who)) => {
+            let csrf = secret::generate();
+            html_response(
+                status,
+                consent_form(t, app_name, &who, r, &csrf, &ticket, error),
+                Some(csrf_cookie(t, &csrf)),
+            )
+        }
+        Err(e) => error_page(StatusCode::BAD_REQUEST, &e.to_string()),
+    }
 }
 
 /// The second step for an account with two-factor authentication on.
@@ -307,6 +419,17 @@ fn csrf_cookie(t: &Tenant, value: &str) -> String {
     format!("{CSRF_COOKIE}={value}; Path=/oauth; HttpOnly; SameSite=Strict; Max-Age=3600{secure}")
 }
 
+/// The label of the instance's single sign-on, if it has one.
+async fn sso_label(s: &State, t: &Tenant) -> Option<String> {
+    match herd_app::sso::of(&s.app, t).await {
+        Ok(sso) => sso.map(|x| x.label),
+        Err(e) => {
+            tracing::warn!(tenant = t.id.0, error = %e, "could not read the instance's single sign-on");
+            None
+        }
+    }
+}
+
 async fn authorize_page(S(s): S<State>, Ctx(t): Ctx, p: Params) -> Response {
     let r = Request::from(&p);
     if p.str("response_type").as_deref().unwrap_or("code") != "code" {
@@ -319,7 +442,12 @@ async fn authorize_page(S(s): S<State>, Ctx(t): Ctx, p: Params) -> Response {
     match auth::check_client(&s.app, &t, &r.client_id, &r.redirect_uri, &scopes).await {
         Ok(app) => {
             let csrf = secret::generate();
-            html_response(StatusCode::OK, form(&t, &app.name, &r, &csrf, None), Some(csrf_cookie(&t, &csrf)))
+            let sso = sso_label(&s, &t).await;
+            html_response(
+                StatusCode::OK,
+                form(&t, &app.name, &r, &csrf, None, sso.as_deref()),
+                Some(csrf_cookie(&t, &csrf)),
+            )
         }
         Err(e) => error_page(StatusCode::BAD_REQUEST, &e.to_string()),
     }
@@ -344,15 +472,21 @@ async fn authorize_submit(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, h
         Err(e) => return error_page(StatusCode::BAD_REQUEST, &e.to_string()),
     };
     let email = p.str("email").unwrap_or_default();
+    let sso = sso_label(&s, &t).await;
     let retry = |msg: &str, status: StatusCode| {
         let csrf = secret::generate();
-        html_response(status, form(&t, &app.name, &r, &csrf, Some(msg)), Some(csrf_cookie(&t, &csrf)))
+        html_response(
+            status,
+            form(&t, &app.name, &r, &csrf, Some(msg), sso.as_deref()),
+            Some(csrf_cookie(&t, &csrf)),
+        )
     };
     let ask_code = |ticket: &str, msg: Option<&str>, status: StatusCode| {
         let csrf = secret::generate();
         html_response(status, code_form(&t, &r, &csrf, ticket, msg), Some(csrf_cookie(&t, &csrf)))
     };
     let ticket = p.str("ticket").filter(|x| !x.is_empty());
+    let handed = p.str("signed").filter(|x| !x.is_empty());
     // Codes are guessable too: counted per address and per ticket like passwords.
     let subject = match &ticket {
         Some(tk) => auth::attempts_key(&s.app, tk),
@@ -368,15 +502,21 @@ async fn authorize_submit(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, h
             None => retry("Too many attempts. Wait a minute and try again.", StatusCode::TOO_MANY_REQUESTS),
         };
     }
-    let signed_in = match &ticket {
-        Some(tk) => match auth::code_step(&s.app, &t, tk, &p.str("code").unwrap_or_default()).await {
+    let signed_in = match (&handed, &ticket) {
+        // Signed in at the organization's provider a moment ago (`sso_consent`).
+        (Some(h), _) => match auth::take_over(&s.app, &t, h).await {
+            Ok(si) => si,
+            Err(AppError::Unauthorized(m) | AppError::Forbidden(m)) => return retry(&m, StatusCode::UNAUTHORIZED),
+            Err(e) => return error_page(StatusCode::BAD_REQUEST, &e.to_string()),
+        },
+        (None, Some(tk)) => match auth::code_step(&s.app, &t, tk, &p.str("code").unwrap_or_default()).await {
             Ok(si) => si,
             Err(AppError::Unauthorized(m)) if m.contains("expired") => return retry(&m, StatusCode::UNAUTHORIZED),
             Err(AppError::Unauthorized(m)) => return ask_code(tk, Some(&m), StatusCode::UNAUTHORIZED),
             Err(AppError::Forbidden(m)) => return retry(&m, StatusCode::FORBIDDEN),
             Err(e) => return error_page(StatusCode::BAD_REQUEST, &e.to_string()),
         },
-        None => match auth::password_step(&s.app, &t, &email, p.str("password").unwrap_or_default()).await {
+        (None, None) => match auth::password_step(&s.app, &t, &email, p.str("password").unwrap_or_default()).await {
             Ok(FirstFactor::Done(si)) => si,
             Ok(FirstFactor::Code(tk)) => return ask_code(&tk, None, StatusCode::OK),
             Err(AppError::Unauthorized(m)) => return retry(&m, StatusCode::UNAUTHORIZED),
@@ -422,6 +562,10 @@ async fn authorize_submit(S(s): S<State>, Ctx(t): Ctx, ClientIp(ip): ClientIp, h
                 resp.headers_mut().insert(LOCATION, v);
             }
             resp
+        }
+        // After single sign-on, the consent again (a team the member cannot act as, say).
+        Err(AppError::Unauthorized(m) | AppError::Forbidden(m)) if handed.is_some() => {
+            consent(&s, &t, &app.name, &r, signed_in, Some(&m), StatusCode::FORBIDDEN).await
         }
         Err(AppError::Unauthorized(m)) => retry(&m, StatusCode::UNAUTHORIZED),
         Err(AppError::Forbidden(m)) => retry(&m, StatusCode::FORBIDDEN),

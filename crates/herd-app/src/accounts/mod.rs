@@ -27,6 +27,12 @@ pub async fn local_by_username(app: &App, tenant: &Tenant, username: &str) -> Re
         .ok_or_else(|| AppError::Invalid(format!("no account {username:?} on {}", tenant.domain)))
 }
 
+/// A local account's username.
+pub async fn username_of(app: &App, tenant: &Tenant, account: i64) -> Result<String> {
+    let mut c = app.db.conn().await?;
+    Ok(accounts::by_id(&mut c, tenant.id, account).await?.username)
+}
+
 /// Profile text rendered with links, mentions of local accounts and hashtags.
 pub(crate) async fn render_text(c: &mut herd_store::Conn, tenant: &Tenant, text: &str) -> Result<(String, Vec<AccountRow>, Vec<String>)> {
     let ex = herd_core::content::extract(text);

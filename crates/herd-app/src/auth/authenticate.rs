@@ -96,6 +96,27 @@ pub(crate) fn check_usable(app: &App, s: Standing) -> Result<()> {
     Ok(())
 }
 
+/// Whether the local account may sign in now (its user not disabled, unapproved or
+/// suspended since an earlier step); Forbidden with Mastodon's words if not.
+pub(crate) async fn check_standing(app: &App, tenant: &Tenant, account: i64) -> Result<()> {
+    let gone = || AppError::Unauthorized("The sign-in has expired; sign in again".into());
+    let mut c = app.db.conn().await?;
+    let user = users::by_account(&mut c, tenant.id, account).await?.ok_or_else(gone)?;
+    let acct = accounts::by_id(&mut c, tenant.id, account).await?;
+    check_usable(app, Standing::of(&user, &acct))
+}
+
+impl Standing {
+    fn of(user: &users::UserRow, account: &accounts::AccountRow) -> Standing {
+        Standing {
+            disabled: user.disabled != 0,
+            approved: user.approved != 0,
+            confirmed: user.confirmed_at.is_some(),
+            suspended: account.suspended_at.is_some(),
+        }
+    }
+}
+
 /// Checks an e-mail address (or username) and password; the account id on success.
 pub(crate) async fn sign_in(app: &App, tenant: &Tenant, login: &str, plain: String) -> Result<i64> {
     let mut c = app.db.conn().await?;
@@ -112,14 +133,6 @@ pub(crate) async fn sign_in(app: &App, tenant: &Tenant, login: &str, plain: Stri
     };
     let mut c = app.db.conn().await?;
     let account = accounts::by_id(&mut c, tenant.id, user.account_id).await?;
-    check_usable(
-        app,
-        Standing {
-            disabled: user.disabled != 0,
-            approved: user.approved != 0,
-            confirmed: user.confirmed_at.is_some(),
-            suspended: account.suspended_at.is_some(),
-        },
-    )?;
+    check_usable(app, Standing::of(&user, &account))?;
     Ok(user.account_id)
 }

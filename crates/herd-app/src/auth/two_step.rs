@@ -70,19 +70,45 @@ pub async fn code_step(app: &App, tenant: &Tenant, ticket: &str, code: &str) -> 
     }
     tx.commit().await?;
     // Disabled or suspended since the password step: refused as the password step would.
-    let mut c = app.db.conn().await?;
-    let user = herd_store::users::by_account(&mut c, tenant.id, account)
-        .await?
+    super::authenticate::check_standing(app, tenant, account).await?;
+    Ok(SignedIn(account))
+}
+
+impl SignedIn {
+    /// A sign-in made elsewhere in this crate (single sign-on), for an account whose
+    /// standing the caller has checked.
+    pub(crate) fn made(account: i64) -> SignedIn {
+        SignedIn(account)
+    }
+}
+
+const HANDOVER: &str = "signed-in-ticket";
+
+/// A completed sign-in carried to a next page (the OAuth consent after single sign-on):
+/// sealed like the code step's ticket, for [`TICKET_MS`].
+pub fn hand_over(app: &App, tenant: &Tenant, signed: SignedIn) -> Result<String> {
+    let deadline = Timestamp::now().0 + TICKET_MS;
+    let plain = format!("{}:{}:{deadline}", tenant.id.0, signed.0);
+    app.settings.seal.seal(HANDOVER, plain.as_bytes())
+}
+
+/// The sign-in [`hand_over`] sealed, if unexpired, of this instance, and the account may
+/// still sign in.
+pub async fn take_over(app: &App, tenant: &Tenant, ticket: &str) -> Result<SignedIn> {
+    let plain = app
+        .settings
+        .seal
+        .open(HANDOVER, ticket)
+        .ok()
+        .and_then(|p| String::from_utf8(p).ok())
         .ok_or_else(expired)?;
-    let acct = herd_store::accounts::by_id(&mut c, tenant.id, account).await?;
-    super::authenticate::check_usable(
-        app,
-        super::authenticate::Standing {
-            disabled: user.disabled != 0,
-            approved: user.approved != 0,
-            confirmed: user.confirmed_at.is_some(),
-            suspended: acct.suspended_at.is_some(),
-        },
-    )?;
+    let mut parts = plain.split(':').map(|p| p.parse::<i64>().ok());
+    let (Some(Some(t)), Some(Some(account)), Some(Some(deadline))) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(expired());
+    };
+    if t != tenant.id.0 || deadline < Timestamp::now().0 {
+        return Err(expired());
+    }
+    super::authenticate::check_standing(app, tenant, account).await?;
     Ok(SignedIn(account))
 }

@@ -5,6 +5,7 @@
 //! every request authenticates it as the API authenticates a bearer token.
 
 mod sign_in;
+mod sso;
 mod two_factor;
 
 use axum::Router;
@@ -26,6 +27,8 @@ pub fn routes() -> Router<State> {
         .route("/auth/sign_in", get(sign_in::form).post(sign_in::submit))
         .route("/auth/sign_in/two-factor", get(sign_in::code_form).post(sign_in::code_submit))
         .route("/auth/sign_out", post(sign_in::sign_out))
+        .route("/auth/sso", get(sso::start))
+        .route("/auth/sso/callback", get(sso::callback))
         .route("/settings/two-factor", get(two_factor::page))
         .route("/settings/two-factor/setup", post(two_factor::setup))
         .route("/settings/two-factor/confirm", post(two_factor::confirm))

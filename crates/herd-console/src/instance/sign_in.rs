@@ -20,7 +20,7 @@ use crate::pages::field;
 use crate::pages::sign_in::{CodePage, SignInPage};
 use crate::{Chrome, cookie, csrf_ok, csrf_refused_in, csrf_token, error_in, page, redirect};
 
-fn sign_in_page(
+pub(super) async fn sign_in_page(
     s: &State,
     t: &Tenant,
     headers: &HeaderMap,
@@ -30,35 +30,49 @@ fn sign_in_page(
     next: String,
 ) -> Response {
     let (csrf, new) = csrf_token(headers);
+    let sso = match herd_app::sso::of(&s.app, t).await {
+        Ok(sso) => sso.map(|x| {
+            let href = match next.as_str() {
+                "" => "/auth/sso".to_string(),
+                n => format!("/auth/sso?next={}", super::url_encode(n)),
+            };
+            (x.label, href)
+        }),
+        Err(e) => return error_in(Some(t.domain.as_str()), &e),
+    };
     let p = SignInPage {
         chrome: Chrome::instance(format!("Sign in to {}", t.row.title), t.domain.as_str(), None, &csrf),
         error,
         email,
         action: "/auth/sign_in",
         next,
+        sso,
     };
     page(s, status, &p, new.then_some(csrf.as_str()))
 }
 
 pub async fn form(S(s): S<State>, Ctx(t): Ctx, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
     let next = safe_next(q.get("next").map(String::as_str)).unwrap_or_default();
-    sign_in_page(&s, &t, &headers, StatusCode::OK, None, String::new(), next)
+    sign_in_page(&s, &t, &headers, StatusCode::OK, None, String::new(), next).await
+}
+
+/// A session for a completed sign-in: its token, and where it goes (`next`, else the
+/// console for admins and the settings for everyone else).
+pub(super) async fn open(s: &State, t: &Tenant, signed: SignedIn, next: Option<String>) -> Result<(String, String), AppError> {
+    let token = auth::open_session(&s.app, t, signed).await?;
+    let mut c = s.app.db.conn().await?;
+    let u = herd_store::users::by_account(&mut c, t.id, signed.account()).await?;
+    let admin = u.is_some_and(|u| u.role == "owner" || u.role == "admin");
+    let to = next.unwrap_or_else(|| if admin { "/admin".into() } else { "/settings/two-factor".into() });
+    Ok((token, to))
 }
 
 /// Where a completed sign-in goes, with its session cookie (and the ticket dropped).
 async fn complete(s: &State, t: &Tenant, signed: SignedIn, next: Option<String>) -> Response {
-    let token = match auth::open_session(&s.app, t, signed).await {
-        Ok(tk) => tk,
+    let (token, to) = match open(s, t, signed, next).await {
+        Ok(x) => x,
         Err(e) => return error_in(Some(t.domain.as_str()), &e),
     };
-    let admin = async {
-        let mut c = s.app.db.conn().await?;
-        let u = herd_store::users::by_account(&mut c, t.id, signed.account()).await?;
-        Ok::<_, AppError>(u.is_some_and(|u| u.role == "owner" || u.role == "admin"))
-    }
-    .await
-    .unwrap_or(false);
-    let to = next.unwrap_or_else(|| if admin { "/admin".into() } else { "/settings/two-factor".into() });
     let mut r = redirect(&to);
     let h = r.headers_mut();
     if let Some(c) = cookie(SESSION_COOKIE, &token, auth::SESSION_MS / 1000, s) {
@@ -82,12 +96,15 @@ pub async fn submit(
     }
     let email = field(&f, "email").unwrap_or_default();
     let next = safe_next(f.get("next").map(String::as_str));
-    let again = |status, msg: String| sign_in_page(&s, &t, &headers, status, Some(msg), email.clone(), next.clone().unwrap_or_default());
+    let again = async |status, msg: String| {
+        sign_in_page(&s, &t, &headers, status, Some(msg), email.clone(), next.clone().unwrap_or_default()).await
+    };
     if !s.limits.login(t.id.0, ip, &email, Timestamp::now().0) {
         return again(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many sign-in attempts. Wait a few minutes and try again.".into(),
-        );
+        )
+        .await;
     }
     match auth::password_step(&s.app, &t, &email, f.get("password").cloned().unwrap_or_default()).await {
         Ok(FirstFactor::Done(signed)) => complete(&s, &t, signed, next).await,
@@ -102,7 +119,7 @@ pub async fn submit(
             }
             r
         }
-        Err(AppError::Unauthorized(m) | AppError::Forbidden(m)) => again(StatusCode::UNAUTHORIZED, m),
+        Err(AppError::Unauthorized(m) | AppError::Forbidden(m)) => again(StatusCode::UNAUTHORIZED, m).await,
         Err(e) => error_in(Some(t.domain.as_str()), &e),
     }
 }
@@ -152,7 +169,7 @@ pub async fn code_submit(
         Ok(signed) => complete(&s, &t, signed, next).await,
         Err(AppError::Unauthorized(m)) if m.contains("expired") => redirect("/auth/sign_in"),
         Err(AppError::Unauthorized(m)) => code_page(&s, &t, &headers, StatusCode::UNAUTHORIZED, Some(m)),
-        Err(AppError::Forbidden(m)) => sign_in_page(&s, &t, &headers, StatusCode::FORBIDDEN, Some(m), String::new(), String::new()),
+        Err(AppError::Forbidden(m)) => sign_in_page(&s, &t, &headers, StatusCode::FORBIDDEN, Some(m), String::new(), String::new()).await,
         Err(e) => error_in(Some(t.domain.as_str()), &e),
     }
 }

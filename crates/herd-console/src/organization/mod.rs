@@ -13,6 +13,7 @@ mod emoji;
 mod overview;
 mod rules;
 mod settings;
+mod sso;
 mod teams;
 
 use std::collections::HashMap;
@@ -41,6 +42,8 @@ pub fn routes() -> Router<State> {
         .route("/admin/rules", get(rules::page).post(rules::add))
         .route("/admin/rules/{id}/delete", post(rules::remove))
         .route("/admin/settings", get(settings::page).post(settings::save))
+        .route("/admin/sso", get(sso::page).post(sso::save))
+        .route("/admin/sso/disable", post(sso::turn_off))
         .route("/admin/emoji", get(emoji::page).post(emoji::add))
         .route("/admin/emoji/{shortcode}/delete", post(emoji::remove))
         .route("/admin/announcements", get(announcements::page).post(announcements::publish))

@@ -24,6 +24,8 @@ pub(crate) struct SignInPage {
     pub email: String,
     pub action: &'static str,
     pub next: String,
+    /// Where the instance has single sign-on: the button's words and where it leads.
+    pub sso: Option<(String, String)>,
 }
 
 #[derive(Template)]
@@ -57,6 +59,7 @@ pub(crate) struct RecoveryPage {
 fn sign_in_page(state: &State, headers: &HeaderMap, status: StatusCode, error: Option<String>, email: String) -> Response {
     let (csrf, new) = csrf_token(headers);
     let p = SignInPage {
+        sso: None,
         chrome: Chrome::new("Sign in", None, &csrf),
         error,
         email,

@@ -36,7 +36,13 @@ impl Browser {
     pub async fn take(&mut self, r: reqwest::Response) -> Page {
         for v in r.headers().get_all("set-cookie") {
             let v = v.to_str().expect("cookie");
-            assert!(v.contains("HttpOnly") && v.contains("SameSite=Strict"), "{v}");
+            // Only the single sign-on state is Lax: the provider's redirect back must carry it.
+            let same_site = if v.starts_with("herd_sso=") {
+                "SameSite=Lax"
+            } else {
+                "SameSite=Strict"
+            };
+            assert!(v.contains("HttpOnly") && v.contains(same_site), "{v}");
             let (pair, _) = v.split_once(';').unwrap_or((v, ""));
             let (k, val) = pair.split_once('=').expect("cookie pair");
             if val.is_empty() {

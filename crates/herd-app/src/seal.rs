@@ -1,6 +1,6 @@
-//! Secrets the server must read back (TOTP secrets, later connection tokens of external
-//! servers) are sealed with the server's key: AES-256-GCM, a random nonce per value,
-//! stored as base64 of nonce and ciphertext. The key comes from the configuration
+//! Secrets the server must read back (TOTP secrets, single sign-on client secrets, later
+//! connection tokens of external servers) are sealed with the server's key: AES-256-GCM, a
+//! random nonce per value, stored as base64 of nonce and ciphertext. The key comes from the configuration
 //! (`secret_key`), or a file in the data directory made at first start.
 
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};

@@ -1,5 +1,6 @@
 //! A browser as the console tests need one: cookies kept by hand (every one must be
-//! `HttpOnly` and `SameSite=Strict`), forms posted with the CSRF token its cookie holds.
+//! `HttpOnly` and `SameSite=Strict`, but the single sign-on state's, which is `Lax`), forms
+//! posted with the CSRF token its cookie holds.
 
 use std::collections::HashMap;
 

@@ -34,7 +34,8 @@ async function viaProvider(page, login, arrived) {
         await j.submit(page, "button[type='submit']");
       } else await pause();
     } catch (e) {
-      if (!String(e).includes("context was destroyed") && !String(e).includes("detached")) throw e;
+      // A page that went away under the look (its context destroyed or no longer found).
+      if (!/context|detached|navigat/i.test(String(e))) throw e;
       await pause();
     }
   }

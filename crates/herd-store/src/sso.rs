@@ -96,11 +96,3 @@ pub async fn touch(c: &mut Conn, t: TenantId, issuer: &str, subject: &str, now: 
         .await?;
     Ok(())
 }
-
-/// Whether an account is linked to anyone at a provider (the staff page shows it).
-pub async fn linked_accounts(c: &mut Conn, t: TenantId) -> Result<Vec<i64>> {
-    Ok(c.qs("SELECT DISTINCT account_id FROM sso_identities WHERE tenant_id = ?")
-        .bind(t.0)
-        .fetch_all(c.ex())
-        .await?)
-}

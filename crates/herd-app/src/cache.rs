@@ -262,6 +262,7 @@ impl Caches {
         self.statuses.clear();
         self.feeds.clear();
         self.marks.clear();
+        self.filters.clear();
         self.signers.clear();
         self.remotes.clear();
         self.senders.clear();
@@ -270,6 +271,25 @@ impl Caches {
         self.report_pages.clear();
         self.users.clear();
         self.rendered.clear();
+    }
+
+    /// Drops everything cached of one instance (its rows were replaced).
+    fn forget_tenant(&self, t: TenantId) {
+        let t = t.0;
+        self.sessions.retain(|(k, _), _| *k != t);
+        self.accounts.retain(|(k, _), _| *k != t);
+        self.statuses.retain(|(k, _), _| *k != t);
+        self.feeds.retain(|(k, _), _| *k != t);
+        self.marks.retain(|(k, _), _| *k != t);
+        self.filters.retain(|(k, _), _| *k != t);
+        self.signers.retain(|(k, _), _| *k != t);
+        self.remotes.retain(|(k, _), _| *k != t);
+        self.senders.retain(|(k, _), _| *k != t);
+        self.key_owners.retain(|(k, _), _| *k != t);
+        self.policies.remove(&t);
+        self.report_pages.retain(|(k, _), _| *k != t);
+        self.users.retain(|(k, _), _| *k != t);
+        self.rendered.retain(|(_, k, _), _| *k != t);
     }
 
     fn drop_changed(&self, changes: &[(TenantId, Change)]) {
@@ -322,6 +342,7 @@ impl Caches {
                 Change::Reports => {
                     queues.insert(t.0);
                 }
+                Change::Tenant => self.forget_tenant(t),
             }
         }
         if !users.is_empty() || !tokens.is_empty() {

@@ -28,6 +28,11 @@ impl FileStore {
         FileStore { root: root.into() }
     }
 
+    /// The folder of one instance's files (each file's key is its path below it).
+    pub fn tenant_dir(&self, t: TenantId) -> PathBuf {
+        self.root.join(t.0.to_string())
+    }
+
     fn path(&self, t: TenantId, key: &str) -> std::io::Result<PathBuf> {
         let ok = !key.is_empty() && key.split('/').all(|p| !p.is_empty() && p != "." && p != ".." && !p.contains('\\'));
         if !ok {

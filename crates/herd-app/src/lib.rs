@@ -272,6 +272,8 @@ pub enum Actor {
     Visitor,
     /// A member of the provider's staff.
     Staff(i64),
+    /// The instance's booked schedule (its backups).
+    Schedule,
 }
 
 impl std::fmt::Display for Actor {
@@ -283,12 +285,13 @@ impl std::fmt::Display for Actor {
             Actor::Rule(id) => write!(f, "automod:{id}"),
             Actor::Visitor => f.write_str("visitor"),
             Actor::Staff(id) => write!(f, "staff:{id}"),
+            Actor::Schedule => f.write_str("schedule"),
         }
     }
 }
 
 /// Records a privileged action in the same transaction as the action.
-pub(crate) async fn audit(c: &mut Conn, t: TenantId, actor: &Actor, action: &str, target: &str, detail: serde_json::Value) -> Result<()> {
+pub async fn audit(c: &mut Conn, t: TenantId, actor: &Actor, action: &str, target: &str, detail: serde_json::Value) -> Result<()> {
     audit::record(
         c,
         t,

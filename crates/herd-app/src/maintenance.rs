@@ -99,7 +99,8 @@ pub async fn sweep_all(app: &App) -> Result<()> {
         herd_store::remote::prune_signatures(&mut c, Timestamp::now().0).await?;
         herd_store::tenants::list(&mut c).await?
     };
-    for t in tenants {
+    // An instance being restored or imported is left alone until its rows are all in.
+    for t in tenants.into_iter().filter(|t| t.state != "restoring") {
         match sweep(app, t.tenant_id(), Timestamp::now()).await {
             Ok(s) if s != Swept::default() => {
                 tracing::info!(tenant = %t.domain, orphaned_media = s.orphaned_media, expired_mutes = s.expired_mutes,

@@ -41,6 +41,8 @@ pub enum Change {
     Policy,
     /// The instance's report queue (a report filed, assigned, resolved or recategorized).
     Reports,
+    /// Everything of the instance: its rows were replaced (a restore from a backup).
+    Tenant,
 }
 
 impl Change {
@@ -57,6 +59,7 @@ impl Change {
             Change::Counters(id) => (9, id),
             Change::Policy => (10, 0),
             Change::Reports => (11, 0),
+            Change::Tenant => (12, 0),
         }
     }
 
@@ -73,6 +76,7 @@ impl Change {
             9 => Change::Counters(subject),
             10 => Change::Policy,
             11 => Change::Reports,
+            12 => Change::Tenant,
             _ => return None,
         })
     }

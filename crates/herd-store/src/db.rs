@@ -180,6 +180,18 @@ impl Db {
         Ok(())
     }
 
+    /// Whether this database has every migration this build knows (a node of a newer
+    /// release may have applied more): what `/ready` reports.
+    pub async fn migrations_current(&self) -> crate::Result<bool> {
+        let m = match self.dialect {
+            Dialect::Sqlite => &SQLITE_MIGRATIONS,
+            Dialect::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let newest = m.iter().map(|m| m.version).max().unwrap_or(0);
+        let mut c = self.conn().await?;
+        Ok(crate::snapshot::schema_version(&mut c).await? >= newest)
+    }
+
     /// A connection for reads (and single-statement writes).
     pub async fn conn(&self) -> crate::Result<Conn> {
         Ok(Conn {
@@ -212,6 +224,25 @@ impl Db {
             events: self.events.get().cloned(),
             pending_events: Vec::new(),
             _turn: turn,
+        })
+    }
+
+    /// A read-only transaction that sees the database as of one moment while others write
+    /// (a backup's snapshot): a deferred read transaction on SQLite (WAL keeps its view), a
+    /// repeatable-read one on PostgreSQL. It holds no write lock.
+    pub async fn snapshot(&self) -> crate::Result<Conn> {
+        let tx = match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN DEFERRED").await?,
+            Dialect::Postgres => self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?,
+        };
+        Ok(Conn {
+            inner: Inner::Tx(tx),
+            dialect: self.dialect,
+            sink: None,
+            pending: Vec::new(),
+            events: None,
+            pending_events: Vec::new(),
+            _turn: None,
         })
     }
 

@@ -113,3 +113,14 @@ pub async fn fail(c: &mut Conn, id: i64, error: &str, next_run_at: i64) -> Resul
         .await?;
     Ok(())
 }
+
+/// Holds every queued job of the instance until `until` (its rows are about to be replaced;
+/// the restore then replaces its jobs too).
+pub async fn hold_tenant(c: &mut Conn, t: TenantId, until: i64) -> Result<u64> {
+    Ok(c.q("UPDATE jobs SET locked_until = ? WHERE tenant_id = ?")
+        .bind(until)
+        .bind(t.0)
+        .execute(c.ex())
+        .await?
+        .rows_affected())
+}

@@ -84,7 +84,7 @@ pub async fn unindexed(c: &mut Conn, t: TenantId, limit: i64) -> Result<Vec<Stat
     let ids: Vec<i64> = c
         .qs(&format!(
             "SELECT s.id FROM statuses s WHERE s.tenant_id = ? AND s.reblog_of_id IS NULL \
-             AND NOT EXISTS (SELECT 1 FROM status_search ss WHERE {key} = s.id) ORDER BY s.id LIMIT ?"
+             AND NOT EXISTS (SELECT 1 FROM status_search ss WHERE ss.tenant_id = s.tenant_id AND {key} = s.id) ORDER BY s.id LIMIT ?"
         ))
         .bind(t.0)
         .bind(limit)
@@ -130,4 +130,33 @@ pub(crate) fn matching(dialect: Dialect, t: TenantId, terms: &Terms) -> (String,
             )
         }
     }
+}
+
+/// Indexes the instance's posts with ids above `after`, up to `limit` of them, oldest first,
+/// into an index that holds none of them (a restore rebuilding it); the last id indexed, or
+/// `None` when there were none left.
+pub async fn index_after(c: &mut Conn, t: TenantId, after: i64, limit: i64) -> Result<Option<i64>> {
+    let ids: Vec<i64> = c
+        .qs("SELECT id FROM statuses WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?")
+        .bind(t.0)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(c.ex())
+        .await?;
+    let Some(last) = ids.last().copied() else {
+        return Ok(None);
+    };
+    let rows = crate::statuses::by_ids(c, t, &ids).await?;
+    let refs: Vec<&StatusRow> = rows.iter().collect();
+    index_new(c, t, &refs).await?;
+    Ok(Some(last))
+}
+
+/// Empties the instance's part of the index (its posts are being replaced by a restore).
+pub async fn clear(c: &mut Conn, t: TenantId) -> Result<()> {
+    c.q("DELETE FROM status_search WHERE tenant_id = ?")
+        .bind(t.0)
+        .execute(c.ex())
+        .await?;
+    Ok(())
 }

@@ -233,3 +233,16 @@ pub async fn remove_rule(c: &mut Conn, t: TenantId, id: i64) -> Result<bool> {
     crate::changes::record(c, t, crate::changes::Change::Policy).await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Sets whether the instance is served (`active`) or answers 503 while its rows are replaced
+/// (`restoring`), and drops every node's cached values of it.
+///
+/// `updated_at` stays: it dates the instance's own settings, which an archive carries.
+pub async fn set_state(c: &mut Conn, t: TenantId, state: &str) -> Result<()> {
+    c.q("UPDATE tenants SET state = ? WHERE id = ?")
+        .bind(state.to_string())
+        .bind(t.0)
+        .execute(c.ex())
+        .await?;
+    crate::changes::record(c, t, crate::changes::Change::Tenant).await
+}

@@ -32,6 +32,9 @@ const KEYS: &[&str] = &[
     "rate_limit_sign_in_name",
     "admin_domain",
     "secret_key",
+    "backup_dir",
+    "backup_recipient",
+    "backup_identity",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -82,9 +85,30 @@ pub struct Config {
     /// secrets); all nodes need the same. Unset: a key made once in the data directory
     /// (`secret.key`), for one node.
     pub secret_key: Option<String>,
+    /// Where backups are written (`HERD_BACKUP_DIR`); default: `backups` in the data directory.
+    pub backup_dir: Option<PathBuf>,
+    /// The age public key backups are encrypted to (`HERD_BACKUP_RECIPIENT`, `age1pq1...` or
+    /// `age1...`); default: the backup identity's. Set it, and keep the identity elsewhere, to
+    /// make backups that this server cannot read back (they are then not verified here).
+    pub backup_recipient: Option<String>,
+    /// The age identity file backups are verified and restored with (`HERD_BACKUP_IDENTITY`);
+    /// default: `backup-identity.txt` in the data directory, made on first use.
+    pub backup_identity: Option<PathBuf>,
 }
 
 impl Config {
+    /// Where backups go and which key protects them.
+    pub fn backups(&self) -> herd_backup::BackupConfig {
+        herd_backup::BackupConfig {
+            dir: self.backup_dir.clone().unwrap_or_else(|| self.data_dir.join("backups")),
+            recipient: self.backup_recipient.clone().filter(|r| !r.trim().is_empty()),
+            identity: self
+                .backup_identity
+                .clone()
+                .unwrap_or_else(|| self.data_dir.join("backup-identity.txt")),
+        }
+    }
+
     /// The key that seals secrets: `secret_key`, or the data directory's `secret.key`
     /// (made on first use, readable by the owner only).
     pub fn seal_key(&self) -> anyhow::Result<[u8; 32]> {
@@ -153,6 +177,9 @@ impl Default for Config {
             rate_limit_sign_in_name: "25/1h".into(),
             admin_domain: None,
             secret_key: None,
+            backup_dir: None,
+            backup_recipient: None,
+            backup_identity: None,
         }
     }
 }

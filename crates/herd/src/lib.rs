@@ -2,6 +2,7 @@
 //! server's lifecycle, the operator commands and the benchmarks. Integration tests start the
 //! server through [`server::start`] exactly as `herd serve` does.
 
+pub mod backup;
 pub mod bench;
 pub mod commands;
 pub mod config;

@@ -54,6 +54,11 @@ enum Command {
         #[command(subcommand)]
         command: AnnouncementCommand,
     },
+    /// Backups of one instance: run, list, verify, restore.
+    Backup {
+        #[command(subcommand)]
+        command: herd::backup::BackupCommand,
+    },
     /// Moderation of an instance: reports, account actions, server blocks, blocklists.
     Moderation {
         #[command(subcommand)]
@@ -167,6 +172,27 @@ enum TenantCommand {
         text: String,
         #[arg(long, default_value = "")]
         hint: String,
+    },
+    /// Write the whole instance to one file (rows, keys, media, queued deliveries), for the
+    /// organization to take to another server (`herd tenant import` there).
+    Export {
+        domain: String,
+        file: PathBuf,
+        /// The age public key of whoever imports it (`age1pq1...` or `age1...`); default: this
+        /// server's backup key (`herd backup key`).
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Serve an exported instance here, under its own domain, with everything it had.
+    Import {
+        file: PathBuf,
+        /// The age identity (secret key file) the export was made for; default: this
+        /// server's backup identity.
+        #[arg(long)]
+        identity: Option<PathBuf>,
+        /// The organization it joins (`herd org list`); without one it gets its own.
+        #[arg(long)]
+        org: Option<String>,
     },
 }
 
@@ -458,6 +484,8 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                         herd_app::tenants::add_rule(&app, &herd_app::Actor::Operator, &t, &text, &hint).await?
                     );
                 }
+                TenantCommand::Export { domain, file, to } => herd::backup::export(&app, &cfg, &domain, file, to).await?,
+                TenantCommand::Import { file, identity, org } => herd::backup::import(&app, &cfg, file, identity, org).await?,
                 TenantCommand::List => {
                     for t in commands::tenant_list(&app).await? {
                         let org = match t.organization_id {
@@ -624,6 +652,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Backup { command } => herd::backup::run(&herd::server::open(&cfg).await?, &cfg, command).await,
         Command::Moderation { command } => {
             let app = herd::server::open(&cfg).await?;
             herd::moderation::run(&app, command).await

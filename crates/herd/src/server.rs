@@ -97,7 +97,14 @@ pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
         .with_context(|| format!("listening on {}", cfg.listen))?;
     let addr = listener.local_addr()?;
 
-    let runner = Runner::new(app.db.clone(), app.job_registry(), app.waker.clone(), cfg.workers);
+    let registry = {
+        let (app, backups, url) = (app.clone(), cfg.backups(), cfg.database_url());
+        app.job_registry().on(move |t, _: herd_backup::schedule::RunBackup| {
+            let (app, backups, url) = (app.clone(), backups.clone(), url.clone());
+            async move { herd_backup::schedule::run_job(&app, &backups, &url, t).await }
+        })
+    };
+    let runner = Runner::new(app.db.clone(), registry, app.waker.clone(), cfg.workers);
     let jobs = tokio::spawn(runner.run(stopped.clone()));
     let housekeeping = tokio::spawn(maintain(app.clone(), stopped.clone()));
     let metering = tokio::spawn(meter(app.clone(), stopped.clone()));
@@ -167,6 +174,10 @@ async fn maintain(app: App, mut stopped: watch::Receiver<bool>) {
         }
         if let Err(e) = herd_app::usage::roll_up_due(&app).await {
             tracing::warn!(error = %e, "usage roll-up failed; will try again");
+        }
+        // Backups as the instances' bookings schedule them (hours apart at the least).
+        if let Err(e) = herd_backup::schedule::due(&app).await {
+            tracing::warn!(error = %e, "backup schedule could not be read; will try again");
         }
         next = tokio::time::Instant::now() + std::time::Duration::from_secs(600);
     }

@@ -827,3 +827,35 @@ async fn browser_clients_may_call_from_other_origins() {
         "the Link header must be readable for pagination: {exposed}"
     );
 }
+
+#[tokio::test]
+async fn readiness_is_apart_from_liveness() {
+    let s = Server::start().await;
+    let any = s.domain("org-c.test");
+    let live = s.get(&any, "/health", None).await;
+    assert!(live.status == 200 && live.text == "ok", "{} {}", live.status, live.text);
+    let ready = s.get(&any, "/ready", None).await;
+    assert!(ready.status == 200 && ready.text == "ready", "{} {}", ready.status, ready.text);
+    // A database behind this build's migrations: alive, but not ready for requests.
+    let mut c = s.app().db.conn().await.expect("conn");
+    let newest: i64 = c
+        .qs("SELECT MAX(version) FROM _sqlx_migrations")
+        .fetch_one(c.ex())
+        .await
+        .expect("newest");
+    c.q("DELETE FROM _sqlx_migrations WHERE version = ?")
+        .bind(newest)
+        .execute(c.ex())
+        .await
+        .expect("delete");
+    drop(c);
+    assert_eq!(s.get(&any, "/health", None).await.status, 200);
+    let ready = s.get(&any, "/ready", None).await;
+    assert_eq!(ready.status, 503);
+    assert!(
+        ready.json["error"].as_str().is_some_and(|e| e.contains("herd migrate")),
+        "{}",
+        ready.text
+    );
+    s.stop().await;
+}

@@ -58,8 +58,19 @@ pub fn routes() -> Router<State> {
         .merge(tags::routes())
         .merge(featured::routes())
         .route("/health", get(|| async { "ok" }))
+        .route("/ready", get(ready))
         .fallback(not_found)
         .route("/api/v1/custom_emojis", get(custom_emojis))
+}
+
+/// Readiness, apart from liveness (`/health`): the database answers and has this build's
+/// migrations, so a load balancer sends this node requests only then.
+async fn ready(axum::extract::State(s): axum::extract::State<State>) -> crate::error::ApiResult<&'static str> {
+    match s.app.db.migrations_current().await {
+        Ok(true) => Ok("ready"),
+        Ok(false) => Err(herd_app::AppError::Unavailable("database migrations are pending; run `herd migrate`".into()).into()),
+        Err(e) => Err(herd_app::AppError::Unavailable(format!("the database does not answer: {e}")).into()),
+    }
 }
 
 /// The instance's own emoji that apps offer in their pickers.

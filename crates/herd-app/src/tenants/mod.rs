@@ -65,6 +65,10 @@ pub async fn resolve(app: &App, host: &str) -> Result<Option<Arc<Tenant>>> {
             app.tenants.put(&t);
             Ok(Some(t))
         }
+        Some(row) if row.state == "restoring" => Err(crate::AppError::Unavailable(format!(
+            "{} is being restored from a backup; try again in a few minutes",
+            row.domain
+        ))),
         _ => Ok(None),
     }
 }

@@ -26,6 +26,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::Config;
 
+mod backup;
 mod consoles;
 mod media;
 mod moderation;
@@ -123,6 +124,20 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 500)]
         requests: usize,
     },
+    /// Backups: one large instance backed up, verified and restored (times, archive size per
+    /// post), and another instance's request rate during the backup beside its rate without.
+    Backup {
+        /// `postgres://user@host:port` to run on a fresh PostgreSQL database there (dropped
+        /// afterwards); default SQLite in a temporary directory.
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value_t = 1000)]
+        accounts: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        posts: usize,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+    },
     /// Media: a video uploaded and processed by the server (time and peak memory), beside
     /// ffmpeg's own time for the same transcode.
     Media {
@@ -180,6 +195,12 @@ pub async fn run(command: BenchCommand, _cfg: &Config) -> anyhow::Result<()> {
             days,
             requests,
         } => consoles::consoles(organizations, instances, days, requests).await,
+        BenchCommand::Backup {
+            postgres,
+            accounts,
+            posts,
+            concurrency,
+        } => backup::backup(postgres, accounts, posts, concurrency).await,
     }
 }
 
@@ -513,7 +534,16 @@ async fn timeline(
         bail!("--follows must be less than --accounts");
     }
     let dir = tempfile::tempdir()?;
-    let (url, drop_db) = match &postgres {
+    let (url, drop_db) = scratch_database(postgres.as_deref(), dir.path()).await?;
+    let result = timeline_on(&url, dir.path(), accounts, follows, posts, concurrency, seconds).await;
+    drop_scratch(drop_db).await;
+    result
+}
+
+/// The bench's database: a fresh PostgreSQL database on the server `postgres` names (with
+/// what [`drop_scratch`] needs to drop it), or a SQLite file in `dir`.
+async fn scratch_database(postgres: Option<&str>, dir: &Path) -> anyhow::Result<(String, Option<(String, String)>)> {
+    Ok(match postgres {
         Some(base) => {
             use sqlx::Connection;
             let base = base.trim_end_matches('/').to_string();
@@ -524,10 +554,12 @@ async fn timeline(
             sqlx::Executor::execute(&mut admin, sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await?;
             (format!("{base}/{name}"), Some((base, name)))
         }
-        None => (format!("sqlite://{}", dir.path().join("herd.db").display()), None),
-    };
-    let result = timeline_on(&url, dir.path(), accounts, follows, posts, concurrency, seconds).await;
-    if let Some((base, name)) = drop_db {
+        None => (format!("sqlite://{}", dir.join("herd.db").display()), None),
+    })
+}
+
+async fn drop_scratch(db: Option<(String, String)>) {
+    if let Some((base, name)) = db {
         use sqlx::Connection;
         if let Ok(mut admin) = sqlx::PgConnection::connect(&format!("{base}/postgres")).await {
             let _ = sqlx::Executor::execute(
@@ -537,7 +569,6 @@ async fn timeline(
             .await;
         }
     }
-    result
 }
 
 async fn timeline_on(
@@ -574,28 +605,7 @@ async fn timeline_on(
         edges,
     )
     .await?;
-    let mut rows = Vec::with_capacity(posts);
-    for p in 0..posts {
-        // Spread over the past `posts` seconds, oldest first, authors in turn.
-        let at = Timestamp(now.0 - ((posts - p) as i64) * 1000);
-        let text = format!("Post number {p} of the benchmark, with a few words in it.");
-        rows.push(vec![
-            V::I(Id::generate_at(at).0),
-            V::I(t.0),
-            V::I(ids[p % ids.len()]),
-            V::S(text.clone()),
-            V::S(format!("<p>{text}</p>")),
-            V::S("public".into()),
-            V::I(at.0),
-        ]);
-    }
-    bulk(
-        &mut tx,
-        "statuses",
-        &["id", "tenant_id", "account_id", "text", "content_html", "visibility", "created_at"],
-        rows,
-    )
-    .await?;
+    bulk(&mut tx, "statuses", STATUS_COLUMNS, posts_of(t, &ids, posts)).await?;
     // The instance books what a full customer books, so its entitlements are all there.
     for service in ["moderation", "support", "backups"] {
         herd_store::bookings::insert(
@@ -661,6 +671,30 @@ async fn timeline_on(
         bail!("{} requests failed", terr + herr);
     }
     Ok(())
+}
+
+/// The columns [`posts_of`] fills.
+const STATUS_COLUMNS: &[&str] = &["id", "tenant_id", "account_id", "text", "content_html", "visibility", "created_at"];
+
+/// `posts` public posts of instance `t` by `authors` in turn, spread over the past `posts`
+/// seconds, oldest first.
+fn posts_of(t: TenantId, authors: &[i64], posts: usize) -> Vec<Vec<V>> {
+    let now = Timestamp::now();
+    (0..posts)
+        .map(|p| {
+            let at = Timestamp(now.0 - ((posts - p) as i64) * 1000);
+            let text = format!("Post number {p} of the benchmark, with a few words in it.");
+            vec![
+                V::I(Id::generate_at(at).0),
+                V::I(t.0),
+                V::I(authors[p % authors.len()]),
+                V::S(text.clone()),
+                V::S(format!("<p>{text}</p>")),
+                V::S("public".into()),
+                V::I(at.0),
+            ]
+        })
+        .collect()
 }
 
 /// An `App` on the bench's database in this process (for work timed without a server).

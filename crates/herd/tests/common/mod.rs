@@ -26,6 +26,11 @@ pub struct Server {
 
 async fn fresh_database(dir: &std::path::Path) -> Option<String> {
     let base = std::env::var("HERD_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+    fresh_database_at(&base, dir).await
+}
+
+/// A new empty database on the server `base` names (PostgreSQL), or a file in `dir` (SQLite).
+pub async fn fresh_database_at(base: &str, dir: &std::path::Path) -> Option<String> {
     if base.starts_with("sqlite") {
         return Some(format!("sqlite://{}", dir.join("herd.db").display()));
     }
@@ -67,7 +72,7 @@ impl Server {
         Server::start_tuned("127.0.0.1:0".into(), true, String::new(), "http", tune).await
     }
 
-    async fn start_tuned(listen: String, allow_private: bool, resolve: String, scheme: &str, tune: impl FnOnce(&mut Config)) -> Server {
+    pub async fn start_tuned(listen: String, allow_private: bool, resolve: String, scheme: &str, tune: impl FnOnce(&mut Config)) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let cfg = Config {
             listen,

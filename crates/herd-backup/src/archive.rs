@@ -323,6 +323,7 @@ impl<R: Read> Read for Hashing<R> {
 pub struct TableOut<'a> {
     writer: &'a Writer,
     name: String,
+    columns: Vec<Column>,
     chunk: Vec<u8>,
     chunks: u32,
     tally: Tally,
@@ -334,6 +335,7 @@ impl<'a> TableOut<'a> {
         Ok(TableOut {
             writer,
             name: name.to_string(),
+            columns: columns.to_vec(),
             chunk: Vec::new(),
             chunks: 0,
             tally: Tally::default(),
@@ -361,12 +363,12 @@ impl<'a> TableOut<'a> {
         Ok(())
     }
 
-    pub fn finish(mut self, columns: Vec<Column>) -> Result<TableEntry, ArchiveError> {
+    pub fn finish(mut self) -> Result<TableEntry, ArchiveError> {
         self.flush()?;
         let (rows, sha256) = self.tally.finish();
         Ok(TableEntry {
             name: self.name,
-            columns,
+            columns: self.columns,
             rows,
             sha256,
         })

@@ -125,13 +125,10 @@ pub async fn check(path: &Path, identity: crate::Identity) -> Result<Manifest> {
 /// and its media files under `files_to`. Each chunk of rows is its own transaction; callers
 /// [`check`] the archive first and keep the instance unserved until this returns.
 pub async fn load(db: &Db, t: TenantId, path: &Path, identity: crate::Identity, files_to: PathBuf) -> Result<Manifest> {
-    let local: HashMap<String, Table> = {
+    let (local, ours) = {
         let mut c = db.conn().await?;
-        snapshot::tables(&mut c).await?.into_iter().map(|t| (t.name.clone(), t)).collect()
-    };
-    let ours = {
-        let mut c = db.conn().await?;
-        snapshot::schema_version(&mut c).await?
+        let local: HashMap<String, Table> = snapshot::tables(&mut c).await?.into_iter().map(|t| (t.name.clone(), t)).collect();
+        (local, snapshot::schema_version(&mut c).await?)
     };
     let mut r = Reader::open(path, identity, Some(files_to))?;
     let mut walk = Walk::default();

@@ -40,15 +40,20 @@ pub async fn due(app: &App) -> Result<usize> {
         let Some(every) = grant.services.get(&Service::Backups).and_then(|terms| terms.backup_every_hours) else {
             continue;
         };
-        let mut tx = app.db.begin().await?;
-        let newest = backups::list(&mut tx, t, 20).await?;
+        let newest = {
+            let mut c = app.db.conn().await?;
+            backups::list(&mut c, t, 20).await?
+        };
         let last = newest
             .iter()
             .filter(|b| b.state == "done" || (b.state == "running" && now - b.started_at < ABANDONED_MS))
             .map(|b| b.started_at)
             .max();
-        let due = last.is_none_or(|at| now - at >= every.saturating_mul(3_600_000));
-        if due && !backups::queued(&mut tx, t, <RunBackup as herd_jobs::JobKind>::KIND).await? {
+        if last.is_some_and(|at| now - at < every.saturating_mul(3_600_000)) {
+            continue;
+        }
+        let mut tx = app.db.begin().await?;
+        if !herd_store::jobs::queued(&mut tx, t, <RunBackup as herd_jobs::JobKind>::KIND).await? {
             herd_jobs::enqueue(&mut tx, t, &RunBackup {}).await?;
             queued += 1;
         }

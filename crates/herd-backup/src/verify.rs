@@ -112,29 +112,10 @@ async fn compare(url: &str, tenant: &Tenant, archive: &Path, identity: crate::Id
             snapshot::bare_tenant(&mut c, tenant.id, tenant.domain.as_str(), Timestamp::now().0).await?;
         }
         let m = crate::load::load(&db, tenant.id, archive, identity, scratch.join("files")).await?;
-        let local: Vec<Table> = {
-            let mut c = db.conn().await?;
-            snapshot::tables(&mut c).await?
-        };
         let mut c = db.snapshot().await?;
-        for entry in &m.tables {
-            let Some(t) = local.iter().find(|t| t.name == entry.name) else {
-                return Err(AppError::Invalid(format!("table {} is missing after the restore", entry.name)));
-            };
-            let as_archived = Table {
-                columns: entry.columns.clone(),
-                ..t.clone()
-            };
-            let mut tally = Tally::default();
-            let mut line = Vec::new();
-            snapshot::read(&mut c, tenant.id, &as_archived, |values| {
-                line.clear();
-                serde_json::to_writer(&mut line, &values).map_err(|e| herd_store::StoreError::Corrupt(e.to_string()))?;
-                tally.line(&line);
-                Ok(())
-            })
-            .await?;
-            let (rows, sha) = tally.finish();
+        let read = tallies(&mut c, tenant.id, &m).await?;
+        c.commit().await?;
+        for (entry, (_, rows, sha)) in m.tables.iter().zip(read) {
             if rows != entry.rows || sha != entry.sha256 {
                 return Err(AppError::Invalid(format!(
                     "table {}: {rows} rows restored (checksum {sha}), the snapshot had {} (checksum {})",
@@ -142,12 +123,40 @@ async fn compare(url: &str, tenant: &Tenant, archive: &Path, identity: crate::Id
                 )));
             }
         }
-        c.commit().await?;
         Ok(m)
     }
     .await;
     db.close().await;
     result
+}
+
+/// The instance's rows as the database holds them now, table by table as the manifest lists
+/// them (read with the archive's columns): each table's name, row count and SHA-256, as the
+/// manifest counts them.
+pub async fn tallies(c: &mut herd_store::Conn, t: herd_store::TenantId, m: &Manifest) -> Result<Vec<(String, u64, String)>> {
+    let local: Vec<Table> = snapshot::tables(c).await?;
+    let mut out = Vec::with_capacity(m.tables.len());
+    for entry in &m.tables {
+        let Some(table) = local.iter().find(|t| t.name == entry.name) else {
+            return Err(AppError::Invalid(format!("table {} is missing after the restore", entry.name)));
+        };
+        let as_archived = Table {
+            columns: entry.columns.clone(),
+            ..table.clone()
+        };
+        let mut tally = Tally::default();
+        let mut line = Vec::new();
+        snapshot::read(c, t, &as_archived, |values| {
+            line.clear();
+            serde_json::to_writer(&mut line, &values).map_err(|e| herd_store::StoreError::Corrupt(e.to_string()))?;
+            tally.line(&line);
+            Ok(())
+        })
+        .await?;
+        let (rows, sha) = tally.finish();
+        out.push((entry.name.clone(), rows, sha));
+    }
+    Ok(out)
 }
 
 /// `url` with its database name replaced (PostgreSQL URLs: `postgres://host/NAME?...`).

@@ -43,7 +43,7 @@ pub async fn write(app: &App, tenant: &Tenant, path: &Path, recipient: crate::Re
             out.row(&values).map_err(|e| StoreError::Corrupt(e.to_string()))
         })
         .await?;
-        entries.push(out.finish(table.columns.clone())?);
+        entries.push(out.finish()?);
     }
     c.commit().await?;
     let dir = app.files.tenant_dir(tenant.id);

@@ -100,14 +100,3 @@ pub async fn delete(c: &mut Conn, t: TenantId, id: i64) -> Result<()> {
         .await?;
     Ok(())
 }
-
-/// Whether a backup job of the instance is queued (so the schedule does not queue another).
-pub async fn queued(c: &mut Conn, t: TenantId, kind: &str) -> Result<bool> {
-    let n: Option<i64> = c
-        .qs("SELECT id FROM jobs WHERE tenant_id = ? AND kind = ? LIMIT 1")
-        .bind(t.0)
-        .bind(kind.to_string())
-        .fetch_optional(c.ex())
-        .await?;
-    Ok(n.is_some())
-}

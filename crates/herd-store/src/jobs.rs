@@ -124,3 +124,14 @@ pub async fn hold_tenant(c: &mut Conn, t: TenantId, until: i64) -> Result<u64> {
         .await?
         .rows_affected())
 }
+
+/// Whether a job of `kind` is queued for the instance (so a schedule does not queue another).
+pub async fn queued(c: &mut Conn, t: TenantId, kind: &str) -> Result<bool> {
+    let n: Option<i64> = c
+        .qs("SELECT id FROM jobs WHERE tenant_id = ? AND kind = ? LIMIT 1")
+        .bind(t.0)
+        .bind(kind.to_string())
+        .fetch_optional(c.ex())
+        .await?;
+    Ok(n.is_some())
+}

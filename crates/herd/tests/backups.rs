@@ -59,31 +59,6 @@ async fn texts(s: &Server, d: &str, account: &str, token: &str) -> Vec<String> {
         .collect()
 }
 
-/// The instance's rows, table by table, as (rows, checksum), read from the live database
-/// with the columns an archive lists.
-async fn live_tables(s: &Server, t: herd_store::TenantId, m: &herd_backup::archive::Manifest) -> Vec<(String, u64, String)> {
-    let mut c = s.app().db.snapshot().await.expect("snapshot");
-    let local = herd_store::snapshot::tables(&mut c).await.expect("tables");
-    let mut out = Vec::new();
-    for e in &m.tables {
-        let table = local.iter().find(|t| t.name == e.name).expect("table exists");
-        let table = herd_store::snapshot::Table {
-            columns: e.columns.clone(),
-            ..table.clone()
-        };
-        let mut tally = herd_backup::archive::Tally::default();
-        herd_store::snapshot::read(&mut c, t, &table, |v| {
-            tally.line(&serde_json::to_vec(&v).expect("json"));
-            Ok(())
-        })
-        .await
-        .expect("read");
-        let (n, sha) = tally.finish();
-        out.push((e.name.clone(), n, sha));
-    }
-    out
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_damage_restore_while_another_instance_serves() {
     let s = Server::start().await;
@@ -228,7 +203,10 @@ async fn backup_damage_restore_while_another_instance_serves() {
         .map(|(_, p)| p.to_string())
         .expect("local media path");
     assert_eq!(s.get(&da, &path, None).await.status, 200, "{picture_url}");
-    let live = live_tables(&s, t, &manifest).await;
+    let live = {
+        let mut c = s.app().db.snapshot().await.expect("snapshot");
+        herd_backup::verify::tallies(&mut c, t, &manifest).await.expect("live tables")
+    };
     for (want, got) in snapshot.iter().zip(&live) {
         if want.0 == "audit_log" {
             assert_eq!(got.1, want.1 + 1, "the audit log holds the snapshot's records and the restore");
